@@ -1,0 +1,192 @@
+//! Consumers. A consumer's id is the real consumer's id.
+
+use crate::error::{Error, Result};
+use crate::events::Event;
+use crate::mafalda::{Cleanup, Mafalda};
+use crate::pool::RealWorker;
+use crate::registry::Garbage;
+use crate::transport::{stats_json, to_json};
+use event_listener_primitives::HandlerId;
+use mediasoup::consumer::{ConsumerRtpStreamStat, ConsumerScore, ConsumerType};
+use mediasoup::prelude::*;
+use std::sync::Arc;
+
+pub(crate) struct ConsumerEntry {
+    pub consumer: Consumer,
+    pub transport: TransportId,
+    /// The real worker it runs on, whose consumer count it is part of.
+    pub worker: RealWorker,
+    pub _handlers: Vec<HandlerId>,
+}
+
+/// What the application learns of a new consumer.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct ConsumerInfo {
+    pub id: ConsumerId,
+    pub producer_id: ProducerId,
+    pub kind: MediaKind,
+    pub rtp_parameters: RtpParameters,
+    pub r#type: ConsumerType,
+    pub paused: bool,
+    pub producer_paused: bool,
+    pub priority: u8,
+    pub score: ConsumerScore,
+    pub preferred_layers: Option<ConsumerLayers>,
+    pub current_layers: Option<ConsumerLayers>,
+}
+
+impl ConsumerInfo {
+    fn of(consumer: &Consumer) -> Self {
+        Self {
+            id: consumer.id(),
+            producer_id: consumer.producer_id(),
+            kind: consumer.kind(),
+            rtp_parameters: consumer.rtp_parameters().clone(),
+            r#type: consumer.r#type(),
+            paused: consumer.paused(),
+            producer_paused: consumer.producer_paused(),
+            priority: consumer.priority(),
+            score: consumer.score(),
+            preferred_layers: consumer.preferred_layers(),
+            current_layers: consumer.current_layers(),
+        }
+    }
+}
+
+impl Mafalda {
+    /// `transport.consume()`.
+    pub async fn consume(&self, transport_id: TransportId, options: ConsumerOptions) -> Result<ConsumerInfo> {
+        let (transport, worker) = {
+            let registry = self.registry();
+            let entry = registry
+                .transports
+                .get(&transport_id)
+                .ok_or_else(|| Error::invalid_state("Transport closed"))?;
+            let worker = registry
+                .routers
+                .get(&entry.router)
+                .map(|router| router.real.worker.clone())
+                .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            (entry.transport.clone(), worker)
+        };
+        let producer_id = options.producer_id;
+        if !self.registry().producers.contains_key(&producer_id) {
+            return Err(Error::failed(format!("Producer with id \"{producer_id}\" not found")));
+        }
+        let consumer = transport.as_dyn().consume(options).await.map_err(consume_error)?;
+        let info = ConsumerInfo::of(&consumer);
+        let handlers = self.subscribe_consumer(&consumer);
+        worker.add_consumers(1);
+        let entry = ConsumerEntry { consumer, transport: transport_id, worker, _handlers: handlers };
+        let mut registry = self.registry();
+        match registry.transports.get_mut(&transport_id) {
+            Some(transport) => {
+                transport.consumers.insert(info.id);
+                registry.consumers.insert(info.id, entry);
+                Ok(info)
+            }
+            None => {
+                drop(registry);
+                entry.worker.add_consumers(-1);
+                drop(entry);
+                Err(Error::invalid_state("Transport closed"))
+            }
+        }
+    }
+
+    fn subscribe_consumer(&self, consumer: &Consumer) -> Vec<HandlerId> {
+        let id = consumer.id();
+        let sink = Arc::clone(self.sink());
+        let cleanup = self.cleanup_sender();
+        let mut handlers = Vec::new();
+        let s = Arc::clone(&sink);
+        handlers.push(consumer.on_producer_close(move || {
+            s.emit(Event::ConsumerProducerClose { consumer: id });
+            // The worker closed it: forget it (not here, inside mediasoup's
+            // own handler, but on the janitor thread).
+            let _ = cleanup.send(Cleanup::Consumer(id));
+        }));
+        let s = Arc::clone(&sink);
+        handlers.push(consumer.on_producer_pause(move || s.emit(Event::ConsumerProducerPause { consumer: id })));
+        let s = Arc::clone(&sink);
+        handlers.push(consumer.on_producer_resume(move || s.emit(Event::ConsumerProducerResume { consumer: id })));
+        let s = Arc::clone(&sink);
+        handlers.push(consumer.on_score(move |score| s.emit(Event::ConsumerScore { consumer: id, score: score.clone() })));
+        let s = sink;
+        handlers.push(consumer.on_layers_change(move |layers| {
+            s.emit(Event::ConsumerLayersChange { consumer: id, layers: *layers })
+        }));
+        handlers
+    }
+
+    /// Closes a consumer. Closing twice is a no-op.
+    pub fn close_consumer(&self, id: ConsumerId) {
+        let mut garbage = Garbage::default();
+        self.registry().take_consumer(id, &mut garbage);
+        drop(garbage);
+    }
+
+    /// `consumer.pause()`.
+    pub async fn pause_consumer(&self, id: ConsumerId) -> Result<()> {
+        Ok(self.consumer(id)?.pause().await?)
+    }
+
+    /// `consumer.resume()`.
+    pub async fn resume_consumer(&self, id: ConsumerId) -> Result<()> {
+        Ok(self.consumer(id)?.resume().await?)
+    }
+
+    /// `consumer.requestKeyFrame()`.
+    pub async fn request_key_frame(&self, id: ConsumerId) -> Result<()> {
+        Ok(self.consumer(id)?.request_key_frame().await?)
+    }
+
+    /// `consumer.setPreferredLayers()`; the layers in effect afterwards.
+    pub async fn set_preferred_layers(&self, id: ConsumerId, layers: ConsumerLayers) -> Result<Option<ConsumerLayers>> {
+        let consumer = self.consumer(id)?;
+        consumer.set_preferred_layers(layers).await?;
+        Ok(consumer.preferred_layers())
+    }
+
+    /// `consumer.setPriority()` / `unsetPriority()` (`None`); the priority in
+    /// effect afterwards.
+    pub async fn set_priority(&self, id: ConsumerId, priority: Option<u8>) -> Result<u8> {
+        let consumer = self.consumer(id)?;
+        match priority {
+            Some(priority) => consumer.set_priority(priority).await?,
+            None => consumer.unset_priority().await?,
+        }
+        Ok(consumer.priority())
+    }
+
+    /// `consumer.getStats()`.
+    pub async fn consumer_stats(&self, id: ConsumerId) -> Result<serde_json::Value> {
+        stats_json(self.consumer(id)?.get_stats().await?, |stat| match stat {
+            ConsumerRtpStreamStat::Outbound(_) => "outbound-rtp",
+            ConsumerRtpStreamStat::Inbound(_) => "inbound-rtp",
+        })
+    }
+
+    /// `consumer.dump()`.
+    pub async fn dump_consumer(&self, id: ConsumerId) -> Result<serde_json::Value> {
+        to_json(self.consumer(id)?.dump().await?)
+    }
+
+    pub(crate) fn consumer(&self, id: ConsumerId) -> Result<Consumer> {
+        self.registry()
+            .consumers
+            .get(&id)
+            .map(|entry| entry.consumer.clone())
+            .ok_or_else(|| Error::invalid_state("Consumer closed"))
+    }
+}
+
+fn consume_error(error: ConsumeError) -> Error {
+    match error {
+        ConsumeError::ProducerNotFound(id) => Error::failed(format!("Producer with id \"{id}\" not found")),
+        ConsumeError::FailedRtpCapabilitiesValidation(error) => Error::type_error(error.to_string()),
+        ConsumeError::BadConsumerRtpParameters(error) => Error::unsupported(error.to_string()),
+        ConsumeError::Request(error) => error.into(),
+    }
+}

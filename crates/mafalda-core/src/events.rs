@@ -1,0 +1,171 @@
+//! Events raised by mediasoup (or by the pool) that the application must see,
+//! forwarded to a single [`EventSink`].
+//!
+//! Handlers registered on mediasoup objects capture only ids and the sink, so
+//! they never keep the object they observe alive.
+
+use crate::router::VirtualRouterId;
+use crate::worker::VirtualWorkerId;
+use mediasoup::consumer::{ConsumerId, ConsumerLayers, ConsumerScore};
+use mediasoup::producer::{ProducerId, ProducerScore, ProducerVideoOrientation};
+use mediasoup::transport::TransportId;
+use mediasoup::types::data_structures::{DtlsState, IceState, SctpState, TransportTuple};
+
+/// One event, addressed to an object by the id the application knows it by.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The real worker behind a virtual worker died.
+    WorkerDied {
+        /// The virtual worker that dies with it.
+        worker: VirtualWorkerId,
+        /// Why, as mediasoup-rust reports it.
+        message: String,
+    },
+    /// A room was closed because the real worker under it died.
+    RouterWorkerClose {
+        /// The room.
+        router: VirtualRouterId,
+    },
+    /// `icestatechange` of a WebRtcTransport.
+    IceStateChange {
+        /// The transport.
+        transport: TransportId,
+        /// New state.
+        state: IceState,
+    },
+    /// `iceselectedtuplechange` of a WebRtcTransport.
+    IceSelectedTupleChange {
+        /// The transport.
+        transport: TransportId,
+        /// New selected tuple.
+        tuple: TransportTuple,
+    },
+    /// `dtlsstatechange` of a WebRtcTransport.
+    DtlsStateChange {
+        /// The transport.
+        transport: TransportId,
+        /// New state.
+        state: DtlsState,
+        /// The remote certificate, once connected.
+        remote_cert: Option<String>,
+    },
+    /// `sctpstatechange` of a transport with SCTP.
+    SctpStateChange {
+        /// The transport.
+        transport: TransportId,
+        /// New state.
+        state: SctpState,
+    },
+    /// `tuple` of a PlainTransport (comedia learned the remote address).
+    Tuple {
+        /// The transport.
+        transport: TransportId,
+        /// The tuple.
+        tuple: TransportTuple,
+    },
+    /// `rtcptuple` of a PlainTransport without RTCP mux.
+    RtcpTuple {
+        /// The transport.
+        transport: TransportId,
+        /// The tuple.
+        tuple: TransportTuple,
+    },
+    /// `score` of a producer.
+    ProducerScore {
+        /// The producer.
+        producer: ProducerId,
+        /// Scores of its streams.
+        score: Vec<ProducerScore>,
+    },
+    /// `videoorientationchange` of a producer.
+    ProducerVideoOrientationChange {
+        /// The producer.
+        producer: ProducerId,
+        /// The orientation.
+        orientation: ProducerVideoOrientation,
+    },
+    /// The producer of a consumer closed; the consumer is closed too.
+    ConsumerProducerClose {
+        /// The consumer.
+        consumer: ConsumerId,
+    },
+    /// The producer of a consumer paused.
+    ConsumerProducerPause {
+        /// The consumer.
+        consumer: ConsumerId,
+    },
+    /// The producer of a consumer resumed.
+    ConsumerProducerResume {
+        /// The consumer.
+        consumer: ConsumerId,
+    },
+    /// `score` of a consumer.
+    ConsumerScore {
+        /// The consumer.
+        consumer: ConsumerId,
+        /// The score.
+        score: ConsumerScore,
+    },
+    /// `layerschange` of a consumer.
+    ConsumerLayersChange {
+        /// The consumer.
+        consumer: ConsumerId,
+        /// Current layers, `None` when no layer is being sent.
+        layers: Option<ConsumerLayers>,
+    },
+}
+
+impl Event {
+    /// The id of the object the event is for.
+    pub fn target(&self) -> String {
+        match self {
+            Event::WorkerDied { worker, .. } => worker.to_string(),
+            Event::RouterWorkerClose { router } => router.to_string(),
+            Event::IceStateChange { transport, .. }
+            | Event::IceSelectedTupleChange { transport, .. }
+            | Event::DtlsStateChange { transport, .. }
+            | Event::SctpStateChange { transport, .. }
+            | Event::Tuple { transport, .. }
+            | Event::RtcpTuple { transport, .. } => transport.to_string(),
+            Event::ProducerScore { producer, .. }
+            | Event::ProducerVideoOrientationChange { producer, .. } => producer.to_string(),
+            Event::ConsumerProducerClose { consumer }
+            | Event::ConsumerProducerPause { consumer }
+            | Event::ConsumerProducerResume { consumer }
+            | Event::ConsumerScore { consumer, .. }
+            | Event::ConsumerLayersChange { consumer, .. } => consumer.to_string(),
+        }
+    }
+
+    /// The event's name as mediasoup-node emits it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::WorkerDied { .. } => "died",
+            Event::RouterWorkerClose { .. } => "workerclose",
+            Event::IceStateChange { .. } => "icestatechange",
+            Event::IceSelectedTupleChange { .. } => "iceselectedtuplechange",
+            Event::DtlsStateChange { .. } => "dtlsstatechange",
+            Event::SctpStateChange { .. } => "sctpstatechange",
+            Event::Tuple { .. } => "tuple",
+            Event::RtcpTuple { .. } => "rtcptuple",
+            Event::ProducerScore { .. } | Event::ConsumerScore { .. } => "score",
+            Event::ProducerVideoOrientationChange { .. } => "videoorientationchange",
+            Event::ConsumerProducerClose { .. } => "producerclose",
+            Event::ConsumerProducerPause { .. } => "producerpause",
+            Event::ConsumerProducerResume { .. } => "producerresume",
+            Event::ConsumerLayersChange { .. } => "layerschange",
+        }
+    }
+}
+
+/// Receives every [`Event`]. Called from mediasoup's threads: implementations
+/// must be cheap and must not block (queue the event and return).
+pub trait EventSink: Send + Sync + 'static {
+    /// Deliver one event.
+    fn emit(&self, event: Event);
+}
+
+/// A sink that drops everything, for users that only need the control plane.
+impl EventSink for () {
+    fn emit(&self, _event: Event) {}
+}

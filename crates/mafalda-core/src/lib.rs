@@ -1,0 +1,49 @@
+//! mafalda's core: mediasoup's object model over a shared pool of real
+//! mediasoup workers, with no knowledge of Node.
+//!
+//! The binding crate (and the Rust tests) drive a [`Mafalda`] value:
+//!
+//! * [`pool`] owns the real mediasoup workers (threads of this process),
+//!   grouped by compatible settings and capped at `max_workers`.
+//! * [`placement`] decides, without I/O, where a new room goes: a pure
+//!   function over a [`placement::Snapshot`] of loads.
+//! * The registry owns every strong mediasoup handle (routers, transports,
+//!   producers, consumers); everything outside it refers to objects by id.
+//!   Dropping a registry entry closes the mediasoup object, so closing is
+//!   explicit, ordered, and never left to a garbage collector.
+//! * Events raised by mediasoup (scores, state changes, closures caused by
+//!   the worker) are forwarded to one [`EventSink`] as typed [`Event`]s.
+//!
+//! Invariants:
+//! * no lock of the registry or the pool is held across an `.await`;
+//! * mediasoup handles are dropped outside the registry lock, because
+//!   mediasoup-rust runs close handlers synchronously on drop and those
+//!   handlers may need the lock;
+//! * event handlers capture ids and the sink only, never a strong handle, so
+//!   no handle keeps itself alive.
+#![deny(missing_docs)]
+
+mod consumer;
+mod error;
+mod events;
+mod mafalda;
+pub mod placement;
+pub mod pool;
+mod producer;
+mod registry;
+mod router;
+mod transport;
+mod worker;
+
+pub use consumer::ConsumerInfo;
+pub use error::{Error, ErrorKind, Result};
+pub use events::{Event, EventSink};
+pub use mafalda::Mafalda;
+pub use producer::ProducerInfo;
+pub use router::RouterInfo;
+pub use transport::{TransportData, TransportInfo, TransportKind, TransportOptions, TransportRemoteParameters};
+pub use worker::{VirtualWorkerId, WorkerInfo, WorkerSettings};
+
+/// Re-export of the mediasoup crate, so that users of the core build option
+/// types from the same version the core was compiled with.
+pub use mediasoup;

@@ -1,0 +1,141 @@
+//! [`Mafalda`]: the handle everything goes through.
+
+use crate::events::{Event, EventSink};
+use crate::pool::{Pool, PoolConfig};
+use crate::registry::{Garbage, Registry};
+use mediasoup::consumer::ConsumerId;
+use mediasoup::worker::WorkerId;
+use parking_lot::{Mutex, MutexGuard};
+use std::collections::HashSet;
+use std::sync::{mpsc, Arc, Weak};
+
+/// Work that mediasoup's event handlers hand over instead of doing in place
+/// (they run inside mediasoup's own callbacks, where dropping handles or
+/// taking the registry lock is not safe).
+pub(crate) enum Cleanup {
+    /// The worker closed this consumer (its producer closed).
+    Consumer(ConsumerId),
+    /// This real worker died.
+    WorkerDied(WorkerId, String),
+}
+
+pub(crate) struct Inner {
+    pool: Pool,
+    registry: Mutex<Registry>,
+    sink: Arc<dyn EventSink>,
+    cleanup: mpsc::Sender<Cleanup>,
+}
+
+/// The mafalda engine: a pool of real workers and the registry of every
+/// mediasoup object created through it. Cheap to clone.
+#[derive(Clone)]
+pub struct Mafalda {
+    inner: Arc<Inner>,
+}
+
+impl Mafalda {
+    /// A new engine delivering events to `sink`.
+    pub fn new(config: PoolConfig, sink: Arc<dyn EventSink>) -> Self {
+        let (cleanup, janitor_queue) = mpsc::channel();
+        let inner = Arc::new(Inner {
+            pool: Pool::new(config),
+            registry: Mutex::new(Registry::default()),
+            sink,
+            cleanup: cleanup.clone(),
+        });
+        inner.pool.on_worker_death(Arc::new(move |id, message| {
+            let _ = cleanup.send(Cleanup::WorkerDied(id, message));
+        }));
+        let weak = Arc::downgrade(&inner);
+        std::thread::Builder::new()
+            .name("mafalda-janitor".into())
+            .spawn(move || janitor(weak, janitor_queue))
+            .expect("cannot spawn the janitor thread");
+        Self { inner }
+    }
+
+    /// The pool of real workers.
+    pub fn pool(&self) -> &Pool {
+        &self.inner.pool
+    }
+
+    pub(crate) fn registry(&self) -> MutexGuard<'_, Registry> {
+        self.inner.registry.lock()
+    }
+
+    pub(crate) fn sink(&self) -> &Arc<dyn EventSink> {
+        &self.inner.sink
+    }
+
+    pub(crate) fn cleanup_sender(&self) -> mpsc::Sender<Cleanup> {
+        self.inner.cleanup.clone()
+    }
+
+    /// Closes real workers that carry nothing: no router and no virtual
+    /// worker reporting them as its own.
+    pub(crate) fn collect_idle_workers(&self) {
+        let homes: HashSet<WorkerId> =
+            self.registry().workers.values().map(|entry| entry.home.id()).collect();
+        let idle: Vec<_> = self
+            .pool()
+            .workers()
+            .into_iter()
+            .filter(|worker| worker.routers() == 0 && !homes.contains(&worker.id()))
+            .collect();
+        for worker in idle {
+            // Dropped here, outside every lock.
+            drop(self.pool().remove_worker(worker.id()));
+        }
+    }
+
+    fn worker_died(&self, id: WorkerId, message: String) {
+        drop(self.pool().remove_worker(id));
+        let mut events = Vec::new();
+        let garbage = {
+            let mut registry = self.registry();
+            let mut garbage = Garbage::default();
+            let dead_workers: Vec<_> = registry
+                .workers
+                .iter()
+                .filter(|(_, entry)| entry.home.id() == id)
+                .map(|(worker, _)| *worker)
+                .collect();
+            let dead_routers: Vec<_> = registry
+                .routers
+                .iter()
+                .filter(|(_, entry)| entry.real.worker.id() == id)
+                .map(|(router, _)| *router)
+                .collect();
+            for router in dead_routers {
+                registry.take_router(router, &mut garbage);
+                events.push(Event::RouterWorkerClose { router });
+            }
+            for worker in dead_workers {
+                if let Some(entry) = registry.workers.remove(&worker) {
+                    for router in entry.routers.iter() {
+                        registry.take_router(*router, &mut garbage);
+                    }
+                    garbage.workers.push(entry);
+                }
+                events.push(Event::WorkerDied { worker, message: message.clone() });
+            }
+            garbage
+        };
+        drop(garbage);
+        for event in events {
+            self.sink().emit(event);
+        }
+        self.collect_idle_workers();
+    }
+}
+
+fn janitor(engine: Weak<Inner>, queue: mpsc::Receiver<Cleanup>) {
+    while let Ok(job) = queue.recv() {
+        let Some(inner) = engine.upgrade() else { return };
+        let mafalda = Mafalda { inner };
+        match job {
+            Cleanup::Consumer(id) => mafalda.close_consumer(id),
+            Cleanup::WorkerDied(id, message) => mafalda.worker_died(id, message),
+        }
+    }
+}

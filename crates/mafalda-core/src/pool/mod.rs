@@ -1,0 +1,170 @@
+//! The process-wide pool of real mediasoup workers.
+//!
+//! Workers are threads of this process, created on demand and grouped by
+//! compatible settings: every virtual worker whose settings match shares the
+//! same real workers. The pool carries out the [`crate::placement`]
+//! decisions; it never decides by itself.
+
+mod real_worker;
+mod thread_stats;
+
+pub use real_worker::RealWorker;
+pub use thread_stats::{thread_cpu_time, ThreadCpuTime};
+
+use crate::error::{Error, Result};
+use crate::placement::{self, Decision, Limits, Policy, Snapshot};
+use crate::worker::WorkerSettings;
+use mediasoup::worker::WorkerId;
+use mediasoup::worker_manager::WorkerManager;
+use parking_lot::Mutex;
+use std::sync::Arc;
+
+/// Called when a real worker dies, with its id and the reason.
+pub type DeathCallback = Arc<dyn Fn(WorkerId, String) + Send + Sync>;
+
+/// Tunables of the pool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolConfig {
+    /// Limits every worker is kept under, and the cap on workers.
+    pub limits: Limits,
+    /// How rooms are laid out.
+    pub policy: Policy,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        Self { limits: Limits { max_workers: available_cores(), ..Limits::default() }, policy: Policy::default() }
+    }
+}
+
+/// Cores this process may run on (`sched_getaffinity` on Linux).
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+#[derive(Default)]
+struct State {
+    workers: Vec<RealWorker>,
+    /// Workers being created: they count against `max_workers` already, so
+    /// a burst of requests cannot overshoot the cap.
+    creating: usize,
+}
+
+/// The pool. Cheap to share behind an `Arc`.
+pub struct Pool {
+    manager: WorkerManager,
+    state: Mutex<State>,
+    config: Mutex<PoolConfig>,
+    on_death: Mutex<Option<DeathCallback>>,
+}
+
+/// What a placement yielded: a worker to use, and whether it was created
+/// for this request.
+pub struct Placed {
+    /// The worker.
+    pub worker: RealWorker,
+    /// True when the pool started it for this request.
+    pub created: bool,
+}
+
+impl Pool {
+    /// An empty pool with the given configuration.
+    pub fn new(config: PoolConfig) -> Self {
+        Self {
+            manager: WorkerManager::new(),
+            state: Mutex::new(State::default()),
+            config: Mutex::new(config),
+            on_death: Mutex::new(None),
+        }
+    }
+
+    /// Current configuration.
+    pub fn config(&self) -> PoolConfig {
+        self.config.lock().clone()
+    }
+
+    /// Replaces the configuration. Live workers are kept: a lower
+    /// `max_workers` only stops new ones from being created.
+    pub fn set_config(&self, config: PoolConfig) {
+        *self.config.lock() = config;
+    }
+
+    /// Sets who hears about dying workers.
+    pub fn on_worker_death(&self, callback: DeathCallback) {
+        *self.on_death.lock() = Some(callback);
+    }
+
+    /// Live real workers, in creation order.
+    pub fn workers(&self) -> Vec<RealWorker> {
+        self.state.lock().workers.clone()
+    }
+
+    /// A live worker by id.
+    pub fn worker(&self, id: WorkerId) -> Option<RealWorker> {
+        self.state.lock().workers.iter().find(|w| w.id() == id).cloned()
+    }
+
+    fn snapshot(&self, settings: &WorkerSettings) -> Snapshot {
+        let state = self.state.lock();
+        Snapshot {
+            workers: state.workers.iter().filter(|w| w.settings() == settings).map(RealWorker::load).collect(),
+            total_workers: state.workers.len() + state.creating,
+        }
+    }
+
+    /// Picks (or starts) the worker for a new real router.
+    pub async fn place_router(&self, settings: &WorkerSettings) -> Result<Placed> {
+        let config = self.config();
+        let decision = placement::place_router(&self.snapshot(settings), &config.limits, config.policy);
+        self.carry_out(decision, settings).await
+    }
+
+    /// Picks (or starts) the worker a new virtual worker is bound to.
+    pub async fn place_virtual_worker(&self, settings: &WorkerSettings) -> Result<Placed> {
+        let config = self.config();
+        let decision = placement::place_virtual_worker(&self.snapshot(settings), &config.limits);
+        self.carry_out(decision, settings).await
+    }
+
+    async fn carry_out(&self, decision: Decision, settings: &WorkerSettings) -> Result<Placed> {
+        match decision {
+            Decision::UseWorker(id) => match self.worker(id) {
+                Some(worker) => Ok(Placed { worker, created: false }),
+                None => Err(Error::failed(format!("worker {id} went away while placing"))),
+            },
+            Decision::CreateWorker => {
+                let worker = self.create_worker(settings).await?;
+                Ok(Placed { worker, created: true })
+            }
+        }
+    }
+
+    async fn create_worker(&self, settings: &WorkerSettings) -> Result<RealWorker> {
+        self.state.lock().creating += 1;
+        let created = RealWorker::start(&self.manager, settings.clone()).await;
+        let mut state = self.state.lock();
+        state.creating -= 1;
+        let worker = created?;
+        state.workers.push(worker.clone());
+        drop(state);
+
+        // The callback holds ids only: whoever handles the death removes the
+        // worker from the pool (see `remove_worker`).
+        let id = worker.id();
+        let on_death = self.on_death.lock().clone();
+        worker.on_dead(Box::new(move |message| {
+            if let Some(callback) = &on_death {
+                callback(id, message);
+            }
+        }));
+        Ok(worker)
+    }
+
+    /// Drops a worker from the pool (the worker thread ends once nothing
+    /// else holds it). Used for dead workers and idle ones.
+    pub fn remove_worker(&self, id: WorkerId) -> Option<RealWorker> {
+        let mut state = self.state.lock();
+        let index = state.workers.iter().position(|w| w.id() == id)?;
+        Some(state.workers.remove(index))
+    }
+}

@@ -1,0 +1,157 @@
+//! One real mediasoup worker (a thread of this process) and its counters.
+
+use super::thread_stats::{thread_cpu_time, ThreadCpuTime};
+use crate::error::{Error, Result};
+use crate::placement::WorkerLoad;
+use crate::worker::WorkerSettings;
+use mediasoup::worker::{Worker, WorkerId};
+use mediasoup::worker_manager::WorkerManager;
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+
+struct Inner {
+    worker: Worker,
+    /// Linux thread id of the worker thread: what `worker.pid` reports.
+    tid: u32,
+    settings: WorkerSettings,
+    routers: AtomicU32,
+    consumers: AtomicU32,
+    /// Smoothed CPU in percent of one core, as `f64` bits.
+    cpu: AtomicU64,
+    dead: AtomicBool,
+    handlers: Mutex<Vec<event_listener_primitives::HandlerId>>,
+}
+
+/// A cheap handle to a real worker. The pool holds one per live worker;
+/// mediasoup routers hold the underlying worker alive too.
+#[derive(Clone)]
+pub struct RealWorker {
+    inner: Arc<Inner>,
+}
+
+impl RealWorker {
+    pub(super) async fn start(manager: &WorkerManager, settings: WorkerSettings) -> Result<Self> {
+        let tid = Arc::new(AtomicU32::new(0));
+        let mut ms_settings = settings.to_mediasoup();
+        {
+            let tid = Arc::clone(&tid);
+            // Runs on the worker thread before the worker starts: the only
+            // place where its thread id can be read.
+            ms_settings.thread_initializer = Some(Arc::new(move || {
+                tid.store(current_thread_id(), Ordering::SeqCst);
+            }));
+        }
+        let worker = manager
+            .create_worker(ms_settings)
+            .await
+            .map_err(|error| Error::failed(format!("cannot start a mediasoup worker: {error}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                worker,
+                tid: tid.load(Ordering::SeqCst),
+                settings,
+                routers: AtomicU32::new(0),
+                consumers: AtomicU32::new(0),
+                cpu: AtomicU64::new(0f64.to_bits()),
+                dead: AtomicBool::new(false),
+                handlers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    pub(super) fn on_dead(&self, callback: Box<dyn FnOnce(String) + Send + Sync>) {
+        let dead = Arc::downgrade(&self.inner);
+        let handler = self.inner.worker.on_dead(move |result| {
+            if let Some(inner) = dead.upgrade() {
+                inner.dead.store(true, Ordering::SeqCst);
+            }
+            let message = match result {
+                Ok(()) => "worker thread exited".to_string(),
+                Err(error) => error.to_string(),
+            };
+            callback(message);
+        });
+        self.inner.handlers.lock().push(handler);
+    }
+
+    /// mediasoup's id of the worker.
+    pub fn id(&self) -> WorkerId {
+        self.inner.worker.id()
+    }
+
+    /// The mediasoup worker.
+    pub fn worker(&self) -> &Worker {
+        &self.inner.worker
+    }
+
+    /// Linux thread id of the worker thread.
+    pub fn tid(&self) -> u32 {
+        self.inner.tid
+    }
+
+    /// Settings the worker runs with.
+    pub fn settings(&self) -> &WorkerSettings {
+        &self.inner.settings
+    }
+
+    /// Whether the worker thread died.
+    pub fn is_dead(&self) -> bool {
+        self.inner.dead.load(Ordering::SeqCst)
+    }
+
+    /// CPU time of the worker thread so far.
+    pub fn cpu_time(&self) -> Option<ThreadCpuTime> {
+        thread_cpu_time(self.inner.tid)
+    }
+
+    /// Smoothed CPU in percent of one core.
+    pub fn cpu(&self) -> f64 {
+        f64::from_bits(self.inner.cpu.load(Ordering::Relaxed))
+    }
+
+    /// Records a new smoothed CPU reading.
+    pub fn set_cpu(&self, percent: f64) {
+        self.inner.cpu.store(percent.to_bits(), Ordering::Relaxed);
+    }
+
+    /// Real routers on this worker.
+    pub fn routers(&self) -> u32 {
+        self.inner.routers.load(Ordering::SeqCst)
+    }
+
+    /// Consumers on this worker.
+    pub fn consumers(&self) -> u32 {
+        self.inner.consumers.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn add_routers(&self, delta: i32) {
+        add(&self.inner.routers, delta);
+    }
+
+    pub(crate) fn add_consumers(&self, delta: i32) {
+        add(&self.inner.consumers, delta);
+    }
+
+    /// This worker's load, for placement.
+    pub fn load(&self) -> WorkerLoad {
+        WorkerLoad { id: self.id(), cpu: self.cpu(), routers: self.routers(), consumers: self.consumers() }
+    }
+}
+
+fn add(counter: &AtomicU32, delta: i32) {
+    let _ = counter.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |value| {
+        Some(value.saturating_add_signed(delta))
+    });
+}
+
+#[cfg(target_os = "linux")]
+fn current_thread_id() -> u32 {
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc::gettid() as u32 }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn current_thread_id() -> u32 {
+    std::process::id()
+}

@@ -1,0 +1,129 @@
+//! Producers. A producer's id is the real producer's id; it never changes.
+
+use crate::error::{Error, Result};
+use crate::events::Event;
+use crate::mafalda::Mafalda;
+use crate::registry::Garbage;
+use crate::transport::{stats_json, to_json};
+use event_listener_primitives::HandlerId;
+use mediasoup::prelude::*;
+use mediasoup::producer::{ProducerScore, ProducerType};
+use std::sync::Arc;
+
+pub(crate) struct ProducerEntry {
+    pub producer: Producer,
+    pub transport: TransportId,
+    pub _handlers: Vec<HandlerId>,
+}
+
+/// What the application learns of a new producer.
+#[derive(Debug, Clone)]
+pub struct ProducerInfo {
+    /// Its id.
+    pub id: ProducerId,
+    /// Audio or video.
+    pub kind: MediaKind,
+    /// RTP parameters as given (normalised by mediasoup).
+    pub rtp_parameters: RtpParameters,
+    /// simple, simulcast or svc.
+    pub r#type: ProducerType,
+    /// What consumers of it are derived from.
+    pub consumable_rtp_parameters: RtpParameters,
+    /// Whether it starts paused.
+    pub paused: bool,
+    /// Current scores.
+    pub score: Vec<ProducerScore>,
+}
+
+impl Mafalda {
+    /// `transport.produce()`.
+    pub async fn produce(&self, transport_id: TransportId, options: ProducerOptions) -> Result<ProducerInfo> {
+        let transport = self.transport(transport_id)?;
+        let producer = transport.as_dyn().produce(options).await.map_err(produce_error)?;
+        let info = ProducerInfo {
+            id: producer.id(),
+            kind: producer.kind(),
+            rtp_parameters: producer.rtp_parameters().clone(),
+            r#type: producer.r#type(),
+            consumable_rtp_parameters: producer.consumable_rtp_parameters().clone(),
+            paused: producer.paused(),
+            score: producer.score(),
+        };
+        let handlers = self.subscribe_producer(&producer);
+        let entry = ProducerEntry { producer, transport: transport_id, _handlers: handlers };
+        let mut registry = self.registry();
+        match registry.transports.get_mut(&transport_id) {
+            Some(transport) => {
+                transport.producers.insert(info.id);
+                registry.producers.insert(info.id, entry);
+                Ok(info)
+            }
+            None => {
+                drop(registry);
+                drop(entry);
+                Err(Error::invalid_state("Transport closed"))
+            }
+        }
+    }
+
+    fn subscribe_producer(&self, producer: &Producer) -> Vec<HandlerId> {
+        let id = producer.id();
+        let sink = Arc::clone(self.sink());
+        let s = Arc::clone(&sink);
+        let score = producer.on_score(move |score| {
+            s.emit(Event::ProducerScore { producer: id, score: score.to_vec() })
+        });
+        let s = sink;
+        let orientation = producer.on_video_orientation_change(move |orientation| {
+            s.emit(Event::ProducerVideoOrientationChange { producer: id, orientation })
+        });
+        vec![score, orientation]
+    }
+
+    /// Closes a producer; its consumers get `producerclose`. Closing twice is
+    /// a no-op.
+    pub fn close_producer(&self, id: ProducerId) {
+        let mut garbage = Garbage::default();
+        self.registry().take_producer(id, &mut garbage);
+        drop(garbage);
+    }
+
+    /// `producer.pause()`.
+    pub async fn pause_producer(&self, id: ProducerId) -> Result<()> {
+        Ok(self.producer(id)?.pause().await?)
+    }
+
+    /// `producer.resume()`.
+    pub async fn resume_producer(&self, id: ProducerId) -> Result<()> {
+        Ok(self.producer(id)?.resume().await?)
+    }
+
+    /// `producer.getStats()`.
+    pub async fn producer_stats(&self, id: ProducerId) -> Result<serde_json::Value> {
+        stats_json(self.producer(id)?.get_stats().await?, |_| "inbound-rtp")
+    }
+
+    /// `producer.dump()`.
+    pub async fn dump_producer(&self, id: ProducerId) -> Result<serde_json::Value> {
+        to_json(self.producer(id)?.dump().await?)
+    }
+
+    pub(crate) fn producer(&self, id: ProducerId) -> Result<Producer> {
+        self.registry()
+            .producers
+            .get(&id)
+            .map(|entry| entry.producer.clone())
+            .ok_or_else(|| Error::invalid_state("Producer closed"))
+    }
+}
+
+fn produce_error(error: ProduceError) -> Error {
+    match error {
+        ProduceError::AlreadyExists(id) => {
+            Error::type_error(format!("a Producer with same id \"{id}\" already exists"))
+        }
+        ProduceError::IncorrectRtpParameters(error) => Error::type_error(error.to_string()),
+        ProduceError::FailedRtpParametersMapping(error) => Error::unsupported(error.to_string()),
+        ProduceError::Request(error) => error.into(),
+    }
+}

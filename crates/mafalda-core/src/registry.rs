@@ -1,0 +1,81 @@
+//! The registry: the one owner of every strong mediasoup handle.
+//!
+//! Entries are removed under the lock and dropped after it is released
+//! (through [`Garbage`]), because dropping a mediasoup handle closes the
+//! object and runs its close handlers in place.
+
+use crate::consumer::ConsumerEntry;
+use crate::producer::ProducerEntry;
+use crate::router::{RouterEntry, VirtualRouterId};
+use crate::transport::TransportEntry;
+use crate::worker::{VirtualWorkerEntry, VirtualWorkerId};
+use mediasoup::consumer::ConsumerId;
+use mediasoup::producer::ProducerId;
+use mediasoup::transport::TransportId;
+use std::collections::HashMap;
+
+#[derive(Default)]
+pub(crate) struct Registry {
+    pub workers: HashMap<VirtualWorkerId, VirtualWorkerEntry>,
+    pub routers: HashMap<VirtualRouterId, RouterEntry>,
+    pub transports: HashMap<TransportId, TransportEntry>,
+    pub producers: HashMap<ProducerId, ProducerEntry>,
+    pub consumers: HashMap<ConsumerId, ConsumerEntry>,
+}
+
+/// Entries taken out of the registry, to be dropped once the lock is
+/// released. Fields drop in declaration order, which is mediasoup's closing
+/// order: consumers, producers, transports, routers, workers.
+#[derive(Default)]
+pub(crate) struct Garbage {
+    pub consumers: Vec<ConsumerEntry>,
+    pub producers: Vec<ProducerEntry>,
+    pub transports: Vec<TransportEntry>,
+    pub routers: Vec<RouterEntry>,
+    pub workers: Vec<VirtualWorkerEntry>,
+}
+
+impl Registry {
+    pub fn take_consumer(&mut self, id: ConsumerId, garbage: &mut Garbage) {
+        let Some(entry) = self.consumers.remove(&id) else { return };
+        if let Some(transport) = self.transports.get_mut(&entry.transport) {
+            transport.consumers.remove(&id);
+        }
+        entry.worker.add_consumers(-1);
+        garbage.consumers.push(entry);
+    }
+
+    pub fn take_producer(&mut self, id: ProducerId, garbage: &mut Garbage) {
+        let Some(entry) = self.producers.remove(&id) else { return };
+        if let Some(transport) = self.transports.get_mut(&entry.transport) {
+            transport.producers.remove(&id);
+        }
+        garbage.producers.push(entry);
+    }
+
+    pub fn take_transport(&mut self, id: TransportId, garbage: &mut Garbage) {
+        let Some(entry) = self.transports.remove(&id) else { return };
+        for consumer in entry.consumers.clone() {
+            self.take_consumer(consumer, garbage);
+        }
+        for producer in entry.producers.clone() {
+            self.take_producer(producer, garbage);
+        }
+        if let Some(router) = self.routers.get_mut(&entry.router) {
+            router.transports.remove(&id);
+        }
+        garbage.transports.push(entry);
+    }
+
+    pub fn take_router(&mut self, id: VirtualRouterId, garbage: &mut Garbage) {
+        let Some(entry) = self.routers.remove(&id) else { return };
+        for transport in entry.transports.clone() {
+            self.take_transport(transport, garbage);
+        }
+        if let Some(worker) = entry.worker.and_then(|w| self.workers.get_mut(&w)) {
+            worker.routers.remove(&id);
+        }
+        entry.real.worker.add_routers(-1);
+        garbage.routers.push(entry);
+    }
+}

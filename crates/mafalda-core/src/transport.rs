@@ -1,0 +1,339 @@
+//! Transports of a room. Each lives on one real router; its id is the real
+//! transport's id.
+
+use crate::error::{Error, Result};
+use crate::events::Event;
+use crate::mafalda::Mafalda;
+use crate::registry::Garbage;
+use crate::router::VirtualRouterId;
+use event_listener_primitives::HandlerId;
+use mediasoup::prelude::*;
+use mediasoup::types::data_structures::{
+    DtlsState, IceRole, IceState, SctpState, TransportTuple,
+};
+use mediasoup::types::sctp_parameters::SctpParameters;
+use mediasoup::types::srtp_parameters::SrtpParameters;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// The kinds of transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// WebRtcTransport.
+    WebRtc,
+    /// PlainTransport.
+    Plain,
+}
+
+/// Options of a new transport.
+#[derive(Debug)]
+pub enum TransportOptions {
+    /// For `createWebRtcTransport()`.
+    WebRtc(WebRtcTransportOptions),
+    /// For `createPlainTransport()`.
+    Plain(PlainTransportOptions),
+}
+
+/// Remote parameters given to `connect()`.
+#[derive(Debug)]
+pub enum TransportRemoteParameters {
+    /// For a WebRtcTransport.
+    WebRtc(WebRtcTransportRemoteParameters),
+    /// For a PlainTransport.
+    Plain(PlainTransportRemoteParameters),
+}
+
+#[derive(Clone)]
+pub(crate) enum AnyTransport {
+    WebRtc(WebRtcTransport),
+    Plain(PlainTransport),
+}
+
+impl AnyTransport {
+    pub fn as_dyn(&self) -> &dyn Transport {
+        match self {
+            AnyTransport::WebRtc(t) => t,
+            AnyTransport::Plain(t) => t,
+        }
+    }
+}
+
+pub(crate) struct TransportEntry {
+    pub transport: AnyTransport,
+    pub router: VirtualRouterId,
+    pub producers: HashSet<ProducerId>,
+    pub consumers: HashSet<ConsumerId>,
+    pub _handlers: Vec<HandlerId>,
+}
+
+/// What the application learns of a new transport, or of a transport after
+/// `connect()`.
+#[derive(Debug, Clone)]
+pub struct TransportInfo {
+    /// The transport's id.
+    pub id: TransportId,
+    /// Kind-specific state.
+    pub data: TransportData,
+}
+
+/// Kind-specific state of a transport, as mediasoup-node exposes it.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub enum TransportData {
+    WebRtc {
+        ice_role: IceRole,
+        ice_parameters: IceParameters,
+        ice_candidates: Vec<IceCandidate>,
+        ice_state: IceState,
+        ice_selected_tuple: Option<TransportTuple>,
+        dtls_parameters: DtlsParameters,
+        dtls_state: DtlsState,
+        dtls_remote_cert: Option<String>,
+        sctp_parameters: Option<SctpParameters>,
+        sctp_state: Option<SctpState>,
+    },
+    Plain {
+        tuple: TransportTuple,
+        rtcp_tuple: Option<TransportTuple>,
+        sctp_parameters: Option<SctpParameters>,
+        sctp_state: Option<SctpState>,
+        srtp_parameters: Option<SrtpParameters>,
+    },
+}
+
+impl TransportInfo {
+    fn of(transport: &AnyTransport) -> Self {
+        let data = match transport {
+            AnyTransport::WebRtc(t) => TransportData::WebRtc {
+                ice_role: t.ice_role(),
+                ice_parameters: t.ice_parameters().clone(),
+                ice_candidates: t.ice_candidates().clone(),
+                ice_state: t.ice_state(),
+                ice_selected_tuple: t.ice_selected_tuple(),
+                dtls_parameters: t.dtls_parameters(),
+                dtls_state: t.dtls_state(),
+                dtls_remote_cert: t.dtls_remote_cert(),
+                sctp_parameters: t.sctp_parameters(),
+                sctp_state: t.sctp_state(),
+            },
+            AnyTransport::Plain(t) => TransportData::Plain {
+                tuple: t.tuple(),
+                rtcp_tuple: t.rtcp_tuple(),
+                sctp_parameters: t.sctp_parameters(),
+                sctp_state: t.sctp_state(),
+                srtp_parameters: t.srtp_parameters(),
+            },
+        };
+        Self { id: transport.as_dyn().id(), data }
+    }
+}
+
+impl Mafalda {
+    /// Creates a transport in a room, on the room's real router.
+    pub async fn create_transport(
+        &self,
+        router_id: VirtualRouterId,
+        options: TransportOptions,
+    ) -> Result<TransportInfo> {
+        let router = self.real_router(router_id)?;
+        let transport = match options {
+            TransportOptions::WebRtc(options) => router
+                .create_webrtc_transport(options)
+                .await
+                .map(AnyTransport::WebRtc)
+                .map_err(|e| transport_error(e.to_string())),
+            TransportOptions::Plain(options) => router
+                .create_plain_transport(options)
+                .await
+                .map(AnyTransport::Plain)
+                .map_err(|e| transport_error(e.to_string())),
+        }?;
+        let info = TransportInfo::of(&transport);
+        let handlers = self.subscribe_transport(&transport);
+        let entry = TransportEntry {
+            transport,
+            router: router_id,
+            producers: HashSet::new(),
+            consumers: HashSet::new(),
+            _handlers: handlers,
+        };
+        let mut registry = self.registry();
+        match registry.routers.get_mut(&router_id) {
+            Some(router) => {
+                router.transports.insert(info.id);
+                registry.transports.insert(info.id, entry);
+                Ok(info)
+            }
+            None => {
+                drop(registry);
+                drop(entry);
+                Err(Error::invalid_state("Router closed"))
+            }
+        }
+    }
+
+    fn subscribe_transport(&self, transport: &AnyTransport) -> Vec<HandlerId> {
+        let id = transport.as_dyn().id();
+        let sink = Arc::clone(self.sink());
+        let mut handlers = Vec::new();
+        match transport {
+            AnyTransport::WebRtc(t) => {
+                let s = Arc::clone(&sink);
+                handlers.push(t.on_ice_state_change(move |state| {
+                    s.emit(Event::IceStateChange { transport: id, state })
+                }));
+                let s = Arc::clone(&sink);
+                handlers.push(t.on_ice_selected_tuple_change(move |tuple| {
+                    s.emit(Event::IceSelectedTupleChange { transport: id, tuple: tuple.clone() })
+                }));
+                let s = Arc::clone(&sink);
+                let weak = t.downgrade();
+                handlers.push(t.on_dtls_state_change(move |state| {
+                    let remote_cert = weak.upgrade().and_then(|t| t.dtls_remote_cert());
+                    s.emit(Event::DtlsStateChange { transport: id, state, remote_cert })
+                }));
+                let s = Arc::clone(&sink);
+                handlers.push(t.on_sctp_state_change(move |state| {
+                    s.emit(Event::SctpStateChange { transport: id, state })
+                }));
+            }
+            AnyTransport::Plain(t) => {
+                let s = Arc::clone(&sink);
+                handlers.push(t.on_tuple(move |tuple| {
+                    s.emit(Event::Tuple { transport: id, tuple: tuple.clone() })
+                }));
+                let s = Arc::clone(&sink);
+                handlers.push(t.on_rtcp_tuple(move |tuple| {
+                    s.emit(Event::RtcpTuple { transport: id, tuple: tuple.clone() })
+                }));
+                let s = Arc::clone(&sink);
+                handlers.push(t.on_sctp_state_change(move |state| {
+                    s.emit(Event::SctpStateChange { transport: id, state })
+                }));
+            }
+        }
+        handlers
+    }
+
+    /// `connect()`: gives the remote parameters; returns the transport's
+    /// state afterwards (a PlainTransport learns its tuple and SRTP
+    /// parameters here).
+    pub async fn connect_transport(
+        &self,
+        id: TransportId,
+        parameters: TransportRemoteParameters,
+    ) -> Result<TransportInfo> {
+        let transport = self.transport(id)?;
+        match (&transport, parameters) {
+            (AnyTransport::WebRtc(t), TransportRemoteParameters::WebRtc(p)) => {
+                t.connect(p).await.map_err(connect_error)?
+            }
+            (AnyTransport::Plain(t), TransportRemoteParameters::Plain(p)) => {
+                t.connect(p).await.map_err(connect_error)?
+            }
+            _ => return Err(Error::type_error("connect parameters do not match the transport type")),
+        }
+        Ok(TransportInfo::of(&transport))
+    }
+
+    /// Closes a transport and its producers and consumers. Closing twice is
+    /// a no-op.
+    pub fn close_transport(&self, id: TransportId) {
+        let mut garbage = Garbage::default();
+        self.registry().take_transport(id, &mut garbage);
+        drop(garbage);
+    }
+
+    /// `getStats()` of a transport.
+    pub async fn transport_stats(&self, id: TransportId) -> Result<serde_json::Value> {
+        match self.transport(id)? {
+            AnyTransport::WebRtc(t) => stats_json(t.get_stats().await?, |_| "webrtc-transport"),
+            AnyTransport::Plain(t) => stats_json(t.get_stats().await?, |_| "plain-rtp-transport"),
+        }
+    }
+
+    /// `dump()` of a transport.
+    pub async fn dump_transport(&self, id: TransportId) -> Result<serde_json::Value> {
+        match self.transport(id)? {
+            AnyTransport::WebRtc(t) => to_json(t.dump().await?),
+            AnyTransport::Plain(t) => to_json(t.dump().await?),
+        }
+    }
+
+    /// `setMaxIncomingBitrate()`.
+    pub async fn set_max_incoming_bitrate(&self, id: TransportId, bitrate: u64) -> Result<()> {
+        match self.transport(id)? {
+            AnyTransport::WebRtc(t) => t.set_max_incoming_bitrate(bitrate).await?,
+            AnyTransport::Plain(t) => t.set_max_incoming_bitrate(bitrate).await?,
+        }
+        Ok(())
+    }
+
+    /// `setMaxOutgoingBitrate()` (WebRtcTransport only).
+    pub async fn set_max_outgoing_bitrate(&self, id: TransportId, bitrate: u64) -> Result<()> {
+        match self.transport(id)? {
+            AnyTransport::WebRtc(t) => Ok(t.set_max_outgoing_bitrate(bitrate).await?),
+            AnyTransport::Plain(_) => Err(Error::unsupported("not implemented")),
+        }
+    }
+
+    /// `setMinOutgoingBitrate()` (WebRtcTransport only).
+    pub async fn set_min_outgoing_bitrate(&self, id: TransportId, bitrate: u64) -> Result<()> {
+        match self.transport(id)? {
+            AnyTransport::WebRtc(t) => Ok(t.set_min_outgoing_bitrate(bitrate).await?),
+            AnyTransport::Plain(_) => Err(Error::unsupported("not implemented")),
+        }
+    }
+
+    /// `restartIce()` (WebRtcTransport only): the new ICE parameters.
+    pub async fn restart_ice(&self, id: TransportId) -> Result<IceParameters> {
+        match self.transport(id)? {
+            AnyTransport::WebRtc(t) => Ok(t.restart_ice().await?),
+            AnyTransport::Plain(_) => Err(Error::unsupported("not implemented")),
+        }
+    }
+
+    pub(crate) fn transport(&self, id: TransportId) -> Result<AnyTransport> {
+        self.registry()
+            .transports
+            .get(&id)
+            .map(|entry| entry.transport.clone())
+            .ok_or_else(|| Error::invalid_state("Transport closed"))
+    }
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: T) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|error| Error::failed(error.to_string()))
+}
+
+/// Serialises stats and adds the `type` field mediasoup-node has and
+/// mediasoup-rust leaves out.
+pub(crate) fn stats_json<T: serde::Serialize>(
+    stats: Vec<T>,
+    type_of: impl Fn(&T) -> &'static str,
+) -> Result<serde_json::Value> {
+    let mut entries = Vec::with_capacity(stats.len());
+    for stat in &stats {
+        let mut value = to_json(stat)?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert("type".into(), type_of(stat).into());
+        }
+        entries.push(value);
+    }
+    Ok(serde_json::Value::Array(entries))
+}
+
+fn transport_error(message: String) -> Error {
+    // mediasoup-rust reports bad listen addresses and exhausted ports as
+    // request failures; mediasoup-node surfaces those as plain errors.
+    Error::failed(message)
+}
+
+fn connect_error(error: RequestError) -> Error {
+    match error {
+        RequestError::Response { reason } => Error::failed(reason),
+        other => other.into(),
+    }
+}
+
+use mediasoup::worker::RequestError;

@@ -1,0 +1,194 @@
+//! Virtual workers: what `createWorker()` returns to the application.
+//!
+//! A virtual worker owns no thread. It names a group of compatible settings
+//! in the pool and is bound to one real worker of that group, whose thread
+//! id it reports as its `pid`; its routers may live on any worker of the
+//! group.
+
+use crate::error::{Error, Result};
+use crate::mafalda::Mafalda;
+use crate::pool::RealWorker;
+use crate::router::VirtualRouterId;
+use mediasoup::worker::{WorkerDtlsFiles, WorkerLogLevel, WorkerLogTag};
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// Id of a virtual worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct VirtualWorkerId(Uuid);
+
+impl VirtualWorkerId {
+    pub(crate) fn new() -> Self {
+        Self(Uuid::new_v4())
+    }
+}
+
+impl fmt::Display for VirtualWorkerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::str::FromStr for VirtualWorkerId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Uuid::parse_str(s).map(Self).map_err(|_| Error::type_error(format!("invalid worker id \"{s}\"")))
+    }
+}
+
+/// Settings of a worker that make two workers incompatible: virtual workers
+/// with equal settings share real workers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WorkerSettings {
+    /// Log level of the worker thread.
+    pub log_level: WorkerLogLevel,
+    /// Log tags of the worker thread.
+    pub log_tags: Vec<WorkerLogTag>,
+    /// Ports the worker may bind when a listen info gives none.
+    pub rtc_port_range: RangeInclusive<u16>,
+    /// DTLS certificate and key files (PEM); a fresh certificate when `None`.
+    pub dtls_files: Option<(PathBuf, PathBuf)>,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            log_level: WorkerLogLevel::Error,
+            log_tags: Vec::new(),
+            rtc_port_range: 10000..=59999,
+            dtls_files: None,
+        }
+    }
+}
+
+impl WorkerSettings {
+    pub(crate) fn to_mediasoup(&self) -> mediasoup::worker::WorkerSettings {
+        let mut settings = mediasoup::worker::WorkerSettings::default();
+        settings.log_level = self.log_level;
+        settings.log_tags = self.log_tags.clone();
+        settings.rtc_port_range = self.rtc_port_range.clone();
+        settings.dtls_files = self
+            .dtls_files
+            .as_ref()
+            .map(|(certificate, private_key)| WorkerDtlsFiles {
+                certificate: certificate.clone(),
+                private_key: private_key.clone(),
+            });
+        settings
+    }
+}
+
+/// What the application learns of a new virtual worker.
+#[derive(Debug, Clone)]
+pub struct WorkerInfo {
+    /// Its id.
+    pub id: VirtualWorkerId,
+    /// Thread id of the real worker it is bound to.
+    pub pid: u32,
+}
+
+pub(crate) struct VirtualWorkerEntry {
+    pub settings: WorkerSettings,
+    /// The real worker whose thread id is this worker's `pid`. Holding it
+    /// keeps that worker alive as long as the virtual worker is open.
+    pub home: RealWorker,
+    pub routers: HashSet<VirtualRouterId>,
+}
+
+/// CPU time of a worker thread in mediasoup's `getResourceUsage()` units
+/// (milliseconds).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ResourceUsage {
+    /// User CPU time used, ms.
+    pub ru_utime: u64,
+    /// System CPU time used, ms.
+    pub ru_stime: u64,
+}
+
+impl Mafalda {
+    /// Creates a virtual worker bound to a real worker of its settings'
+    /// group, starting one if the group has none.
+    pub async fn create_worker(&self, settings: WorkerSettings) -> Result<WorkerInfo> {
+        let placed = self.pool().place_virtual_worker(&settings).await?;
+        let id = VirtualWorkerId::new();
+        let pid = placed.worker.tid();
+        self.registry().workers.insert(
+            id,
+            VirtualWorkerEntry { settings, home: placed.worker, routers: HashSet::new() },
+        );
+        Ok(WorkerInfo { id, pid })
+    }
+
+    /// Closes a virtual worker and everything created through it. Closing
+    /// twice is a no-op.
+    pub fn close_worker(&self, id: VirtualWorkerId) {
+        let garbage = {
+            let mut registry = self.registry();
+            let Some(entry) = registry.workers.remove(&id) else { return };
+            let mut garbage = crate::registry::Garbage::default();
+            for router in entry.routers.iter().copied() {
+                registry.take_router(router, &mut garbage);
+            }
+            garbage.workers.push(entry);
+            garbage
+        };
+        drop(garbage);
+        self.collect_idle_workers();
+    }
+
+    /// CPU time of the real worker a virtual worker reports as its own.
+    pub fn worker_resource_usage(&self, id: VirtualWorkerId) -> Result<ResourceUsage> {
+        let home = self.home_worker(id)?;
+        let time = home.cpu_time().unwrap_or_default();
+        Ok(ResourceUsage { ru_utime: time.user_us / 1000, ru_stime: time.system_us / 1000 })
+    }
+
+    /// Changes log level and tags of every real worker of this worker's group.
+    pub async fn update_worker_settings(
+        &self,
+        id: VirtualWorkerId,
+        log_level: Option<WorkerLogLevel>,
+        log_tags: Option<Vec<WorkerLogTag>>,
+    ) -> Result<()> {
+        let home = self.home_worker(id)?;
+        let mut update = mediasoup::worker::WorkerUpdateSettings::default();
+        update.log_level = log_level;
+        update.log_tags = log_tags;
+        home.worker().update_settings(update).await?;
+        Ok(())
+    }
+
+    /// `dump()` of a virtual worker, in mediasoup-node's shape: its own id
+    /// as `pid`, the routers created through it.
+    pub async fn dump_worker(&self, id: VirtualWorkerId) -> Result<serde_json::Value> {
+        let (home, routers) = {
+            let registry = self.registry();
+            let entry = registry
+                .workers
+                .get(&id)
+                .ok_or_else(|| Error::invalid_state("Worker closed"))?;
+            (entry.home.clone(), entry.routers.iter().map(|r| r.to_string()).collect::<Vec<_>>())
+        };
+        let dump = home.worker().dump().await?;
+        Ok(serde_json::json!({
+            "pid": home.tid(),
+            "webRtcServerIds": [],
+            "routerIds": routers,
+            "channelMessageHandlers": {
+                "channelRequestHandlers": dump.channel_message_handlers.channel_request_handlers,
+                "channelNotificationHandlers": dump.channel_message_handlers.channel_notification_handlers,
+            },
+        }))
+    }
+
+    fn home_worker(&self, id: VirtualWorkerId) -> Result<RealWorker> {
+        self.registry()
+            .workers
+            .get(&id)
+            .map(|entry| entry.home.clone())
+            .ok_or_else(|| Error::invalid_state("Worker closed"))
+    }
+}
