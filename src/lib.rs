@@ -1,4 +1,64 @@
+//! Node binding of mafalda: thin functions over [`mafalda_core::Mafalda`],
+//! one file per JS class, conversions in `convert/`, errors in `error.rs`.
+//!
+//! JavaScript holds ids; every mediasoup handle is owned by the core's
+//! registry. The classes users see are written in JS (lib/) on top of these
+//! functions.
 #![deny(clippy::all)]
+
+mod consumer;
+mod convert;
+mod error;
+mod events;
+mod producer;
+mod router;
+mod transport;
+mod worker;
+
+use events::JsEventSink;
+use mafalda_core::pool::PoolConfig;
+use mafalda_core::Mafalda;
+use napi::bindgen_prelude::{FnArgs, Function};
 use napi_derive::napi;
-#[napi]
-pub fn ping() -> u32 { 1 }
+use std::sync::{Arc, OnceLock};
+
+struct Engine {
+    mafalda: Mafalda,
+    sink: Arc<JsEventSink>,
+}
+
+/// One engine, and so one pool of real workers, per process.
+fn engine_cell() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let sink = Arc::new(JsEventSink::default());
+        Engine { mafalda: Mafalda::new(PoolConfig::default(), sink.clone()), sink }
+    })
+}
+
+pub(crate) fn engine() -> &'static Mafalda {
+    &engine_cell().mafalda
+}
+
+/// Sets the function every event is delivered to, as
+/// `(targetId, eventName, data)`. Called once by the JS layer when it loads.
+#[napi(catch_unwind)]
+pub fn init(
+    on_event: Function<'_, FnArgs<(String, String, serde_json::Value)>, ()>,
+) -> napi::Result<()> {
+    let function = events::build(on_event)?;
+    engine_cell().sink.set(function);
+    Ok(())
+}
+
+/// mediasoup's supported RTP capabilities (a fresh object each call).
+#[napi(catch_unwind)]
+pub fn get_supported_rtp_capabilities() -> serde_json::Value {
+    convert::output::to_value(&mafalda_core::mediasoup::supported_rtp_capabilities::get_supported_rtp_capabilities())
+}
+
+/// Version of the mediasoup worker linked in.
+#[napi(catch_unwind)]
+pub fn worker_version() -> String {
+    "mediasoup-rust 0.33".to_string()
+}

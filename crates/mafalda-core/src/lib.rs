@@ -31,7 +31,7 @@ pub mod placement;
 pub mod pool;
 mod producer;
 mod registry;
-mod router;
+pub mod router;
 mod transport;
 mod worker;
 

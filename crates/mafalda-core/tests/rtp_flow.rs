@@ -152,6 +152,16 @@ async fn rtp_sent_to_a_producer_reaches_a_consumer_on_another_transport() {
     let outbound = stats.as_array().unwrap().iter().find(|s| s["type"] == "outbound-rtp").unwrap();
     assert!(outbound["packetCount"].as_u64().unwrap() >= u64::from(sent) * 95 / 100, "{stats}");
 
+    // Pausing the producer reaches the consumer.
+    mafalda.pause_producer(producer.id).await.unwrap();
+    for _ in 0..50 {
+        if recorder.0.lock().unwrap().contains(&(consumer.id.to_string(), "producerpause")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(recorder.0.lock().unwrap().contains(&(consumer.id.to_string(), "producerpause")));
+
     // Closing the producer closes the consumer on the worker's side.
     mafalda.close_producer(producer.id);
     for _ in 0..50 {

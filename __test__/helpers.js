@@ -1,0 +1,63 @@
+'use strict'
+
+const dgram = require('node:dgram')
+
+const mediaCodecs = [
+  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+  { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 1000 } }
+]
+
+/** RTP parameters of an Opus producer sent by a plain endpoint. */
+function opusRtpParameters (ssrc, payloadType = 100) {
+  return {
+    codecs: [{ mimeType: 'audio/opus', payloadType, clockRate: 48000, channels: 2 }],
+    encodings: [{ ssrc }]
+  }
+}
+
+/** A consumer endpoint's capabilities: just what the router offers. */
+function consumerCapabilities (router) {
+  return { codecs: router.rtpCapabilities.codecs, headerExtensions: [] }
+}
+
+/** A minimal RTP packet (RFC 3550 header + payload). */
+function rtpPacket ({ payloadType, sequenceNumber, timestamp, ssrc, payloadSize = 100 }) {
+  const packet = Buffer.alloc(12 + payloadSize, 0xab)
+  packet[0] = 0x80
+  packet[1] = payloadType & 0x7f
+  packet.writeUInt16BE(sequenceNumber & 0xffff, 2)
+  packet.writeUInt32BE(timestamp >>> 0, 4)
+  packet.writeUInt32BE(ssrc >>> 0, 8)
+  return packet
+}
+
+/** RTCP packet types are 200-207; with RTCP mux they arrive on the RTP port. */
+function isRtcp (packet) {
+  return packet.length >= 2 && packet[1] >= 192 && packet[1] <= 223
+}
+
+function bindSocket () {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket('udp4')
+    socket.once('error', reject)
+    socket.bind(0, '127.0.0.1', () => resolve(socket))
+  })
+}
+
+function sleep (ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+async function waitFor (predicate, { timeout = 5000, interval = 20 } = {}) {
+  const deadline = Date.now() + timeout
+  for (;;) {
+    const value = await predicate()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await sleep(interval)
+  }
+}
+
+module.exports = {
+  mediaCodecs, opusRtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor
+}

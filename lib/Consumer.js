@@ -1,0 +1,157 @@
+'use strict'
+
+const binding = require('./binding')
+const dispatcher = require('./dispatcher')
+const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
+const { InvalidStateError } = require('./errors')
+
+/** A media stream sent by mafalda to an endpoint, fed by a producer. */
+class Consumer extends EnhancedEventEmitter {
+  #data
+  #closed = false
+  #paused
+  #producerPaused
+  #priority
+  #score
+  #preferredLayers
+  #currentLayers
+  #appData
+  #observer = new EnhancedEventEmitter()
+
+  constructor ({ data, appData }) {
+    super()
+    this.#data = data
+    this.#paused = data.paused
+    this.#producerPaused = data.producerPaused
+    this.#priority = data.priority
+    this.#score = data.score
+    this.#preferredLayers = data.preferredLayers ?? undefined
+    this.#currentLayers = data.currentLayers ?? undefined
+    this.#appData = appData
+    dispatcher.register(data.id, this)
+  }
+
+  get id () { return this.#data.id }
+  get producerId () { return this.#data.producerId }
+  get closed () { return this.#closed }
+  get kind () { return this.#data.kind }
+  get rtpParameters () { return this.#data.rtpParameters }
+  get type () { return this.#data.type }
+  get paused () { return this.#paused }
+  get producerPaused () { return this.#producerPaused }
+  get priority () { return this.#priority }
+  get score () { return this.#score }
+  get preferredLayers () { return this.#preferredLayers }
+  get currentLayers () { return this.#currentLayers }
+  get appData () { return this.#appData }
+  set appData (appData) { this.#appData = appData }
+  get observer () { return this.#observer }
+
+  close () {
+    if (this.#closed) return
+    this.#closed = true
+    dispatcher.unregister(this.id)
+    binding.consumerClose(this.id)
+    this.emit('@close')
+    this.#observer.safeEmit('close')
+  }
+
+  transportClosed () {
+    if (this.#closed) return
+    this.#closed = true
+    dispatcher.unregister(this.id)
+    this.safeEmit('transportclose')
+    this.#observer.safeEmit('close')
+  }
+
+  #checkOpen () {
+    if (this.#closed) throw new InvalidStateError('Consumer closed')
+  }
+
+  async dump () {
+    this.#checkOpen()
+    return binding.consumerDump(this.id)
+  }
+
+  async getStats () {
+    this.#checkOpen()
+    return binding.consumerGetStats(this.id)
+  }
+
+  async pause () {
+    this.#checkOpen()
+    const wasPaused = this.#paused
+    await binding.consumerPause(this.id)
+    this.#paused = true
+    if (!wasPaused && !this.#producerPaused) this.#observer.safeEmit('pause')
+  }
+
+  async resume () {
+    this.#checkOpen()
+    const wasPaused = this.#paused
+    await binding.consumerResume(this.id)
+    this.#paused = false
+    if (wasPaused && !this.#producerPaused) this.#observer.safeEmit('resume')
+  }
+
+  async setPreferredLayers ({ spatialLayer, temporalLayer } = {}) {
+    this.#checkOpen()
+    if (typeof spatialLayer !== 'number') throw new TypeError('missing spatialLayer')
+    if (temporalLayer !== undefined && typeof temporalLayer !== 'number') throw new TypeError('if given, temporalLayer must be a number')
+    const layers = await binding.consumerSetPreferredLayers(this.id, { spatialLayer, temporalLayer })
+    this.#preferredLayers = layers ?? undefined
+  }
+
+  async setPriority (priority) {
+    this.#checkOpen()
+    if (typeof priority !== 'number' || priority < 0) throw new TypeError('wrong priority')
+    this.#priority = await binding.consumerSetPriority(this.id, priority)
+  }
+
+  async unsetPriority () {
+    this.#checkOpen()
+    this.#priority = await binding.consumerSetPriority(this.id, undefined)
+  }
+
+  async requestKeyFrame () {
+    this.#checkOpen()
+    await binding.consumerRequestKeyFrame(this.id)
+  }
+
+  _onNativeEvent (eventName, data) {
+    if (this.#closed) return
+    switch (eventName) {
+      case 'producerclose':
+        this.#closed = true
+        dispatcher.unregister(this.id)
+        this.emit('@producerclose')
+        this.safeEmit('producerclose')
+        this.#observer.safeEmit('close')
+        break
+      case 'producerpause':
+        if (this.#producerPaused) return
+        this.#producerPaused = true
+        this.safeEmit('producerpause')
+        if (!this.#paused) this.#observer.safeEmit('pause')
+        break
+      case 'producerresume':
+        if (!this.#producerPaused) return
+        this.#producerPaused = false
+        this.safeEmit('producerresume')
+        if (!this.#paused) this.#observer.safeEmit('resume')
+        break
+      case 'score':
+        this.#score = data
+        this.safeEmit('score', data)
+        this.#observer.safeEmit('score', data)
+        break
+      case 'layerschange':
+        this.#currentLayers = data ?? undefined
+        this.safeEmit('layerschange', this.#currentLayers)
+        this.#observer.safeEmit('layerschange', this.#currentLayers)
+        break
+    }
+  }
+}
+
+module.exports = { Consumer }

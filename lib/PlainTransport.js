@@ -1,0 +1,64 @@
+'use strict'
+
+const binding = require('./binding')
+const { Transport } = require('./Transport')
+
+/** A transport for plain RTP/RTCP endpoints (ffmpeg, GStreamer, tests). */
+class PlainTransport extends Transport {
+  #data
+
+  constructor ({ data, router, appData }) {
+    super({ data, router, appData })
+    this.#data = data
+  }
+
+  get type () { return 'plain' }
+  get tuple () { return this.#data.tuple }
+  get rtcpTuple () { return this.#data.rtcpTuple ?? undefined }
+  get sctpParameters () { return this.#data.sctpParameters ?? undefined }
+  get sctpState () { return this.#data.sctpState ?? undefined }
+  get srtpParameters () { return this.#data.srtpParameters ?? undefined }
+
+  close () {
+    if (this.closed) return
+    if (this.#data.sctpState) this.#data.sctpState = 'closed'
+    super.close()
+  }
+
+  routerClosed () {
+    if (this.closed) return
+    if (this.#data.sctpState) this.#data.sctpState = 'closed'
+    super.routerClosed()
+  }
+
+  async connect ({ ip, port, rtcpPort, srtpParameters } = {}) {
+    this._checkOpen()
+    if (ip !== undefined && typeof ip !== 'string') throw new TypeError('wrong ip')
+    if (port !== undefined && typeof port !== 'number') throw new TypeError('wrong port')
+    if (rtcpPort !== undefined && typeof rtcpPort !== 'number') throw new TypeError('wrong rtcpPort')
+    const data = await binding.transportConnect(this.id, false, { ip, port, rtcpPort, srtpParameters })
+    this.#data.tuple = data.tuple
+    if (data.rtcpTuple) this.#data.rtcpTuple = data.rtcpTuple
+    this.#data.srtpParameters = data.srtpParameters ?? undefined
+  }
+
+  _handleEvent (eventName, data) {
+    switch (eventName) {
+      case 'tuple':
+        this.#data.tuple = data
+        break
+      case 'rtcptuple':
+        this.#data.rtcpTuple = data
+        break
+      case 'sctpstatechange':
+        this.#data.sctpState = data
+        break
+      default:
+        return
+    }
+    this.safeEmit(eventName, data)
+    this.observer.safeEmit(eventName, data)
+  }
+}
+
+module.exports = { PlainTransport }

@@ -1,0 +1,199 @@
+'use strict'
+
+const binding = require('./binding')
+const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
+const { InvalidStateError } = require('./errors')
+const { WebRtcTransport } = require('./WebRtcTransport')
+const { PlainTransport } = require('./PlainTransport')
+const { checkAppData, defined } = require('./utils')
+const dispatcher = require('./dispatcher')
+
+function normalizeListenInfo (info) {
+  if (!info || typeof info !== 'object') throw new TypeError('wrong listenInfo')
+  return defined({ ...info, announcedAddress: info.announcedAddress ?? info.announcedIp, announcedIp: undefined })
+}
+
+/**
+ * A virtual router: one room. The real mediasoup routers that serve it are
+ * chosen by the pool; the application only ever sees this object.
+ */
+class Router extends EnhancedEventEmitter {
+  #id
+  #closed = false
+  #rtpCapabilities
+  #appData
+  #worker
+  #transports = new Map()
+  #producers = new Map()
+  #observer = new EnhancedEventEmitter()
+
+  constructor ({ data, worker, appData }) {
+    super()
+    this.#id = data.id
+    this.#rtpCapabilities = data.rtpCapabilities
+    this.#worker = worker
+    this.#appData = appData
+    dispatcher.register(this.#id, this)
+  }
+
+  get id () { return this.#id }
+  get closed () { return this.#closed }
+  // The same object every time: EduMeet mutates its headerExtensions.
+  get rtpCapabilities () { return this.#rtpCapabilities }
+  get appData () { return this.#appData }
+  set appData (appData) { this.#appData = appData }
+  get observer () { return this.#observer }
+
+  close () {
+    if (this.#closed) return
+    this.#closed = true
+    dispatcher.unregister(this.#id)
+    binding.routerClose(this.#id)
+    this.#closeChildren()
+    this.emit('@close')
+    this.#observer.safeEmit('close')
+  }
+
+  workerClosed () {
+    if (this.#closed) return
+    this.#closed = true
+    dispatcher.unregister(this.#id)
+    this.#closeChildren()
+    this.safeEmit('workerclose')
+    this.#observer.safeEmit('close')
+  }
+
+  #closeChildren () {
+    for (const transport of this.#transports.values()) transport.routerClosed()
+    this.#transports.clear()
+    this.#producers.clear()
+  }
+
+  async dump () {
+    if (this.#closed) throw new InvalidStateError('Router closed')
+    return binding.routerDump(this.#id)
+  }
+
+  async createWebRtcTransport ({
+    webRtcServer, listenInfos, listenIps, port, enableUdp, enableTcp,
+    preferUdp = false, preferTcp = false, initialAvailableOutgoingBitrate = 600000,
+    enableSctp = false, numSctpStreams = { OS: 1024, MIS: 1024 },
+    maxSctpMessageSize = 262144, sctpSendBufferSize = 262144,
+    iceConsentTimeout = 30, appData
+  } = {}) {
+    if (this.#closed) throw new InvalidStateError('Router closed')
+    if (!webRtcServer && !Array.isArray(listenInfos) && !Array.isArray(listenIps)) {
+      throw new TypeError('missing webRtcServer, listenInfos and listenIps (one of them is mandatory)')
+    } else if (webRtcServer && listenInfos && listenIps) {
+      throw new TypeError('only one of webRtcServer, listenInfos and listenIps must be given')
+    } else if (numSctpStreams && (typeof numSctpStreams.OS !== 'number' || typeof numSctpStreams.MIS !== 'number')) {
+      throw new TypeError('if given, numSctpStreams must contain OS and MIS')
+    }
+    appData = checkAppData(appData)
+    if (webRtcServer) {
+      throw new TypeError('webRtcServer is not supported yet; give listenInfos')
+    }
+    enableUdp ??= true
+    enableTcp ??= false
+    if (listenIps) listenInfos = listenIpsToInfos(listenIps, { port, enableUdp, enableTcp, preferUdp, preferTcp })
+    const data = await binding.routerCreateWebrtcTransport(this.#id, defined({
+      listenInfos: listenInfos.map(normalizeListenInfo),
+      enableUdp,
+      enableTcp,
+      preferUdp,
+      preferTcp,
+      initialAvailableOutgoingBitrate,
+      enableSctp,
+      maxSctpMessageSize,
+      sctpSendBufferSize,
+      iceConsentTimeout
+    }))
+    return this.#adopt(new WebRtcTransport({ data, router: this, appData }))
+  }
+
+  async createPlainTransport ({
+    listenInfo, rtcpListenInfo, listenIp, port, rtcpMux = true, comedia = false,
+    enableSctp = false, numSctpStreams = { OS: 1024, MIS: 1024 },
+    maxSctpMessageSize = 262144, sctpSendBufferSize = 262144,
+    enableSrtp = false, srtpCryptoSuite = 'AES_CM_128_HMAC_SHA1_80', appData
+  } = {}) {
+    if (this.#closed) throw new InvalidStateError('Router closed')
+    if (!listenInfo && !listenIp) {
+      throw new TypeError('missing listenInfo and listenIp (one of them is mandatory)')
+    } else if (listenInfo && listenIp) {
+      throw new TypeError('only one of listenInfo and listenIp must be given')
+    }
+    appData = checkAppData(appData)
+    if (rtcpMux && rtcpListenInfo) rtcpMux = false
+    if (listenIp) {
+      if (typeof listenIp === 'string') listenIp = { ip: listenIp }
+      listenInfo = { protocol: 'udp', ip: listenIp.ip, announcedAddress: listenIp.announcedIp, port }
+    }
+    const data = await binding.routerCreatePlainTransport(this.#id, defined({
+      listenInfo: normalizeListenInfo(listenInfo),
+      rtcpListenInfo: rtcpListenInfo ? normalizeListenInfo(rtcpListenInfo) : undefined,
+      rtcpMux,
+      comedia,
+      enableSctp,
+      maxSctpMessageSize,
+      sctpSendBufferSize,
+      enableSrtp,
+      srtpCryptoSuite
+    }))
+    void numSctpStreams
+    return this.#adopt(new PlainTransport({ data, router: this, appData }))
+  }
+
+  #adopt (transport) {
+    if (this.#closed) {
+      transport.routerClosed()
+      throw new InvalidStateError('Router closed')
+    }
+    this.#transports.set(transport.id, transport)
+    transport.on('@close', () => this.#transports.delete(transport.id))
+    transport.on('@newproducer', (producer) => this.#producers.set(producer.id, producer))
+    transport.on('@producerclose', (producer) => this.#producers.delete(producer.id))
+    this.#observer.safeEmit('newtransport', transport)
+    return transport
+  }
+
+  canConsume ({ producerId, rtpCapabilities } = {}) {
+    if (this.#closed || typeof producerId !== 'string') return false
+    try {
+      return binding.routerCanConsume(this.#id, producerId, rtpCapabilities)
+    } catch (_) {
+      return false
+    }
+  }
+
+  _getProducer (producerId) {
+    return this.#producers.get(producerId)
+  }
+
+  _onNativeEvent (eventName) {
+    if (eventName === 'workerclose') this.workerClosed()
+  }
+}
+
+// mediasoup's conversion of the deprecated `listenIps`: every IP on each
+// enabled protocol, in the preferred order.
+function listenIpsToInfos (listenIps, { port, enableUdp, enableTcp, preferUdp, preferTcp }) {
+  const protocols = []
+  if (enableUdp && (preferUdp || !enableTcp || !preferTcp)) {
+    protocols.push('udp')
+    if (enableTcp) protocols.push('tcp')
+  } else if (enableTcp && ((preferTcp && !preferUdp) || !enableUdp)) {
+    protocols.push('tcp')
+    if (enableUdp) protocols.push('udp')
+  }
+  const infos = []
+  for (let listenIp of listenIps) {
+    if (typeof listenIp === 'string') listenIp = { ip: listenIp }
+    for (const protocol of protocols) {
+      infos.push({ protocol, ip: listenIp.ip, announcedAddress: listenIp.announcedIp, port })
+    }
+  }
+  return infos
+}
+
+module.exports = { Router }

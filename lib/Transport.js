@@ -1,0 +1,172 @@
+'use strict'
+
+const binding = require('./binding')
+const dispatcher = require('./dispatcher')
+const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
+const { InvalidStateError } = require('./errors')
+const { Producer } = require('./Producer')
+const { Consumer } = require('./Consumer')
+const { checkAppData, clone, defined } = require('./utils')
+
+/**
+ * What every transport has: producers, consumers, close semantics and the
+ * bitrate knobs. Subclasses add their own data and events.
+ */
+class Transport extends EnhancedEventEmitter {
+  #id
+  #closed = false
+  #appData
+  #router
+  #producers = new Map()
+  #consumers = new Map()
+  #observer = new EnhancedEventEmitter()
+
+  constructor ({ data, router, appData }) {
+    super()
+    this.#id = data.id
+    this.#router = router
+    this.#appData = appData
+    dispatcher.register(this.#id, this)
+  }
+
+  get id () { return this.#id }
+  get closed () { return this.#closed }
+  get appData () { return this.#appData }
+  set appData (appData) { this.#appData = appData }
+  get observer () { return this.#observer }
+
+  close () {
+    if (this.#closed) return
+    this.#closed = true
+    dispatcher.unregister(this.#id)
+    binding.transportClose(this.#id)
+    for (const producer of this.#producers.values()) {
+      producer.transportClosed()
+      this.emit('@producerclose', producer)
+    }
+    this.#producers.clear()
+    this.#closeConsumers()
+    this.emit('@close')
+    this.#observer.safeEmit('close')
+  }
+
+  routerClosed () {
+    if (this.#closed) return
+    this.#closed = true
+    dispatcher.unregister(this.#id)
+    for (const producer of this.#producers.values()) producer.transportClosed()
+    this.#producers.clear()
+    this.#closeConsumers()
+    this.safeEmit('routerclose')
+    this.#observer.safeEmit('close')
+  }
+
+  #closeConsumers () {
+    for (const consumer of this.#consumers.values()) consumer.transportClosed()
+    this.#consumers.clear()
+  }
+
+  _checkOpen () {
+    if (this.#closed) throw new InvalidStateError('Transport closed')
+  }
+
+  async dump () {
+    this._checkOpen()
+    return binding.transportDump(this.#id)
+  }
+
+  async getStats () {
+    this._checkOpen()
+    return binding.transportGetStats(this.#id)
+  }
+
+  async setMaxIncomingBitrate (bitrate) {
+    this._checkOpen()
+    if (typeof bitrate !== 'number') throw new TypeError('bitrate must be a number')
+    await binding.transportSetMaxIncomingBitrate(this.#id, bitrate)
+  }
+
+  async setMaxOutgoingBitrate (bitrate) {
+    this._checkOpen()
+    if (typeof bitrate !== 'number') throw new TypeError('bitrate must be a number')
+    await binding.transportSetMaxOutgoingBitrate(this.#id, bitrate)
+  }
+
+  async setMinOutgoingBitrate (bitrate) {
+    this._checkOpen()
+    if (typeof bitrate !== 'number') throw new TypeError('bitrate must be a number')
+    await binding.transportSetMinOutgoingBitrate(this.#id, bitrate)
+  }
+
+  async produce ({ id, kind, rtpParameters, paused = false, keyFrameRequestDelay, appData } = {}) {
+    this._checkOpen()
+    if (id && this.#producers.has(id)) {
+      throw new TypeError(`a Producer with same id "${id}" already exists`)
+    } else if (!['audio', 'video'].includes(kind)) {
+      throw new TypeError(`invalid kind "${kind}"`)
+    } else if (!rtpParameters || typeof rtpParameters !== 'object') {
+      throw new TypeError('missing rtpParameters')
+    }
+    appData = checkAppData(appData)
+    const data = await binding.transportProduce(this.#id, defined({
+      kind, rtpParameters: clone(rtpParameters), paused: Boolean(paused), keyFrameRequestDelay
+    }))
+    const producer = new Producer({ data, appData })
+    if (this.#closed) {
+      producer.transportClosed()
+      throw new InvalidStateError('Transport closed')
+    }
+    this.#producers.set(producer.id, producer)
+    producer.on('@close', () => {
+      this.#producers.delete(producer.id)
+      this.emit('@producerclose', producer)
+    })
+    this.emit('@newproducer', producer)
+    this.#observer.safeEmit('newproducer', producer)
+    return producer
+  }
+
+  async consume ({
+    producerId, rtpCapabilities, paused = false, mid, preferredLayers,
+    ignoreDtx = false, enableRtx, pipe = false, appData
+  } = {}) {
+    this._checkOpen()
+    if (!producerId || typeof producerId !== 'string') {
+      throw new TypeError('missing producerId')
+    } else if (mid && (typeof mid !== 'string' || mid.length === 0)) {
+      throw new TypeError('if given, mid must be non empty string')
+    } else if (!rtpCapabilities || typeof rtpCapabilities !== 'object') {
+      throw new TypeError('missing rtpCapabilities')
+    }
+    appData = checkAppData(appData)
+    const data = await binding.transportConsume(this.#id, defined({
+      producerId,
+      rtpCapabilities: clone(rtpCapabilities),
+      paused: Boolean(paused),
+      mid,
+      preferredLayers,
+      ignoreDtx: Boolean(ignoreDtx),
+      enableRtx,
+      pipe: Boolean(pipe)
+    }))
+    const consumer = new Consumer({ data, appData })
+    if (this.#closed) {
+      consumer.transportClosed()
+      throw new InvalidStateError('Transport closed')
+    }
+    this.#consumers.set(consumer.id, consumer)
+    consumer.on('@close', () => this.#consumers.delete(consumer.id))
+    consumer.on('@producerclose', () => this.#consumers.delete(consumer.id))
+    this.#observer.safeEmit('newconsumer', consumer)
+    return consumer
+  }
+
+  _onNativeEvent (eventName, data) {
+    this._handleEvent(eventName, data)
+  }
+
+  /** Overridden by subclasses for their own events. */
+  _handleEvent () {}
+}
+
+module.exports = { Transport }

@@ -1,0 +1,85 @@
+'use strict'
+
+const binding = require('./binding')
+const { Transport } = require('./Transport')
+
+/** A transport for WebRTC endpoints: ICE + DTLS (+ SCTP). */
+class WebRtcTransport extends Transport {
+  #data
+
+  constructor ({ data, router, appData }) {
+    super({ data, router, appData })
+    this.#data = data
+  }
+
+  get type () { return 'webrtc' }
+  get iceRole () { return this.#data.iceRole }
+  get iceParameters () { return this.#data.iceParameters }
+  get iceCandidates () { return this.#data.iceCandidates }
+  get iceState () { return this.#data.iceState }
+  get iceSelectedTuple () { return this.#data.iceSelectedTuple ?? undefined }
+  get dtlsParameters () { return this.#data.dtlsParameters }
+  get dtlsState () { return this.#data.dtlsState }
+  get dtlsRemoteCert () { return this.#data.dtlsRemoteCert ?? undefined }
+  get sctpParameters () { return this.#data.sctpParameters ?? undefined }
+  get sctpState () { return this.#data.sctpState ?? undefined }
+
+  close () {
+    if (this.closed) return
+    this.#markClosed()
+    super.close()
+  }
+
+  routerClosed () {
+    if (this.closed) return
+    this.#markClosed()
+    super.routerClosed()
+  }
+
+  #markClosed () {
+    this.#data.iceState = 'closed'
+    this.#data.iceSelectedTuple = undefined
+    this.#data.dtlsState = 'closed'
+    if (this.#data.sctpState) this.#data.sctpState = 'closed'
+  }
+
+  async connect ({ dtlsParameters } = {}) {
+    this._checkOpen()
+    if (!dtlsParameters || typeof dtlsParameters !== 'object') throw new TypeError('missing dtlsParameters')
+    const data = await binding.transportConnect(this.id, true, { dtlsParameters })
+    this.#data.dtlsParameters.role = data.dtlsParameters.role
+  }
+
+  async restartIce () {
+    this._checkOpen()
+    const iceParameters = await binding.transportRestartIce(this.id)
+    this.#data.iceParameters = iceParameters
+    return iceParameters
+  }
+
+  _handleEvent (eventName, data) {
+    switch (eventName) {
+      case 'icestatechange':
+        this.#data.iceState = data
+        break
+      case 'iceselectedtuplechange':
+        this.#data.iceSelectedTuple = data
+        break
+      case 'dtlsstatechange': {
+        this.#data.dtlsState = data.state
+        if (data.state === 'connected') this.#data.dtlsRemoteCert = data.remoteCert
+        data = data.state
+        break
+      }
+      case 'sctpstatechange':
+        this.#data.sctpState = data
+        break
+      default:
+        return
+    }
+    this.safeEmit(eventName, data)
+    this.observer.safeEmit(eventName, data)
+  }
+}
+
+module.exports = { WebRtcTransport }

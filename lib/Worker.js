@@ -1,0 +1,125 @@
+'use strict'
+
+const binding = require('./binding')
+const dispatcher = require('./dispatcher')
+const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
+const { InvalidStateError } = require('./errors')
+const { Router } = require('./Router')
+const { checkAppData } = require('./utils')
+
+/**
+ * A virtual worker. It owns no thread of its own: its routers live on the
+ * process-wide pool of real mediasoup workers. `pid` is the thread id of
+ * the real worker it is bound to, so `pidusage(worker.pid)` measures it.
+ */
+class Worker extends EnhancedEventEmitter {
+  #id
+  #pid
+  #closed = false
+  #died = false
+  #appData
+  #routers = new Set()
+  #webRtcServers = new Set()
+  #observer = new EnhancedEventEmitter()
+
+  constructor ({ id, pid, appData }) {
+    super()
+    this.#id = id
+    this.#pid = pid
+    this.#appData = appData
+    dispatcher.register(id, this)
+  }
+
+  get pid () { return this.#pid }
+  get closed () { return this.#closed }
+  get died () { return this.#died }
+  get subprocessClosed () { return this.#closed }
+  get appData () { return this.#appData }
+  set appData (appData) { this.#appData = appData }
+  get observer () { return this.#observer }
+
+  close () {
+    if (this.#closed) return
+    this.#closed = true
+    dispatcher.unregister(this.#id)
+    binding.workerClose(this.#id)
+    this.#closeChildren()
+    this.#observer.safeEmit('close')
+  }
+
+  #closeChildren () {
+    for (const router of this.#routers) router.workerClosed()
+    this.#routers.clear()
+    for (const server of this.#webRtcServers) server.workerClosed?.()
+    this.#webRtcServers.clear()
+  }
+
+  async dump () {
+    if (this.#closed) throw new InvalidStateError('Worker closed')
+    return binding.workerDump(this.#id)
+  }
+
+  async getResourceUsage () {
+    if (this.#closed) throw new InvalidStateError('Worker closed')
+    const { ruUtime, ruStime } = await binding.workerGetResourceUsage(this.#id)
+    // mediasoup reports libuv's uv_getrusage() fields; a thread has only its
+    // CPU times, the rest is zero.
+    return {
+      ru_utime: ruUtime,
+      ru_stime: ruStime,
+      ru_maxrss: 0,
+      ru_ixrss: 0,
+      ru_idrss: 0,
+      ru_isrss: 0,
+      ru_minflt: 0,
+      ru_majflt: 0,
+      ru_nswap: 0,
+      ru_inblock: 0,
+      ru_oublock: 0,
+      ru_msgsnd: 0,
+      ru_msgrcv: 0,
+      ru_nsignals: 0,
+      ru_nvcsw: 0,
+      ru_nivcsw: 0
+    }
+  }
+
+  async updateSettings ({ logLevel, logTags } = {}) {
+    if (this.#closed) throw new InvalidStateError('Worker closed')
+    await binding.workerUpdateSettings(this.#id, logLevel, logTags)
+  }
+
+  async createRouter ({ mediaCodecs, appData } = {}) {
+    if (this.#closed) throw new InvalidStateError('Worker closed')
+    appData = checkAppData(appData)
+    if (mediaCodecs !== undefined && !Array.isArray(mediaCodecs)) {
+      throw new TypeError('mediaCodecs must be an Array')
+    }
+    const data = await binding.createRouter(this.#id, mediaCodecs ?? [])
+    const router = new Router({ data, worker: this, appData })
+    if (this.#closed) {
+      // Closed while the router was being created: the native side already
+      // dropped it with the worker.
+      router.workerClosed()
+      throw new InvalidStateError('Worker closed')
+    }
+    this.#routers.add(router)
+    router.on('@close', () => this.#routers.delete(router))
+    this.#observer.safeEmit('newrouter', router)
+    return router
+  }
+
+  _onNativeEvent (eventName, data) {
+    if (eventName !== 'died' || this.#closed) return
+    this.#closed = true
+    this.#died = true
+    dispatcher.unregister(this.#id)
+    const error = new Error(`worker died unexpectedly: ${data}`)
+    this.#closeChildren()
+    this.safeEmit('died', error)
+    this.safeEmit('subprocessclose')
+    this.#observer.safeEmit('close')
+  }
+}
+
+module.exports = { Worker }

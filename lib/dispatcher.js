@@ -1,0 +1,18 @@
+'use strict'
+
+const binding = require('./binding')
+
+// Objects that receive native events, by the id the native side knows them
+// by. An object is here from creation until it closes, and no longer: the
+// map never keeps a closed object alive.
+const targets = new Map()
+
+binding.init((targetId, eventName, data) => {
+  const target = targets.get(targetId)
+  if (target) target._onNativeEvent(eventName, data)
+})
+
+module.exports = {
+  register (id, target) { targets.set(id, target) },
+  unregister (id) { targets.delete(id) }
+}

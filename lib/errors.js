@@ -1,0 +1,53 @@
+'use strict'
+
+/**
+ * Error raised when an operation is not valid in the object's current
+ * state (for instance, on a closed one). Same name and shape as mediasoup's.
+ */
+class InvalidStateError extends Error {
+  constructor (message) {
+    super(message)
+    this.name = 'InvalidStateError'
+    if (Error.captureStackTrace) Error.captureStackTrace(this, InvalidStateError)
+  }
+}
+
+/**
+ * Error raised when a feature (a codec, an option) is not supported.
+ */
+class UnsupportedError extends Error {
+  constructor (message) {
+    super(message)
+    this.name = 'UnsupportedError'
+    if (Error.captureStackTrace) Error.captureStackTrace(this, UnsupportedError)
+  }
+}
+
+const CLASSES = {
+  TypeError,
+  InvalidStateError,
+  UnsupportedError,
+  Error
+}
+
+// The native binding sends the class as a prefix: "<Class>: <message>".
+const PREFIX = /^(TypeError|InvalidStateError|UnsupportedError|Error): ([\s\S]*)$/
+
+/**
+ * Turns an error thrown by the native binding into an instance of the class
+ * mediasoup would throw. Anything else (a panic turned into an error, say)
+ * stays a plain Error.
+ */
+function fromNative (error) {
+  // Not `instanceof Error`: the addon creates errors in the realm it was
+  // loaded in, which need not be the caller's (vm contexts, Jest).
+  if (!error || typeof error.message !== 'string') return new Error(String(error))
+  const match = PREFIX.exec(error.message)
+  if (!match) return error
+  const Class = CLASSES[match[1]]
+  const converted = new Class(match[2])
+  converted.stack = `${converted.name}: ${match[2]}\n${(error.stack || '').split('\n').slice(1).join('\n')}`
+  return converted
+}
+
+module.exports = { InvalidStateError, UnsupportedError, fromNative }

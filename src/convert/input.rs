@@ -1,0 +1,395 @@
+//! JS options → mediasoup-rust types.
+//!
+//! Options arrive already normalised by the JS layer (defaults and legacy
+//! shapes such as `listenIps` resolved, as mediasoup-node's own JS does) and
+//! are deserialised strictly here; a value of the wrong type is a
+//! `TypeError` naming the field.
+
+use crate::error::{type_error, Result};
+use mafalda_core::mediasoup::prelude::*;
+use mafalda_core::mediasoup::types::data_structures::SocketFlags;
+use mafalda_core::mediasoup::types::srtp_parameters::SrtpParameters;
+use mafalda_core::TransportRemoteParameters;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+use std::net::IpAddr;
+
+/// Deserialises `value` as `T`, or a `TypeError` saying what was wrong.
+pub fn parse<T: DeserializeOwned>(value: Value, what: &str) -> Result<T> {
+    serde_json::from_value(value).map_err(|error| type_error(format!("invalid {what}: {error}")))
+}
+
+/// Mime types mediasoup-rust knows, in their canonical spelling.
+const MIME_TYPES: &[&str] = &[
+    "audio/opus", "audio/multiopus", "audio/PCMU", "audio/PCMA", "audio/ISAC", "audio/G722",
+    "audio/iLBC", "audio/SILK", "audio/CN", "audio/telephone-event", "audio/rtx", "audio/red",
+    "video/VP8", "video/VP9", "video/H264", "video/AV1", "video/rtx", "video/red", "video/ulpfec",
+];
+
+/// The canonical spelling of a mime type (mediasoup compares them without
+/// case), or `None` when mediasoup does not support it.
+fn canonical_mime_type(mime_type: &str) -> Option<&'static str> {
+    MIME_TYPES.iter().copied().find(|known| known.eq_ignore_ascii_case(mime_type))
+}
+
+/// Header extension URIs mediasoup-rust knows.
+fn known_header_extension(uri: &Value) -> bool {
+    serde_json::from_value::<RtpHeaderExtensionUri>(uri.clone()).is_ok()
+}
+
+/// Fixes mime type case and drops what mediasoup cannot use (unknown codecs
+/// and header extensions): a remote endpoint's capabilities and parameters
+/// routinely carry both, and mediasoup-node ignores them too.
+fn normalise_codecs_and_extensions(value: &mut Value) {
+    if let Some(codecs) = value.get_mut("codecs").and_then(Value::as_array_mut) {
+        codecs.retain_mut(|codec| {
+            let Some(mime) = codec.get("mimeType").and_then(Value::as_str) else { return true };
+            match canonical_mime_type(mime) {
+                Some(canonical) => {
+                    codec["mimeType"] = Value::String(canonical.to_string());
+                    true
+                }
+                None => false,
+            }
+        });
+    }
+    if let Some(extensions) = value.get_mut("headerExtensions").and_then(Value::as_array_mut) {
+        extensions.retain(|extension| extension.get("uri").is_some_and(known_header_extension));
+    }
+}
+
+/// `createRouter({ mediaCodecs })`.
+pub fn media_codecs(value: Value) -> Result<Vec<RtpCodecCapability>> {
+    let Value::Array(codecs) = value else {
+        return Err(type_error("mediaCodecs must be an Array"));
+    };
+    codecs
+        .into_iter()
+        .map(|mut codec| {
+            let mime = codec.get("mimeType").and_then(Value::as_str).unwrap_or_default().to_string();
+            let kind = codec.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
+            if kind != "audio" && kind != "video" {
+                return Err(type_error(format!("invalid codec.kind \"{kind}\"")));
+            }
+            if !mime.to_ascii_lowercase().starts_with(&format!("{kind}/")) {
+                return Err(type_error(format!("invalid codec.mimeType \"{mime}\"")));
+            }
+            let Some(canonical) = canonical_mime_type(&mime) else {
+                return Err(crate::error::to_napi(mafalda_core::Error::unsupported(format!(
+                    "media codec not supported [mimeType:{mime}]"
+                ))));
+            };
+            codec["mimeType"] = Value::String(canonical.to_string());
+            // mediasoup-node lets audio codecs omit `channels` (mono).
+            if kind == "audio" && codec.get("channels").is_none_or(Value::is_null) {
+                codec["channels"] = Value::from(1);
+            }
+            parse(codec, "media codec")
+        })
+        .collect()
+}
+
+/// Sets `field` to `default` when absent; a present value must be an array.
+fn default_array(value: &mut Value, field: &str, default: Value, what: &str) -> Result<()> {
+    match value.get(field) {
+        None | Some(Value::Null) => {
+            value[field] = default;
+            Ok(())
+        }
+        Some(Value::Array(_)) => Ok(()),
+        Some(_) => Err(type_error(format!("wrong {what}.{field} (not an array)"))),
+    }
+}
+
+/// Remote RTP capabilities (`consume()`, `canConsume()`).
+pub fn rtp_capabilities(mut value: Value) -> Result<RtpCapabilities> {
+    if !value.is_object() {
+        return Err(type_error("missing rtpCapabilities"));
+    }
+    default_array(&mut value, "codecs", Value::Array(vec![]), "rtpCapabilities")?;
+    default_array(&mut value, "headerExtensions", Value::Array(vec![]), "rtpCapabilities")?;
+    normalise_codecs_and_extensions(&mut value);
+    parse(value, "rtpCapabilities")
+}
+
+/// RTP parameters of `produce()`.
+pub fn rtp_parameters(mut value: Value) -> Result<RtpParameters> {
+    if !value.is_object() {
+        return Err(type_error("missing rtpParameters"));
+    }
+    // mediasoup-node's defaults: only `codecs` is mandatory.
+    if !value.get("codecs").is_some_and(Value::is_array) {
+        return Err(type_error("missing params.codecs"));
+    }
+    default_array(&mut value, "headerExtensions", Value::Array(vec![]), "params")?;
+    default_array(&mut value, "encodings", Value::Array(vec![]), "params")?;
+    if value["encodings"].as_array().is_some_and(Vec::is_empty) {
+        value["encodings"] = serde_json::json!([{}]);
+    }
+    match value.get_mut("rtcp") {
+        None | Some(Value::Null) => value["rtcp"] = serde_json::json!({ "reducedSize": true }),
+        Some(rtcp @ Value::Object(_)) => {
+            if !rtcp.get("reducedSize").is_some_and(Value::is_boolean) {
+                rtcp["reducedSize"] = Value::Bool(true);
+            }
+        }
+        Some(_) => return Err(type_error("wrong params.rtcp (not an object)")),
+    }
+    normalise_codecs_and_extensions(&mut value);
+    parse(value, "rtpParameters")
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PortRange {
+    min: u16,
+    max: u16,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Flags {
+    #[serde(default)]
+    ipv6_only: bool,
+    #[serde(default)]
+    udp_reuse_port: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsListenInfo {
+    protocol: Protocol,
+    ip: String,
+    announced_address: Option<String>,
+    /// Legacy name of `announcedAddress`.
+    announced_ip: Option<String>,
+    #[serde(default)]
+    expose_internal_ip: bool,
+    port: Option<u16>,
+    port_range: Option<PortRange>,
+    flags: Option<Flags>,
+    send_buffer_size: Option<u32>,
+    recv_buffer_size: Option<u32>,
+}
+
+fn listen_info_from(info: JsListenInfo) -> Result<ListenInfo> {
+    let ip: IpAddr = info.ip.parse().map_err(|_| type_error(format!("invalid listen ip \"{}\"", info.ip)))?;
+    Ok(ListenInfo {
+        protocol: info.protocol,
+        ip,
+        announced_address: info.announced_address.or(info.announced_ip),
+        expose_internal_ip: info.expose_internal_ip,
+        port: info.port.filter(|port| *port != 0),
+        port_range: info.port_range.map(|range| range.min..=range.max),
+        flags: info.flags.map(|flags| SocketFlags { ipv6_only: flags.ipv6_only, udp_reuse_port: flags.udp_reuse_port }),
+        send_buffer_size: info.send_buffer_size,
+        recv_buffer_size: info.recv_buffer_size,
+    })
+}
+
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsWebRtcTransportOptions {
+    listen_infos: Vec<JsListenInfo>,
+    enable_udp: Option<bool>,
+    enable_tcp: Option<bool>,
+    prefer_udp: Option<bool>,
+    prefer_tcp: Option<bool>,
+    ice_consent_timeout: Option<u8>,
+    initial_available_outgoing_bitrate: Option<u64>,
+    enable_sctp: Option<bool>,
+    max_sctp_message_size: Option<u32>,
+    sctp_send_buffer_size: Option<u32>,
+}
+
+/// `createWebRtcTransport()` with `listenInfos`.
+pub fn webrtc_transport_options(value: Value) -> Result<WebRtcTransportOptions> {
+    let js: JsWebRtcTransportOptions = parse(value, "WebRtcTransport options")?;
+    let mut infos = js.listen_infos.into_iter().map(listen_info_from);
+    let first = infos.next().ok_or_else(|| type_error("empty listenInfos array provided"))??;
+    let mut listen_infos = WebRtcTransportListenInfos::new(first);
+    for info in infos {
+        listen_infos = listen_infos.insert(info?);
+    }
+    let mut options = WebRtcTransportOptions::new(listen_infos);
+    if let Some(v) = js.enable_udp {
+        options.enable_udp = v;
+    }
+    if let Some(v) = js.enable_tcp {
+        options.enable_tcp = v;
+    }
+    if let Some(v) = js.prefer_udp {
+        options.prefer_udp = v;
+    }
+    if let Some(v) = js.prefer_tcp {
+        options.prefer_tcp = v;
+    }
+    if let Some(v) = js.ice_consent_timeout {
+        options.ice_consent_timeout = v;
+    }
+    if let Some(v) = js.initial_available_outgoing_bitrate {
+        options.initial_available_outgoing_bitrate = v;
+    }
+    if let Some(v) = js.enable_sctp {
+        options.enable_sctp = v;
+    }
+    if let Some(v) = js.max_sctp_message_size {
+        options.max_send_message_size = v;
+        options.max_receive_message_size = v;
+    }
+    if let Some(v) = js.sctp_send_buffer_size {
+        options.sctp_send_buffer_size = v;
+    }
+    Ok(options)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsPlainTransportOptions {
+    listen_info: JsListenInfo,
+    rtcp_listen_info: Option<JsListenInfo>,
+    rtcp_mux: Option<bool>,
+    comedia: Option<bool>,
+    enable_sctp: Option<bool>,
+    max_sctp_message_size: Option<u32>,
+    sctp_send_buffer_size: Option<u32>,
+    enable_srtp: Option<bool>,
+    srtp_crypto_suite: Option<SrtpCryptoSuite>,
+}
+
+/// `createPlainTransport()` with `listenInfo`.
+pub fn plain_transport_options(value: Value) -> Result<PlainTransportOptions> {
+    let js: JsPlainTransportOptions = parse(value, "PlainTransport options")?;
+    let mut options = PlainTransportOptions::new(listen_info_from(js.listen_info)?);
+    options.rtcp_listen_info = js.rtcp_listen_info.map(listen_info_from).transpose()?;
+    if let Some(v) = js.rtcp_mux {
+        options.rtcp_mux = v;
+    }
+    if let Some(v) = js.comedia {
+        options.comedia = v;
+    }
+    if let Some(v) = js.enable_sctp {
+        options.enable_sctp = v;
+    }
+    if let Some(v) = js.max_sctp_message_size {
+        options.max_send_message_size = v;
+        options.max_receive_message_size = v;
+    }
+    if let Some(v) = js.sctp_send_buffer_size {
+        options.sctp_send_buffer_size = v;
+    }
+    if let Some(v) = js.enable_srtp {
+        options.enable_srtp = v;
+    }
+    if let Some(v) = js.srtp_crypto_suite {
+        options.srtp_crypto_suite = v;
+    }
+    Ok(options)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsPlainConnect {
+    ip: Option<String>,
+    port: Option<u16>,
+    rtcp_port: Option<u16>,
+    srtp_parameters: Option<SrtpParameters>,
+}
+
+/// `connect()` parameters, for the given kind of transport.
+pub fn connect_parameters(webrtc: bool, value: Value) -> Result<TransportRemoteParameters> {
+    if webrtc {
+        let dtls_parameters = value
+            .get("dtlsParameters")
+            .filter(|v| v.is_object())
+            .cloned()
+            .ok_or_else(|| type_error("missing dtlsParameters"))?;
+        let dtls_parameters: DtlsParameters = parse(dtls_parameters, "dtlsParameters")?;
+        return Ok(TransportRemoteParameters::WebRtc(WebRtcTransportRemoteParameters { dtls_parameters }));
+    }
+    let js: JsPlainConnect = parse(value, "connect parameters")?;
+    let ip = js
+        .ip
+        .map(|ip| ip.parse::<IpAddr>().map_err(|_| type_error(format!("invalid ip \"{ip}\""))))
+        .transpose()?;
+    Ok(TransportRemoteParameters::Plain(PlainTransportRemoteParameters {
+        ip,
+        port: js.port,
+        rtcp_port: js.rtcp_port,
+        srtp_parameters: js.srtp_parameters,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsProduce {
+    kind: MediaKind,
+    rtp_parameters: Value,
+    #[serde(default)]
+    paused: bool,
+    key_frame_request_delay: Option<u32>,
+}
+
+/// `produce()` options.
+pub fn producer_options(value: Value) -> Result<ProducerOptions> {
+    let js: JsProduce = parse(value, "produce options")?;
+    let mut options = ProducerOptions::new(js.kind, rtp_parameters(js.rtp_parameters)?);
+    options.paused = js.paused;
+    if let Some(delay) = js.key_frame_request_delay {
+        options.key_frame_request_delay = delay;
+    }
+    Ok(options)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsLayers {
+    spatial_layer: u8,
+    temporal_layer: Option<u8>,
+}
+
+/// Consumer layers (`preferredLayers`, `setPreferredLayers()`).
+pub fn consumer_layers(value: Value) -> Result<ConsumerLayers> {
+    let js: JsLayers = parse(value, "layers")?;
+    Ok(ConsumerLayers { spatial_layer: js.spatial_layer, temporal_layer: js.temporal_layer })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsConsume {
+    producer_id: String,
+    rtp_capabilities: Value,
+    #[serde(default)]
+    paused: bool,
+    mid: Option<String>,
+    preferred_layers: Option<Value>,
+    #[serde(default)]
+    ignore_dtx: bool,
+    enable_rtx: Option<bool>,
+    #[serde(default)]
+    pipe: bool,
+}
+
+/// `consume()` options.
+pub fn consumer_options(value: Value) -> Result<ConsumerOptions> {
+    let js: JsConsume = parse(value, "consume options")?;
+    let producer_id = js
+        .producer_id
+        .parse()
+        .map_err(|_| crate::error::to_napi(mafalda_core::Error::failed(format!("Producer with id \"{}\" not found", js.producer_id))))?;
+    let mut options = ConsumerOptions::new(producer_id, rtp_capabilities(js.rtp_capabilities)?);
+    options.paused = js.paused;
+    options.mid = js.mid;
+    options.preferred_layers = js.preferred_layers.map(consumer_layers).transpose()?;
+    options.ignore_dtx = js.ignore_dtx;
+    options.enable_rtx = js.enable_rtx;
+    options.pipe = js.pipe;
+    Ok(options)
+}
+
+/// Parses an id the application passes back.
+pub fn id<T: std::str::FromStr>(value: &str, what: &str) -> Result<T> {
+    value.parse().map_err(|_| type_error(format!("invalid {what} id \"{value}\"")))
+}

@@ -1,0 +1,134 @@
+//! mediasoup-rust / core values → the shapes mediasoup-node gives its users.
+
+use mafalda_core::mediasoup::types::data_structures::{IceCandidate, TransportTuple};
+use mafalda_core::mediasoup::types::sctp_parameters::SctpParameters;
+use mafalda_core::{ConsumerInfo, Event, ProducerInfo, TransportData, TransportInfo};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// Serialises a value that is known to serialise.
+pub fn to_value<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// A tuple with mediasoup-node's legacy `localIp` beside `localAddress`.
+pub fn tuple(tuple: &TransportTuple) -> Value {
+    let mut value = to_value(tuple);
+    value["localIp"] = Value::String(tuple.local_address().clone());
+    value
+}
+
+fn optional_tuple(value: &Option<TransportTuple>) -> Value {
+    value.as_ref().map(tuple).unwrap_or(Value::Null)
+}
+
+/// An ICE candidate with the legacy `ip` beside `address` (pymediasoup and
+/// older mediasoup-client read `ip`).
+fn ice_candidate(candidate: &IceCandidate) -> Value {
+    let mut value = to_value(candidate);
+    value["ip"] = Value::String(candidate.address.clone());
+    value
+}
+
+/// SCTP parameters in mediasoup-node's shape.
+fn sctp_parameters(parameters: &Option<SctpParameters>) -> Value {
+    match parameters {
+        Some(p) => json!({
+            "port": p.port,
+            "OS": 1024,
+            "MIS": 1024,
+            "maxMessageSize": p.max_send_message_size,
+        }),
+        None => Value::Null,
+    }
+}
+
+/// A transport's data, as the JS transport classes keep it.
+pub fn transport(info: &TransportInfo) -> Value {
+    let id = info.id.to_string();
+    match &info.data {
+        TransportData::WebRtc {
+            ice_role,
+            ice_parameters,
+            ice_candidates,
+            ice_state,
+            ice_selected_tuple,
+            dtls_parameters,
+            dtls_state,
+            dtls_remote_cert,
+            sctp_parameters: sctp,
+            sctp_state,
+        } => json!({
+            "id": id,
+            "iceRole": ice_role,
+            "iceParameters": ice_parameters,
+            "iceCandidates": ice_candidates.iter().map(ice_candidate).collect::<Vec<_>>(),
+            "iceState": ice_state,
+            "iceSelectedTuple": optional_tuple(ice_selected_tuple),
+            "dtlsParameters": dtls_parameters,
+            "dtlsState": dtls_state,
+            "dtlsRemoteCert": dtls_remote_cert,
+            "sctpParameters": sctp_parameters(sctp),
+            "sctpState": sctp_state,
+        }),
+        TransportData::Plain { tuple: t, rtcp_tuple, sctp_parameters: sctp, sctp_state, srtp_parameters } => json!({
+            "id": id,
+            "tuple": tuple(t),
+            "rtcpTuple": optional_tuple(rtcp_tuple),
+            "sctpParameters": sctp_parameters(sctp),
+            "sctpState": sctp_state,
+            "srtpParameters": srtp_parameters,
+        }),
+    }
+}
+
+/// A producer's data.
+pub fn producer(info: &ProducerInfo) -> Value {
+    json!({
+        "id": info.id.to_string(),
+        "kind": info.kind,
+        "rtpParameters": info.rtp_parameters,
+        "type": info.r#type,
+        "consumableRtpParameters": info.consumable_rtp_parameters,
+        "paused": info.paused,
+        "score": info.score,
+    })
+}
+
+/// A consumer's data.
+pub fn consumer(info: &ConsumerInfo) -> Value {
+    json!({
+        "id": info.id.to_string(),
+        "producerId": info.producer_id.to_string(),
+        "kind": info.kind,
+        "rtpParameters": info.rtp_parameters,
+        "type": info.r#type,
+        "paused": info.paused,
+        "producerPaused": info.producer_paused,
+        "priority": info.priority,
+        "score": info.score,
+        "preferredLayers": info.preferred_layers,
+        "currentLayers": info.current_layers,
+    })
+}
+
+/// The data argument of an event, as the JS classes expect it.
+pub fn event_data(event: &Event) -> Value {
+    match event {
+        Event::WorkerDied { message, .. } => Value::String(message.clone()),
+        Event::RouterWorkerClose { .. }
+        | Event::ConsumerProducerClose { .. }
+        | Event::ConsumerProducerPause { .. }
+        | Event::ConsumerProducerResume { .. } => Value::Null,
+        Event::IceStateChange { state, .. } => to_value(state),
+        Event::IceSelectedTupleChange { tuple: t, .. } | Event::Tuple { tuple: t, .. } | Event::RtcpTuple { tuple: t, .. } => {
+            tuple(t)
+        }
+        Event::DtlsStateChange { state, remote_cert, .. } => json!({ "state": state, "remoteCert": remote_cert }),
+        Event::SctpStateChange { state, .. } => to_value(state),
+        Event::ProducerScore { score, .. } => to_value(score),
+        Event::ProducerVideoOrientationChange { orientation, .. } => to_value(orientation),
+        Event::ConsumerScore { score, .. } => to_value(score),
+        Event::ConsumerLayersChange { layers, .. } => to_value(layers),
+    }
+}

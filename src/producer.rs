@@ -1,0 +1,52 @@
+//! Functions behind the JS `Producer` class.
+
+use crate::convert::{input, output};
+use crate::engine;
+use crate::error::{IntoNapi, Result};
+use crate::transport::transport_id;
+use mafalda_core::mediasoup::producer::ProducerId;
+use napi_derive::napi;
+use serde_json::Value;
+
+fn producer_id(id: &str) -> Result<ProducerId> {
+    input::id(id, "producer")
+}
+
+/// `transport.produce()`.
+#[napi]
+pub async fn transport_produce(transport: String, options: Value) -> Result<Value> {
+    let options = input::producer_options(options)?;
+    let info = engine().produce(transport_id(&transport)?, options).await.napi()?;
+    Ok(output::producer(&info))
+}
+
+/// Closes a producer.
+#[napi(catch_unwind)]
+pub fn producer_close(id: String) -> Result<()> {
+    engine().close_producer(producer_id(&id)?);
+    Ok(())
+}
+
+/// `producer.pause()`.
+#[napi]
+pub async fn producer_pause(id: String) -> Result<()> {
+    engine().pause_producer(producer_id(&id)?).await.napi()
+}
+
+/// `producer.resume()`.
+#[napi]
+pub async fn producer_resume(id: String) -> Result<()> {
+    engine().resume_producer(producer_id(&id)?).await.napi()
+}
+
+/// `producer.getStats()`.
+#[napi]
+pub async fn producer_get_stats(id: String) -> Result<Value> {
+    engine().producer_stats(producer_id(&id)?).await.napi()
+}
+
+/// `producer.dump()`.
+#[napi]
+pub async fn producer_dump(id: String) -> Result<Value> {
+    engine().dump_producer(producer_id(&id)?).await.napi()
+}

@@ -1,0 +1,89 @@
+//! Functions behind the JS transport classes.
+
+use crate::convert::{input, output};
+use crate::engine;
+use crate::error::{type_error, IntoNapi, Result};
+use crate::router::router_id;
+use mafalda_core::mediasoup::transport::TransportId;
+use mafalda_core::TransportOptions;
+use napi_derive::napi;
+use serde_json::Value;
+
+pub(crate) fn transport_id(id: &str) -> Result<TransportId> {
+    input::id(id, "transport")
+}
+
+fn bitrate(value: f64) -> Result<u64> {
+    if !value.is_finite() || value < 0.0 {
+        return Err(type_error(format!("invalid bitrate {value}")));
+    }
+    Ok(value as u64)
+}
+
+/// `router.createWebRtcTransport()` with normalised options.
+#[napi]
+pub async fn router_create_webrtc_transport(router: String, options: Value) -> Result<Value> {
+    let options = TransportOptions::WebRtc(input::webrtc_transport_options(options)?);
+    let info = engine().create_transport(router_id(&router)?, options).await.napi()?;
+    Ok(output::transport(&info))
+}
+
+/// `router.createPlainTransport()` with normalised options.
+#[napi]
+pub async fn router_create_plain_transport(router: String, options: Value) -> Result<Value> {
+    let options = TransportOptions::Plain(input::plain_transport_options(options)?);
+    let info = engine().create_transport(router_id(&router)?, options).await.napi()?;
+    Ok(output::transport(&info))
+}
+
+/// `transport.connect()`; resolves to the transport's data afterwards.
+#[napi]
+pub async fn transport_connect(id: String, webrtc: bool, parameters: Value) -> Result<Value> {
+    let parameters = input::connect_parameters(webrtc, parameters)?;
+    let info = engine().connect_transport(transport_id(&id)?, parameters).await.napi()?;
+    Ok(output::transport(&info))
+}
+
+/// Closes a transport with its producers and consumers.
+#[napi(catch_unwind)]
+pub fn transport_close(id: String) -> Result<()> {
+    engine().close_transport(transport_id(&id)?);
+    Ok(())
+}
+
+/// `transport.getStats()`.
+#[napi]
+pub async fn transport_get_stats(id: String) -> Result<Value> {
+    engine().transport_stats(transport_id(&id)?).await.napi()
+}
+
+/// `transport.dump()`.
+#[napi]
+pub async fn transport_dump(id: String) -> Result<Value> {
+    engine().dump_transport(transport_id(&id)?).await.napi()
+}
+
+/// `transport.setMaxIncomingBitrate()`.
+#[napi]
+pub async fn transport_set_max_incoming_bitrate(id: String, value: f64) -> Result<()> {
+    engine().set_max_incoming_bitrate(transport_id(&id)?, bitrate(value)?).await.napi()
+}
+
+/// `transport.setMaxOutgoingBitrate()`.
+#[napi]
+pub async fn transport_set_max_outgoing_bitrate(id: String, value: f64) -> Result<()> {
+    engine().set_max_outgoing_bitrate(transport_id(&id)?, bitrate(value)?).await.napi()
+}
+
+/// `transport.setMinOutgoingBitrate()`.
+#[napi]
+pub async fn transport_set_min_outgoing_bitrate(id: String, value: f64) -> Result<()> {
+    engine().set_min_outgoing_bitrate(transport_id(&id)?, bitrate(value)?).await.napi()
+}
+
+/// `transport.restartIce()`: the new ICE parameters.
+#[napi]
+pub async fn transport_restart_ice(id: String) -> Result<Value> {
+    let parameters = engine().restart_ice(transport_id(&id)?).await.napi()?;
+    Ok(output::to_value(&parameters))
+}
