@@ -16,7 +16,10 @@ fn consumer_id(id: &str) -> Result<ConsumerId> {
 #[napi]
 pub async fn transport_consume(transport: String, options: Value) -> Result<Value> {
     let options = input::consumer_options(options)?;
-    let info = engine().consume(transport_id(&transport)?, options).await.napi()?;
+    let info = engine()
+        .consume(transport_id(&transport)?, options)
+        .await
+        .napi()?;
     Ok(output::consumer(&info))
 }
 
@@ -49,7 +52,10 @@ pub async fn consumer_request_key_frame(id: String) -> Result<()> {
 #[napi]
 pub async fn consumer_set_preferred_layers(id: String, layers: Value) -> Result<Value> {
     let layers = input::consumer_layers(layers)?;
-    let now = engine().set_preferred_layers(consumer_id(&id)?, layers).await.napi()?;
+    let now = engine()
+        .set_preferred_layers(consumer_id(&id)?, layers)
+        .await
+        .napi()?;
     Ok(output::to_value(&now))
 }
 
@@ -58,9 +64,16 @@ pub async fn consumer_set_preferred_layers(id: String, layers: Value) -> Result<
 #[napi]
 pub async fn consumer_set_priority(id: String, priority: Option<u32>) -> Result<u32> {
     let priority = priority
-        .map(|p| u8::try_from(p).ok().filter(|p| *p >= 1).ok_or_else(|| type_error("priority must be a positive number")))
+        .map(|p| {
+            u8::try_from(p)
+                .ok()
+                .filter(|p| *p >= 1)
+                .ok_or_else(|| type_error("priority must be a positive number"))
+        })
         .transpose()?;
-    Ok(u32::from(engine().set_priority(consumer_id(&id)?, priority).await.napi()?))
+    Ok(u32::from(
+        engine().set_priority(consumer_id(&id)?, priority).await.napi()?,
+    ))
 }
 
 /// `consumer.getStats()`.

@@ -10,7 +10,10 @@ use napi::Status;
 
 /// Converts a core error into a napi error carrying its class.
 pub fn to_napi(error: CoreError) -> napi::Error {
-    napi::Error::new(Status::GenericFailure, format!("{}: {}", error.kind.js_name(), error.message))
+    napi::Error::new(
+        Status::GenericFailure,
+        format!("{}: {}", error.kind.js_name(), error.message),
+    )
 }
 
 /// A `TypeError` for bad arguments.

@@ -40,7 +40,11 @@ impl EventSink for JsEventSink {
 
 /// Builds the JS arguments of an event: target id, event name, data.
 pub fn event_args(event: &Event) -> (String, String, serde_json::Value) {
-    (event.target(), event.name().to_string(), output::event_data(event))
+    (
+        event.target(),
+        event.name().to_string(),
+        output::event_data(event),
+    )
 }
 
 /// Creates the threadsafe function from the JS callback.

@@ -32,7 +32,10 @@ fn engine_cell() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let sink = Arc::new(JsEventSink::default());
-        Engine { mafalda: Mafalda::new(PoolConfig::default(), sink.clone()), sink }
+        Engine {
+            mafalda: Mafalda::new(PoolConfig::default(), sink.clone()),
+            sink,
+        }
     })
 }
 
@@ -43,9 +46,7 @@ pub(crate) fn engine() -> &'static Mafalda {
 /// Sets the function every event is delivered to, as
 /// `(targetId, eventName, data)`. Called once by the JS layer when it loads.
 #[napi(catch_unwind)]
-pub fn init(
-    on_event: Function<'_, FnArgs<(String, String, serde_json::Value)>, ()>,
-) -> napi::Result<()> {
+pub fn init(on_event: Function<'_, FnArgs<(String, String, serde_json::Value)>, ()>) -> napi::Result<()> {
     let function = events::build(on_event)?;
     engine_cell().sink.set(function);
     Ok(())
@@ -54,7 +55,9 @@ pub fn init(
 /// mediasoup's supported RTP capabilities (a fresh object each call).
 #[napi(catch_unwind)]
 pub fn get_supported_rtp_capabilities() -> serde_json::Value {
-    convert::output::to_value(&mafalda_core::mediasoup::supported_rtp_capabilities::get_supported_rtp_capabilities())
+    convert::output::to_value(
+        &mafalda_core::mediasoup::supported_rtp_capabilities::get_supported_rtp_capabilities(),
+    )
 }
 
 /// Version of the mediasoup worker linked in.

@@ -16,7 +16,10 @@ fn producer_id(id: &str) -> Result<ProducerId> {
 #[napi]
 pub async fn transport_produce(transport: String, options: Value) -> Result<Value> {
     let options = input::producer_options(options)?;
-    let info = engine().produce(transport_id(&transport)?, options).await.napi()?;
+    let info = engine()
+        .produce(transport_id(&transport)?, options)
+        .await
+        .napi()?;
     Ok(output::producer(&info))
 }
 

@@ -14,7 +14,10 @@ pub(crate) fn router_id(id: &str) -> Result<VirtualRouterId> {
 /// Creates a room, through a virtual worker or (without one) mafalda style.
 #[napi]
 pub async fn create_router(worker_id: Option<String>, media_codecs: Value) -> Result<Value> {
-    let worker = worker_id.as_deref().map(|id| input::id(id, "worker")).transpose()?;
+    let worker = worker_id
+        .as_deref()
+        .map(|id| input::id(id, "worker"))
+        .transpose()?;
     let codecs = input::media_codecs(media_codecs)?;
     let info = engine().create_router(worker, codecs).await.napi()?;
     Ok(json!({ "id": info.id.to_string(), "rtpCapabilities": output::to_value(&info.rtp_capabilities) }))
@@ -36,7 +39,11 @@ pub async fn router_dump(id: String) -> Result<Value> {
 /// `router.canConsume()`: answered by mediasoup without a worker request.
 #[napi(catch_unwind)]
 pub fn router_can_consume(id: String, producer_id: String, rtp_capabilities: Value) -> Result<bool> {
-    let Ok(producer) = producer_id.parse() else { return Ok(false) };
+    let Ok(producer) = producer_id.parse() else {
+        return Ok(false);
+    };
     let capabilities = input::rtp_capabilities(rtp_capabilities)?;
-    engine().can_consume(router_id(&id)?, producer, &capabilities).napi()
+    engine()
+        .can_consume(router_id(&id)?, producer, &capabilities)
+        .napi()
 }

@@ -24,7 +24,10 @@ fn bitrate(value: f64) -> Result<u64> {
 #[napi]
 pub async fn router_create_webrtc_transport(router: String, options: Value) -> Result<Value> {
     let options = TransportOptions::WebRtc(input::webrtc_transport_options(options)?);
-    let info = engine().create_transport(router_id(&router)?, options).await.napi()?;
+    let info = engine()
+        .create_transport(router_id(&router)?, options)
+        .await
+        .napi()?;
     Ok(output::transport(&info))
 }
 
@@ -32,7 +35,10 @@ pub async fn router_create_webrtc_transport(router: String, options: Value) -> R
 #[napi]
 pub async fn router_create_plain_transport(router: String, options: Value) -> Result<Value> {
     let options = TransportOptions::Plain(input::plain_transport_options(options)?);
-    let info = engine().create_transport(router_id(&router)?, options).await.napi()?;
+    let info = engine()
+        .create_transport(router_id(&router)?, options)
+        .await
+        .napi()?;
     Ok(output::transport(&info))
 }
 
@@ -40,7 +46,10 @@ pub async fn router_create_plain_transport(router: String, options: Value) -> Re
 #[napi]
 pub async fn transport_connect(id: String, webrtc: bool, parameters: Value) -> Result<Value> {
     let parameters = input::connect_parameters(webrtc, parameters)?;
-    let info = engine().connect_transport(transport_id(&id)?, parameters).await.napi()?;
+    let info = engine()
+        .connect_transport(transport_id(&id)?, parameters)
+        .await
+        .napi()?;
     Ok(output::transport(&info))
 }
 
@@ -66,19 +75,28 @@ pub async fn transport_dump(id: String) -> Result<Value> {
 /// `transport.setMaxIncomingBitrate()`.
 #[napi]
 pub async fn transport_set_max_incoming_bitrate(id: String, value: f64) -> Result<()> {
-    engine().set_max_incoming_bitrate(transport_id(&id)?, bitrate(value)?).await.napi()
+    engine()
+        .set_max_incoming_bitrate(transport_id(&id)?, bitrate(value)?)
+        .await
+        .napi()
 }
 
 /// `transport.setMaxOutgoingBitrate()`.
 #[napi]
 pub async fn transport_set_max_outgoing_bitrate(id: String, value: f64) -> Result<()> {
-    engine().set_max_outgoing_bitrate(transport_id(&id)?, bitrate(value)?).await.napi()
+    engine()
+        .set_max_outgoing_bitrate(transport_id(&id)?, bitrate(value)?)
+        .await
+        .napi()
 }
 
 /// `transport.setMinOutgoingBitrate()`.
 #[napi]
 pub async fn transport_set_min_outgoing_bitrate(id: String, value: f64) -> Result<()> {
-    engine().set_min_outgoing_bitrate(transport_id(&id)?, bitrate(value)?).await.napi()
+    engine()
+        .set_min_outgoing_bitrate(transport_id(&id)?, bitrate(value)?)
+        .await
+        .napi()
 }
 
 /// `transport.restartIce()`: the new ICE parameters.

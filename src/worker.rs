@@ -1,8 +1,8 @@
 //! Functions behind the JS `Worker` class.
 
 use crate::convert::input;
-use crate::error::{type_error, IntoNapi, Result};
 use crate::engine;
+use crate::error::{type_error, IntoNapi, Result};
 use mafalda_core::mediasoup::worker::{WorkerLogLevel, WorkerLogTag};
 use mafalda_core::{VirtualWorkerId, WorkerSettings};
 use napi_derive::napi;
@@ -85,13 +85,19 @@ fn settings(js: JsWorkerSettings) -> Result<WorkerSettings> {
     let min = port(js.rtc_min_port, 10000, "rtcMinPort")?;
     let max = port(js.rtc_max_port, 59999, "rtcMaxPort")?;
     if min > max {
-        return Err(type_error(format!("rtcMinPort {min} is greater than rtcMaxPort {max}")));
+        return Err(type_error(format!(
+            "rtcMinPort {min} is greater than rtcMaxPort {max}"
+        )));
     }
     settings.rtc_port_range = min..=max;
     settings.dtls_files = match (js.dtls_certificate_file, js.dtls_private_key_file) {
         (Some(certificate), Some(key)) => Some((PathBuf::from(certificate), PathBuf::from(key))),
         (None, None) => None,
-        _ => return Err(type_error("dtlsCertificateFile and dtlsPrivateKeyFile go together")),
+        _ => {
+            return Err(type_error(
+                "dtlsCertificateFile and dtlsPrivateKeyFile go together",
+            ))
+        }
     };
     Ok(settings)
 }
@@ -104,7 +110,10 @@ fn worker_id(id: &str) -> Result<VirtualWorkerId> {
 #[napi]
 pub async fn create_worker(settings_js: JsWorkerSettings) -> Result<JsWorkerInfo> {
     let info = engine().create_worker(settings(settings_js)?).await.napi()?;
-    Ok(JsWorkerInfo { id: info.id.to_string(), pid: info.pid })
+    Ok(JsWorkerInfo {
+        id: info.id.to_string(),
+        pid: info.pid,
+    })
 }
 
 /// Closes a virtual worker and everything created through it.
@@ -124,13 +133,23 @@ pub async fn worker_dump(id: String) -> Result<serde_json::Value> {
 #[napi]
 pub async fn worker_get_resource_usage(id: String) -> Result<JsResourceUsage> {
     let usage = engine().worker_resource_usage(worker_id(&id)?).napi()?;
-    Ok(JsResourceUsage { ru_utime: usage.ru_utime as f64, ru_stime: usage.ru_stime as f64 })
+    Ok(JsResourceUsage {
+        ru_utime: usage.ru_utime as f64,
+        ru_stime: usage.ru_stime as f64,
+    })
 }
 
 /// `worker.updateSettings()`.
 #[napi]
-pub async fn worker_update_settings(id: String, level: Option<String>, tags: Option<Vec<String>>) -> Result<()> {
+pub async fn worker_update_settings(
+    id: String,
+    level: Option<String>,
+    tags: Option<Vec<String>>,
+) -> Result<()> {
     let level = level.as_deref().map(log_level).transpose()?;
     let tags = tags.as_deref().map(log_tags).transpose()?;
-    engine().update_worker_settings(worker_id(&id)?, level, tags).await.napi()
+    engine()
+        .update_worker_settings(worker_id(&id)?, level, tags)
+        .await
+        .napi()
 }

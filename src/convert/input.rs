@@ -22,15 +22,34 @@ pub fn parse<T: DeserializeOwned>(value: Value, what: &str) -> Result<T> {
 
 /// Mime types mediasoup-rust knows, in their canonical spelling.
 const MIME_TYPES: &[&str] = &[
-    "audio/opus", "audio/multiopus", "audio/PCMU", "audio/PCMA", "audio/ISAC", "audio/G722",
-    "audio/iLBC", "audio/SILK", "audio/CN", "audio/telephone-event", "audio/rtx", "audio/red",
-    "video/VP8", "video/VP9", "video/H264", "video/AV1", "video/rtx", "video/red", "video/ulpfec",
+    "audio/opus",
+    "audio/multiopus",
+    "audio/PCMU",
+    "audio/PCMA",
+    "audio/ISAC",
+    "audio/G722",
+    "audio/iLBC",
+    "audio/SILK",
+    "audio/CN",
+    "audio/telephone-event",
+    "audio/rtx",
+    "audio/red",
+    "video/VP8",
+    "video/VP9",
+    "video/H264",
+    "video/AV1",
+    "video/rtx",
+    "video/red",
+    "video/ulpfec",
 ];
 
 /// The canonical spelling of a mime type (mediasoup compares them without
 /// case), or `None` when mediasoup does not support it.
 fn canonical_mime_type(mime_type: &str) -> Option<&'static str> {
-    MIME_TYPES.iter().copied().find(|known| known.eq_ignore_ascii_case(mime_type))
+    MIME_TYPES
+        .iter()
+        .copied()
+        .find(|known| known.eq_ignore_ascii_case(mime_type))
 }
 
 /// Header extension URIs mediasoup-rust knows.
@@ -44,7 +63,9 @@ fn known_header_extension(uri: &Value) -> bool {
 fn normalise_codecs_and_extensions(value: &mut Value) {
     if let Some(codecs) = value.get_mut("codecs").and_then(Value::as_array_mut) {
         codecs.retain_mut(|codec| {
-            let Some(mime) = codec.get("mimeType").and_then(Value::as_str) else { return true };
+            let Some(mime) = codec.get("mimeType").and_then(Value::as_str) else {
+                return true;
+            };
             match canonical_mime_type(mime) {
                 Some(canonical) => {
                     codec["mimeType"] = Value::String(canonical.to_string());
@@ -67,8 +88,16 @@ pub fn media_codecs(value: Value) -> Result<Vec<RtpCodecCapability>> {
     codecs
         .into_iter()
         .map(|mut codec| {
-            let mime = codec.get("mimeType").and_then(Value::as_str).unwrap_or_default().to_string();
-            let kind = codec.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
+            let mime = codec
+                .get("mimeType")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let kind = codec
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             if kind != "audio" && kind != "video" {
                 return Err(type_error(format!("invalid codec.kind \"{kind}\"")));
             }
@@ -108,7 +137,12 @@ pub fn rtp_capabilities(mut value: Value) -> Result<RtpCapabilities> {
         return Err(type_error("missing rtpCapabilities"));
     }
     default_array(&mut value, "codecs", Value::Array(vec![]), "rtpCapabilities")?;
-    default_array(&mut value, "headerExtensions", Value::Array(vec![]), "rtpCapabilities")?;
+    default_array(
+        &mut value,
+        "headerExtensions",
+        Value::Array(vec![]),
+        "rtpCapabilities",
+    )?;
     normalise_codecs_and_extensions(&mut value);
     parse(value, "rtpCapabilities")
 }
@@ -174,7 +208,10 @@ struct JsListenInfo {
 }
 
 fn listen_info_from(info: JsListenInfo) -> Result<ListenInfo> {
-    let ip: IpAddr = info.ip.parse().map_err(|_| type_error(format!("invalid listen ip \"{}\"", info.ip)))?;
+    let ip: IpAddr = info
+        .ip
+        .parse()
+        .map_err(|_| type_error(format!("invalid listen ip \"{}\"", info.ip)))?;
     Ok(ListenInfo {
         protocol: info.protocol,
         ip,
@@ -182,12 +219,14 @@ fn listen_info_from(info: JsListenInfo) -> Result<ListenInfo> {
         expose_internal_ip: info.expose_internal_ip,
         port: info.port.filter(|port| *port != 0),
         port_range: info.port_range.map(|range| range.min..=range.max),
-        flags: info.flags.map(|flags| SocketFlags { ipv6_only: flags.ipv6_only, udp_reuse_port: flags.udp_reuse_port }),
+        flags: info.flags.map(|flags| SocketFlags {
+            ipv6_only: flags.ipv6_only,
+            udp_reuse_port: flags.udp_reuse_port,
+        }),
         send_buffer_size: info.send_buffer_size,
         recv_buffer_size: info.recv_buffer_size,
     })
 }
-
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -208,7 +247,9 @@ struct JsWebRtcTransportOptions {
 pub fn webrtc_transport_options(value: Value) -> Result<WebRtcTransportOptions> {
     let js: JsWebRtcTransportOptions = parse(value, "WebRtcTransport options")?;
     let mut infos = js.listen_infos.into_iter().map(listen_info_from);
-    let first = infos.next().ok_or_else(|| type_error("empty listenInfos array provided"))??;
+    let first = infos
+        .next()
+        .ok_or_else(|| type_error("empty listenInfos array provided"))??;
     let mut listen_infos = WebRtcTransportListenInfos::new(first);
     for info in infos {
         listen_infos = listen_infos.insert(info?);
@@ -307,12 +348,17 @@ pub fn connect_parameters(webrtc: bool, value: Value) -> Result<TransportRemoteP
             .cloned()
             .ok_or_else(|| type_error("missing dtlsParameters"))?;
         let dtls_parameters: DtlsParameters = parse(dtls_parameters, "dtlsParameters")?;
-        return Ok(TransportRemoteParameters::WebRtc(WebRtcTransportRemoteParameters { dtls_parameters }));
+        return Ok(TransportRemoteParameters::WebRtc(
+            WebRtcTransportRemoteParameters { dtls_parameters },
+        ));
     }
     let js: JsPlainConnect = parse(value, "connect parameters")?;
     let ip = js
         .ip
-        .map(|ip| ip.parse::<IpAddr>().map_err(|_| type_error(format!("invalid ip \"{ip}\""))))
+        .map(|ip| {
+            ip.parse::<IpAddr>()
+                .map_err(|_| type_error(format!("invalid ip \"{ip}\"")))
+        })
         .transpose()?;
     Ok(TransportRemoteParameters::Plain(PlainTransportRemoteParameters {
         ip,
@@ -353,7 +399,10 @@ struct JsLayers {
 /// Consumer layers (`preferredLayers`, `setPreferredLayers()`).
 pub fn consumer_layers(value: Value) -> Result<ConsumerLayers> {
     let js: JsLayers = parse(value, "layers")?;
-    Ok(ConsumerLayers { spatial_layer: js.spatial_layer, temporal_layer: js.temporal_layer })
+    Ok(ConsumerLayers {
+        spatial_layer: js.spatial_layer,
+        temporal_layer: js.temporal_layer,
+    })
 }
 
 #[derive(Deserialize)]
@@ -375,10 +424,12 @@ struct JsConsume {
 /// `consume()` options.
 pub fn consumer_options(value: Value) -> Result<ConsumerOptions> {
     let js: JsConsume = parse(value, "consume options")?;
-    let producer_id = js
-        .producer_id
-        .parse()
-        .map_err(|_| crate::error::to_napi(mafalda_core::Error::failed(format!("Producer with id \"{}\" not found", js.producer_id))))?;
+    let producer_id = js.producer_id.parse().map_err(|_| {
+        crate::error::to_napi(mafalda_core::Error::failed(format!(
+            "Producer with id \"{}\" not found",
+            js.producer_id
+        )))
+    })?;
     let mut options = ConsumerOptions::new(producer_id, rtp_capabilities(js.rtp_capabilities)?);
     options.paused = js.paused;
     options.mid = js.mid;
@@ -391,5 +442,7 @@ pub fn consumer_options(value: Value) -> Result<ConsumerOptions> {
 
 /// Parses an id the application passes back.
 pub fn id<T: std::str::FromStr>(value: &str, what: &str) -> Result<T> {
-    value.parse().map_err(|_| type_error(format!("invalid {what} id \"{value}\"")))
+    value
+        .parse()
+        .map_err(|_| type_error(format!("invalid {what} id \"{value}\"")))
 }

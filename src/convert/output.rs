@@ -71,7 +71,13 @@ pub fn transport(info: &TransportInfo) -> Value {
             "sctpParameters": sctp_parameters(sctp),
             "sctpState": sctp_state,
         }),
-        TransportData::Plain { tuple: t, rtcp_tuple, sctp_parameters: sctp, sctp_state, srtp_parameters } => json!({
+        TransportData::Plain {
+            tuple: t,
+            rtcp_tuple,
+            sctp_parameters: sctp,
+            sctp_state,
+            srtp_parameters,
+        } => json!({
             "id": id,
             "tuple": tuple(t),
             "rtcpTuple": optional_tuple(rtcp_tuple),
@@ -121,10 +127,12 @@ pub fn event_data(event: &Event) -> Value {
         | Event::ConsumerProducerPause { .. }
         | Event::ConsumerProducerResume { .. } => Value::Null,
         Event::IceStateChange { state, .. } => to_value(state),
-        Event::IceSelectedTupleChange { tuple: t, .. } | Event::Tuple { tuple: t, .. } | Event::RtcpTuple { tuple: t, .. } => {
-            tuple(t)
-        }
-        Event::DtlsStateChange { state, remote_cert, .. } => json!({ "state": state, "remoteCert": remote_cert }),
+        Event::IceSelectedTupleChange { tuple: t, .. }
+        | Event::Tuple { tuple: t, .. }
+        | Event::RtcpTuple { tuple: t, .. } => tuple(t),
+        Event::DtlsStateChange {
+            state, remote_cert, ..
+        } => json!({ "state": state, "remoteCert": remote_cert }),
         Event::SctpStateChange { state, .. } => to_value(state),
         Event::ProducerScore { score, .. } => to_value(score),
         Event::ProducerVideoOrientationChange { orientation, .. } => to_value(orientation),

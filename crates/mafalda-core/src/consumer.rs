@@ -72,13 +72,20 @@ impl Mafalda {
         };
         let producer_id = options.producer_id;
         if !self.registry().producers.contains_key(&producer_id) {
-            return Err(Error::failed(format!("Producer with id \"{producer_id}\" not found")));
+            return Err(Error::failed(format!(
+                "Producer with id \"{producer_id}\" not found"
+            )));
         }
         let consumer = transport.as_dyn().consume(options).await.map_err(consume_error)?;
         let info = ConsumerInfo::of(&consumer);
         let handlers = self.subscribe_consumer(&consumer);
         worker.add_consumers(1);
-        let entry = ConsumerEntry { consumer, transport: transport_id, worker, _handlers: handlers };
+        let entry = ConsumerEntry {
+            consumer,
+            transport: transport_id,
+            worker,
+            _handlers: handlers,
+        };
         let mut registry = self.registry();
         match registry.transports.get_mut(&transport_id) {
             Some(transport) => {
@@ -108,14 +115,25 @@ impl Mafalda {
             let _ = cleanup.send(Cleanup::Consumer(id));
         }));
         let s = Arc::clone(&sink);
-        handlers.push(consumer.on_producer_pause(move || s.emit(Event::ConsumerProducerPause { consumer: id })));
+        handlers
+            .push(consumer.on_producer_pause(move || s.emit(Event::ConsumerProducerPause { consumer: id })));
         let s = Arc::clone(&sink);
-        handlers.push(consumer.on_producer_resume(move || s.emit(Event::ConsumerProducerResume { consumer: id })));
+        handlers.push(
+            consumer.on_producer_resume(move || s.emit(Event::ConsumerProducerResume { consumer: id })),
+        );
         let s = Arc::clone(&sink);
-        handlers.push(consumer.on_score(move |score| s.emit(Event::ConsumerScore { consumer: id, score: score.clone() })));
+        handlers.push(consumer.on_score(move |score| {
+            s.emit(Event::ConsumerScore {
+                consumer: id,
+                score: score.clone(),
+            })
+        }));
         let s = sink;
         handlers.push(consumer.on_layers_change(move |layers| {
-            s.emit(Event::ConsumerLayersChange { consumer: id, layers: *layers })
+            s.emit(Event::ConsumerLayersChange {
+                consumer: id,
+                layers: *layers,
+            })
         }));
         handlers
     }
@@ -143,7 +161,11 @@ impl Mafalda {
     }
 
     /// `consumer.setPreferredLayers()`; the layers in effect afterwards.
-    pub async fn set_preferred_layers(&self, id: ConsumerId, layers: ConsumerLayers) -> Result<Option<ConsumerLayers>> {
+    pub async fn set_preferred_layers(
+        &self,
+        id: ConsumerId,
+        layers: ConsumerLayers,
+    ) -> Result<Option<ConsumerLayers>> {
         let consumer = self.consumer(id)?;
         consumer.set_preferred_layers(layers).await?;
         Ok(consumer.preferred_layers())

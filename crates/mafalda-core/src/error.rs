@@ -40,22 +40,34 @@ pub struct Error {
 impl Error {
     /// A `TypeError`.
     pub fn type_error(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::TypeError, message: message.into() }
+        Self {
+            kind: ErrorKind::TypeError,
+            message: message.into(),
+        }
     }
 
     /// An `InvalidStateError`.
     pub fn invalid_state(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::InvalidState, message: message.into() }
+        Self {
+            kind: ErrorKind::InvalidState,
+            message: message.into(),
+        }
     }
 
     /// An `UnsupportedError`.
     pub fn unsupported(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::Unsupported, message: message.into() }
+        Self {
+            kind: ErrorKind::Unsupported,
+            message: message.into(),
+        }
     }
 
     /// A plain `Error`.
     pub fn failed(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::Failed, message: message.into() }
+        Self {
+            kind: ErrorKind::Failed,
+            message: message.into(),
+        }
     }
 }
 

@@ -41,7 +41,9 @@ pub use events::{Event, EventSink};
 pub use mafalda::Mafalda;
 pub use producer::ProducerInfo;
 pub use router::RouterInfo;
-pub use transport::{TransportData, TransportInfo, TransportKind, TransportOptions, TransportRemoteParameters};
+pub use transport::{
+    TransportData, TransportInfo, TransportKind, TransportOptions, TransportRemoteParameters,
+};
 pub use worker::{VirtualWorkerId, WorkerInfo, WorkerSettings};
 
 /// Re-export of the mediasoup crate, so that users of the core build option

@@ -74,8 +74,12 @@ impl Mafalda {
     /// Closes real workers that carry nothing: no router and no virtual
     /// worker reporting them as its own.
     pub(crate) fn collect_idle_workers(&self) {
-        let homes: HashSet<WorkerId> =
-            self.registry().workers.values().map(|entry| entry.home.id()).collect();
+        let homes: HashSet<WorkerId> = self
+            .registry()
+            .workers
+            .values()
+            .map(|entry| entry.home.id())
+            .collect();
         let idle: Vec<_> = self
             .pool()
             .workers()
@@ -117,7 +121,10 @@ impl Mafalda {
                     }
                     garbage.workers.push(entry);
                 }
-                events.push(Event::WorkerDied { worker, message: message.clone() });
+                events.push(Event::WorkerDied {
+                    worker,
+                    message: message.clone(),
+                });
             }
             garbage
         };

@@ -31,7 +31,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { cpu_watermark: 60.0, consumer_budget: 500, max_workers: 1 }
+        Self {
+            cpu_watermark: 60.0,
+            consumer_budget: 500,
+            max_workers: 1,
+        }
     }
 }
 
@@ -79,7 +83,9 @@ pub enum Decision {
 }
 
 fn by_busyness(a: &&WorkerLoad, b: &&WorkerLoad) -> std::cmp::Ordering {
-    a.busyness().partial_cmp(&b.busyness()).unwrap_or(std::cmp::Ordering::Equal)
+    a.busyness()
+        .partial_cmp(&b.busyness())
+        .unwrap_or(std::cmp::Ordering::Equal)
 }
 
 /// Chooses the worker for a new real router.
@@ -108,7 +114,11 @@ pub fn place_router(snapshot: &Snapshot, limits: &Limits, policy: Policy) -> Dec
     if can_grow || snapshot.workers.is_empty() {
         return Decision::CreateWorker;
     }
-    let least = snapshot.workers.iter().min_by(by_busyness).expect("workers is not empty");
+    let least = snapshot
+        .workers
+        .iter()
+        .min_by(by_busyness)
+        .expect("workers is not empty");
     Decision::UseWorker(least.id)
 }
 
@@ -123,5 +133,143 @@ pub fn place_virtual_worker(snapshot: &Snapshot, limits: &Limits) -> Decision {
         // worker of its own settings, so it exceeds the cap by one rather
         // than fail.
         None => Decision::CreateWorker,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<WorkerId> {
+        (0..n)
+            .map(|i| format!("00000000-0000-4000-8000-{i:012}").parse().unwrap())
+            .collect()
+    }
+
+    fn load(id: WorkerId, cpu: f64, routers: u32, consumers: u32) -> WorkerLoad {
+        WorkerLoad {
+            id,
+            cpu,
+            routers,
+            consumers,
+        }
+    }
+
+    fn limits(max_workers: usize) -> Limits {
+        Limits {
+            cpu_watermark: 60.0,
+            consumer_budget: 500,
+            max_workers,
+        }
+    }
+
+    fn snapshot(workers: Vec<WorkerLoad>) -> Snapshot {
+        let total_workers = workers.len();
+        Snapshot {
+            workers,
+            total_workers,
+        }
+    }
+
+    #[test]
+    fn an_empty_pool_starts_a_worker() {
+        let decision = place_router(&Snapshot::default(), &limits(4), Policy::Concentrate);
+        assert_eq!(decision, Decision::CreateWorker);
+        assert_eq!(
+            place_router(&Snapshot::default(), &limits(4), Policy::Spread),
+            Decision::CreateWorker
+        );
+    }
+
+    #[test]
+    fn concentrate_picks_the_busiest_worker_under_the_watermark() {
+        let w = ids(3);
+        let loads = snapshot(vec![
+            load(w[0], 20.0, 1, 40),
+            load(w[1], 55.0, 3, 300),
+            load(w[2], 5.0, 1, 10),
+        ]);
+        assert_eq!(
+            place_router(&loads, &limits(4), Policy::Concentrate),
+            Decision::UseWorker(w[1])
+        );
+    }
+
+    #[test]
+    fn concentrate_skips_workers_over_the_watermark_or_the_consumer_budget() {
+        let w = ids(3);
+        let loads = snapshot(vec![
+            load(w[0], 75.0, 4, 100), // over CPU
+            load(w[1], 30.0, 4, 500), // consumer budget used up
+            load(w[2], 10.0, 1, 20),
+        ]);
+        assert_eq!(
+            place_router(&loads, &limits(4), Policy::Concentrate),
+            Decision::UseWorker(w[2])
+        );
+    }
+
+    #[test]
+    fn concentrate_grows_the_pool_when_every_worker_is_full() {
+        let w = ids(2);
+        let loads = snapshot(vec![load(w[0], 80.0, 4, 100), load(w[1], 65.0, 2, 600)]);
+        assert_eq!(
+            place_router(&loads, &limits(4), Policy::Concentrate),
+            Decision::CreateWorker
+        );
+    }
+
+    #[test]
+    fn at_max_workers_the_least_loaded_worker_takes_the_room() {
+        let w = ids(2);
+        let loads = snapshot(vec![load(w[0], 80.0, 4, 100), load(w[1], 65.0, 2, 600)]);
+        assert_eq!(
+            place_router(&loads, &limits(2), Policy::Concentrate),
+            Decision::UseWorker(w[1])
+        );
+        assert_eq!(
+            place_router(&loads, &limits(2), Policy::Spread),
+            Decision::UseWorker(w[1])
+        );
+    }
+
+    #[test]
+    fn workers_of_other_groups_count_against_max_workers() {
+        let w = ids(1);
+        let mut loads = snapshot(vec![load(w[0], 90.0, 1, 0)]);
+        loads.total_workers = 2;
+        assert_eq!(
+            place_router(&loads, &limits(2), Policy::Concentrate),
+            Decision::UseWorker(w[0])
+        );
+    }
+
+    #[test]
+    fn spread_prefers_an_idle_worker_then_a_new_one() {
+        let w = ids(2);
+        let loads = snapshot(vec![load(w[0], 10.0, 1, 10), load(w[1], 0.0, 0, 0)]);
+        assert_eq!(
+            place_router(&loads, &limits(4), Policy::Spread),
+            Decision::UseWorker(w[1])
+        );
+        let busy = snapshot(vec![load(w[0], 10.0, 1, 10), load(w[1], 5.0, 1, 0)]);
+        assert_eq!(
+            place_router(&busy, &limits(4), Policy::Spread),
+            Decision::CreateWorker
+        );
+    }
+
+    #[test]
+    fn a_virtual_worker_binds_to_the_least_loaded_worker_of_its_group() {
+        let w = ids(2);
+        let loads = snapshot(vec![load(w[0], 40.0, 2, 10), load(w[1], 10.0, 1, 0)]);
+        assert_eq!(
+            place_virtual_worker(&loads, &limits(1)),
+            Decision::UseWorker(w[1])
+        );
+        assert_eq!(
+            place_virtual_worker(&Snapshot::default(), &limits(1)),
+            Decision::CreateWorker
+        );
     }
 }

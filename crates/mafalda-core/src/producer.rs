@@ -50,7 +50,11 @@ impl Mafalda {
             score: producer.score(),
         };
         let handlers = self.subscribe_producer(&producer);
-        let entry = ProducerEntry { producer, transport: transport_id, _handlers: handlers };
+        let entry = ProducerEntry {
+            producer,
+            transport: transport_id,
+            _handlers: handlers,
+        };
         let mut registry = self.registry();
         match registry.transports.get_mut(&transport_id) {
             Some(transport) => {
@@ -71,11 +75,17 @@ impl Mafalda {
         let sink = Arc::clone(self.sink());
         let s = Arc::clone(&sink);
         let score = producer.on_score(move |score| {
-            s.emit(Event::ProducerScore { producer: id, score: score.to_vec() })
+            s.emit(Event::ProducerScore {
+                producer: id,
+                score: score.to_vec(),
+            })
         });
         let s = sink;
         let orientation = producer.on_video_orientation_change(move |orientation| {
-            s.emit(Event::ProducerVideoOrientationChange { producer: id, orientation })
+            s.emit(Event::ProducerVideoOrientationChange {
+                producer: id,
+                orientation,
+            })
         });
         vec![score, orientation]
     }

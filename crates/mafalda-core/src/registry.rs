@@ -37,7 +37,9 @@ pub(crate) struct Garbage {
 
 impl Registry {
     pub fn take_consumer(&mut self, id: ConsumerId, garbage: &mut Garbage) {
-        let Some(entry) = self.consumers.remove(&id) else { return };
+        let Some(entry) = self.consumers.remove(&id) else {
+            return;
+        };
         if let Some(transport) = self.transports.get_mut(&entry.transport) {
             transport.consumers.remove(&id);
         }
@@ -46,7 +48,9 @@ impl Registry {
     }
 
     pub fn take_producer(&mut self, id: ProducerId, garbage: &mut Garbage) {
-        let Some(entry) = self.producers.remove(&id) else { return };
+        let Some(entry) = self.producers.remove(&id) else {
+            return;
+        };
         if let Some(transport) = self.transports.get_mut(&entry.transport) {
             transport.producers.remove(&id);
         }
@@ -54,7 +58,9 @@ impl Registry {
     }
 
     pub fn take_transport(&mut self, id: TransportId, garbage: &mut Garbage) {
-        let Some(entry) = self.transports.remove(&id) else { return };
+        let Some(entry) = self.transports.remove(&id) else {
+            return;
+        };
         for consumer in entry.consumers.clone() {
             self.take_consumer(consumer, garbage);
         }
@@ -68,7 +74,9 @@ impl Registry {
     }
 
     pub fn take_router(&mut self, id: VirtualRouterId, garbage: &mut Garbage) {
-        let Some(entry) = self.routers.remove(&id) else { return };
+        let Some(entry) = self.routers.remove(&id) else {
+            return;
+        };
         for transport in entry.transports.clone() {
             self.take_transport(transport, garbage);
         }

@@ -27,7 +27,9 @@ impl fmt::Display for VirtualRouterId {
 impl std::str::FromStr for VirtualRouterId {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        Uuid::parse_str(s).map(Self).map_err(|_| Error::type_error(format!("invalid router id \"{s}\"")))
+        Uuid::parse_str(s)
+            .map(Self)
+            .map_err(|_| Error::type_error(format!("invalid router id \"{s}\"")))
     }
 }
 
@@ -73,7 +75,11 @@ impl Mafalda {
         let placed = self.pool().place_router(&settings).await?;
         // Counted before the await so that concurrent placements see it.
         placed.worker.add_routers(1);
-        let created = placed.worker.worker().create_router(RouterOptions::new(media_codecs)).await;
+        let created = placed
+            .worker
+            .worker()
+            .create_router(RouterOptions::new(media_codecs))
+            .await;
         let router = match created {
             Ok(router) => router,
             Err(error) => {
@@ -86,7 +92,10 @@ impl Mafalda {
         let rtp_capabilities = router.rtp_capabilities().clone();
         let entry = RouterEntry {
             worker,
-            real: RealRouter { router, worker: placed.worker },
+            real: RealRouter {
+                router,
+                worker: placed.worker,
+            },
             transports: HashSet::new(),
         };
         let orphan = {

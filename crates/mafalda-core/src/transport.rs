@@ -8,9 +8,7 @@ use crate::registry::Garbage;
 use crate::router::VirtualRouterId;
 use event_listener_primitives::HandlerId;
 use mediasoup::prelude::*;
-use mediasoup::types::data_structures::{
-    DtlsState, IceRole, IceState, SctpState, TransportTuple,
-};
+use mediasoup::types::data_structures::{DtlsState, IceRole, IceState, SctpState, TransportTuple};
 use mediasoup::types::sctp_parameters::SctpParameters;
 use mediasoup::types::srtp_parameters::SrtpParameters;
 use std::collections::HashSet;
@@ -124,7 +122,10 @@ impl TransportInfo {
                 srtp_parameters: t.srtp_parameters(),
             },
         };
-        Self { id: transport.as_dyn().id(), data }
+        Self {
+            id: transport.as_dyn().id(),
+            data,
+        }
     }
 }
 
@@ -184,13 +185,20 @@ impl Mafalda {
                 }));
                 let s = Arc::clone(&sink);
                 handlers.push(t.on_ice_selected_tuple_change(move |tuple| {
-                    s.emit(Event::IceSelectedTupleChange { transport: id, tuple: tuple.clone() })
+                    s.emit(Event::IceSelectedTupleChange {
+                        transport: id,
+                        tuple: tuple.clone(),
+                    })
                 }));
                 let s = Arc::clone(&sink);
                 let weak = t.downgrade();
                 handlers.push(t.on_dtls_state_change(move |state| {
                     let remote_cert = weak.upgrade().and_then(|t| t.dtls_remote_cert());
-                    s.emit(Event::DtlsStateChange { transport: id, state, remote_cert })
+                    s.emit(Event::DtlsStateChange {
+                        transport: id,
+                        state,
+                        remote_cert,
+                    })
                 }));
                 let s = Arc::clone(&sink);
                 handlers.push(t.on_sctp_state_change(move |state| {
@@ -200,11 +208,17 @@ impl Mafalda {
             AnyTransport::Plain(t) => {
                 let s = Arc::clone(&sink);
                 handlers.push(t.on_tuple(move |tuple| {
-                    s.emit(Event::Tuple { transport: id, tuple: tuple.clone() })
+                    s.emit(Event::Tuple {
+                        transport: id,
+                        tuple: tuple.clone(),
+                    })
                 }));
                 let s = Arc::clone(&sink);
                 handlers.push(t.on_rtcp_tuple(move |tuple| {
-                    s.emit(Event::RtcpTuple { transport: id, tuple: tuple.clone() })
+                    s.emit(Event::RtcpTuple {
+                        transport: id,
+                        tuple: tuple.clone(),
+                    })
                 }));
                 let s = Arc::clone(&sink);
                 handlers.push(t.on_sctp_state_change(move |state| {
@@ -231,7 +245,11 @@ impl Mafalda {
             (AnyTransport::Plain(t), TransportRemoteParameters::Plain(p)) => {
                 t.connect(p).await.map_err(connect_error)?
             }
-            _ => return Err(Error::type_error("connect parameters do not match the transport type")),
+            _ => {
+                return Err(Error::type_error(
+                    "connect parameters do not match the transport type",
+                ))
+            }
         }
         Ok(TransportInfo::of(&transport))
     }

@@ -35,7 +35,9 @@ impl fmt::Display for VirtualWorkerId {
 impl std::str::FromStr for VirtualWorkerId {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        Uuid::parse_str(s).map(Self).map_err(|_| Error::type_error(format!("invalid worker id \"{s}\"")))
+        Uuid::parse_str(s)
+            .map(Self)
+            .map_err(|_| Error::type_error(format!("invalid worker id \"{s}\"")))
     }
 }
 
@@ -117,7 +119,11 @@ impl Mafalda {
         let pid = placed.worker.tid();
         self.registry().workers.insert(
             id,
-            VirtualWorkerEntry { settings, home: placed.worker, routers: HashSet::new() },
+            VirtualWorkerEntry {
+                settings,
+                home: placed.worker,
+                routers: HashSet::new(),
+            },
         );
         Ok(WorkerInfo { id, pid })
     }
@@ -127,7 +133,9 @@ impl Mafalda {
     pub fn close_worker(&self, id: VirtualWorkerId) {
         let garbage = {
             let mut registry = self.registry();
-            let Some(entry) = registry.workers.remove(&id) else { return };
+            let Some(entry) = registry.workers.remove(&id) else {
+                return;
+            };
             let mut garbage = crate::registry::Garbage::default();
             for router in entry.routers.iter().copied() {
                 registry.take_router(router, &mut garbage);
@@ -143,7 +151,10 @@ impl Mafalda {
     pub fn worker_resource_usage(&self, id: VirtualWorkerId) -> Result<ResourceUsage> {
         let home = self.home_worker(id)?;
         let time = home.cpu_time().unwrap_or_default();
-        Ok(ResourceUsage { ru_utime: time.user_us / 1000, ru_stime: time.system_us / 1000 })
+        Ok(ResourceUsage {
+            ru_utime: time.user_us / 1000,
+            ru_stime: time.system_us / 1000,
+        })
     }
 
     /// Changes log level and tags of every real worker of this worker's group.
@@ -170,7 +181,10 @@ impl Mafalda {
                 .workers
                 .get(&id)
                 .ok_or_else(|| Error::invalid_state("Worker closed"))?;
-            (entry.home.clone(), entry.routers.iter().map(|r| r.to_string()).collect::<Vec<_>>())
+            (
+                entry.home.clone(),
+                entry.routers.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+            )
         };
         let dump = home.worker().dump().await?;
         Ok(serde_json::json!({

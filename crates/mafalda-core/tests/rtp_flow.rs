@@ -4,7 +4,9 @@
 use mafalda_core::mediasoup::prelude::*;
 use mafalda_core::mediasoup::types::rtp_parameters::{MimeTypeAudio, RtpCodecParametersParameters};
 use mafalda_core::pool::PoolConfig;
-use mafalda_core::{Event, EventSink, Mafalda, TransportData, TransportOptions, TransportRemoteParameters, WorkerSettings};
+use mafalda_core::{
+    Event, EventSink, Mafalda, TransportData, TransportOptions, TransportRemoteParameters, WorkerSettings,
+};
 use std::net::{IpAddr, Ipv4Addr, UdpSocket};
 use std::num::{NonZeroU32, NonZeroU8};
 use std::sync::{Arc, Mutex};
@@ -65,7 +67,7 @@ fn rtp_packet(payload_type: u8, seq: u16, timestamp: u32, ssrc: u32) -> Vec<u8> 
     packet.extend_from_slice(&seq.to_be_bytes());
     packet.extend_from_slice(&timestamp.to_be_bytes());
     packet.extend_from_slice(&ssrc.to_be_bytes());
-    packet.extend(std::iter::repeat(0xab).take(100));
+    packet.extend(std::iter::repeat_n(0xab, 100));
     packet
 }
 
@@ -75,7 +77,10 @@ async fn rtp_sent_to_a_producer_reaches_a_consumer_on_another_transport() {
     let mafalda = Mafalda::new(PoolConfig::default(), recorder.clone());
     let worker = mafalda.create_worker(WorkerSettings::default()).await.unwrap();
     assert!(worker.pid > 0);
-    let router = mafalda.create_router(Some(worker.id), vec![opus()]).await.unwrap();
+    let router = mafalda
+        .create_router(Some(worker.id), vec![opus()])
+        .await
+        .unwrap();
 
     let send_transport = mafalda
         .create_transport(router.id, TransportOptions::Plain(plain_options(true)))
@@ -97,16 +102,24 @@ async fn rtp_sent_to_a_producer_reaches_a_consumer_on_another_transport() {
             parameters: RtpCodecParametersParameters::default(),
             rtcp_feedback: vec![],
         }],
-        encodings: vec![RtpEncodingParameters { ssrc: Some(ssrc), ..Default::default() }],
+        encodings: vec![RtpEncodingParameters {
+            ssrc: Some(ssrc),
+            ..Default::default()
+        }],
         ..Default::default()
     };
     let producer = mafalda
-        .produce(send_transport.id, ProducerOptions::new(MediaKind::Audio, rtp_parameters))
+        .produce(
+            send_transport.id,
+            ProducerOptions::new(MediaKind::Audio, rtp_parameters),
+        )
         .await
         .unwrap();
 
     let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
-    receiver.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    receiver
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
     mafalda
         .connect_transport(
             recv_transport.id,
@@ -120,7 +133,13 @@ async fn rtp_sent_to_a_producer_reaches_a_consumer_on_another_transport() {
         .await
         .unwrap();
     let consumer = mafalda
-        .consume(recv_transport.id, ConsumerOptions::new(producer.id, serde_json::from_value(serde_json::to_value(&router.rtp_capabilities).unwrap()).unwrap()))
+        .consume(
+            recv_transport.id,
+            ConsumerOptions::new(
+                producer.id,
+                serde_json::from_value(serde_json::to_value(&router.rtp_capabilities).unwrap()).unwrap(),
+            ),
+        )
         .await
         .unwrap();
     assert_eq!(consumer.producer_id, producer.id);
@@ -140,44 +159,79 @@ async fn rtp_sent_to_a_producer_reaches_a_consumer_on_another_transport() {
     let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
     let target = ("127.0.0.1", local_port(&send_transport.data));
     for seq in 0..sent {
-        sender.send_to(&rtp_packet(payload_type, seq, seq as u32 * 960, ssrc), target).unwrap();
+        sender
+            .send_to(&rtp_packet(payload_type, seq, seq as u32 * 960, ssrc), target)
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let received: u16 = counter.join().unwrap();
     assert!(received >= sent * 95 / 100, "received {received} of {sent}");
 
     let stats = mafalda.producer_stats(producer.id).await.unwrap();
-    assert!(stats[0]["packetCount"].as_u64().unwrap() >= u64::from(sent) * 95 / 100, "{stats}");
+    assert!(
+        stats[0]["packetCount"].as_u64().unwrap() >= u64::from(sent) * 95 / 100,
+        "{stats}"
+    );
     let stats = mafalda.consumer_stats(consumer.id).await.unwrap();
-    let outbound = stats.as_array().unwrap().iter().find(|s| s["type"] == "outbound-rtp").unwrap();
-    assert!(outbound["packetCount"].as_u64().unwrap() >= u64::from(sent) * 95 / 100, "{stats}");
+    let outbound = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["type"] == "outbound-rtp")
+        .unwrap();
+    assert!(
+        outbound["packetCount"].as_u64().unwrap() >= u64::from(sent) * 95 / 100,
+        "{stats}"
+    );
 
     // Pausing the producer reaches the consumer.
     mafalda.pause_producer(producer.id).await.unwrap();
     for _ in 0..50 {
-        if recorder.0.lock().unwrap().contains(&(consumer.id.to_string(), "producerpause")) {
+        if recorder
+            .0
+            .lock()
+            .unwrap()
+            .contains(&(consumer.id.to_string(), "producerpause"))
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(recorder.0.lock().unwrap().contains(&(consumer.id.to_string(), "producerpause")));
+    assert!(recorder
+        .0
+        .lock()
+        .unwrap()
+        .contains(&(consumer.id.to_string(), "producerpause")));
 
     // Closing the producer closes the consumer on the worker's side.
     mafalda.close_producer(producer.id);
     for _ in 0..50 {
-        if recorder.0.lock().unwrap().iter().any(|(target, name)| *target == consumer.id.to_string() && *name == "producerclose") {
+        if recorder
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(target, name)| *target == consumer.id.to_string() && *name == "producerclose")
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(recorder.0.lock().unwrap().contains(&(consumer.id.to_string(), "producerclose")));
+    assert!(recorder
+        .0
+        .lock()
+        .unwrap()
+        .contains(&(consumer.id.to_string(), "producerclose")));
     for _ in 0..50 {
         if mafalda.consumer_stats(consumer.id).await.is_err() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(mafalda.consumer_stats(consumer.id).await.unwrap_err().kind, mafalda_core::ErrorKind::InvalidState);
+    assert_eq!(
+        mafalda.consumer_stats(consumer.id).await.unwrap_err().kind,
+        mafalda_core::ErrorKind::InvalidState
+    );
 
     mafalda.close_router(router.id);
     assert_eq!(

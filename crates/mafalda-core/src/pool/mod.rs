@@ -33,7 +33,13 @@ pub struct PoolConfig {
 
 impl Default for PoolConfig {
     fn default() -> Self {
-        Self { limits: Limits { max_workers: available_cores(), ..Limits::default() }, policy: Policy::default() }
+        Self {
+            limits: Limits {
+                max_workers: available_cores(),
+                ..Limits::default()
+            },
+            policy: Policy::default(),
+        }
     }
 }
 
@@ -107,7 +113,12 @@ impl Pool {
     fn snapshot(&self, settings: &WorkerSettings) -> Snapshot {
         let state = self.state.lock();
         Snapshot {
-            workers: state.workers.iter().filter(|w| w.settings() == settings).map(RealWorker::load).collect(),
+            workers: state
+                .workers
+                .iter()
+                .filter(|w| w.settings() == settings)
+                .map(RealWorker::load)
+                .collect(),
             total_workers: state.workers.len() + state.creating,
         }
     }
@@ -129,12 +140,18 @@ impl Pool {
     async fn carry_out(&self, decision: Decision, settings: &WorkerSettings) -> Result<Placed> {
         match decision {
             Decision::UseWorker(id) => match self.worker(id) {
-                Some(worker) => Ok(Placed { worker, created: false }),
+                Some(worker) => Ok(Placed {
+                    worker,
+                    created: false,
+                }),
                 None => Err(Error::failed(format!("worker {id} went away while placing"))),
             },
             Decision::CreateWorker => {
                 let worker = self.create_worker(settings).await?;
-                Ok(Placed { worker, created: true })
+                Ok(Placed {
+                    worker,
+                    created: true,
+                })
             }
         }
     }

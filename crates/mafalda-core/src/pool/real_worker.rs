@@ -135,7 +135,12 @@ impl RealWorker {
 
     /// This worker's load, for placement.
     pub fn load(&self) -> WorkerLoad {
-        WorkerLoad { id: self.id(), cpu: self.cpu(), routers: self.routers(), consumers: self.consumers() }
+        WorkerLoad {
+            id: self.id(),
+            cpu: self.cpu(),
+            routers: self.routers(),
+            consumers: self.consumers(),
+        }
     }
 }
 

@@ -36,7 +36,10 @@ fn parse_stat(stat: &str, ticks_per_second: u64) -> Option<ThreadCpuTime> {
     let utime: u64 = fields.nth(11)?.parse().ok()?;
     let stime: u64 = fields.next()?.parse().ok()?;
     let to_us = |ticks: u64| ticks * 1_000_000 / ticks_per_second;
-    Some(ThreadCpuTime { user_us: to_us(utime), system_us: to_us(stime) })
+    Some(ThreadCpuTime {
+        user_us: to_us(utime),
+        system_us: to_us(stime),
+    })
 }
 
 #[cfg(test)]
@@ -47,7 +50,13 @@ mod tests {
     fn parses_utime_and_stime_after_a_name_with_spaces() {
         let line = "1234 (mediasoup (w) 1) S 1 2 3 4 5 6 7 8 9 10 250 75 0 0 20 0 1 0 100 0 0";
         let time = parse_stat(line, 100).unwrap();
-        assert_eq!(time, ThreadCpuTime { user_us: 2_500_000, system_us: 750_000 });
+        assert_eq!(
+            time,
+            ThreadCpuTime {
+                user_us: 2_500_000,
+                system_us: 750_000
+            }
+        );
     }
 
     #[test]

@@ -1,0 +1,66 @@
+'use strict'
+
+const { execFile } = require('node:child_process')
+const path = require('node:path')
+
+const root = path.join(__dirname, '..')
+
+function runScript (source, timeout = 20000) {
+  return new Promise((resolve) => {
+    const started = Date.now()
+    execFile(process.execPath, ['-e', source], { cwd: root, timeout }, (error, stdout, stderr) => {
+      resolve({ code: error ? (error.killed ? 'timeout' : error.code) : 0, signal: error?.signal, stdout, stderr, ms: Date.now() - started })
+    })
+  })
+}
+
+const room = `
+  const mafalda = require(${JSON.stringify(root)})
+  const mediaCodecs = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }]
+`
+
+describe('the Node process', () => {
+  test('a script that creates a router and closes it exits by itself', async () => {
+    const result = await runScript(`${room}
+      ;(async () => {
+        const worker = await mafalda.createWorker()
+        const router = await worker.createRouter({ mediaCodecs })
+        await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
+        router.close()
+        worker.close()
+        console.log('done')
+      })()`)
+    expect(result.stderr).toBe('')
+    expect(result.stdout.trim()).toBe('done')
+    expect(result.code).toBe(0)
+  })
+
+  test('a script that leaves everything open still exits cleanly', async () => {
+    const result = await runScript(`${room}
+      ;(async () => {
+        const router = await mafalda.createRouter({ mediaCodecs })
+        await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } })
+        console.log('done')
+      })()`)
+    expect(result.stdout.trim()).toBe('done')
+    expect(result.code).toBe(0)
+    expect(result.signal).toBeFalsy()
+  })
+
+  test('errors from native calls never crash the process', async () => {
+    const result = await runScript(`${room}
+      ;(async () => {
+        const router = await mafalda.createRouter({ mediaCodecs })
+        const attempts = [
+          router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: 'x' } }),
+          router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port: 'eighty' }] }),
+          mafalda.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/nope', clockRate: 1 }] })
+        ]
+        const results = await Promise.allSettled(attempts)
+        console.log(results.map((r) => r.status + ':' + r.reason?.name).join(','))
+        router.close()
+      })()`)
+    expect(result.stdout.trim()).toBe('rejected:TypeError,rejected:TypeError,rejected:UnsupportedError')
+    expect(result.code).toBe(0)
+  })
+})

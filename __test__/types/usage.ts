@@ -1,0 +1,24 @@
+// Compiled (not run) by types.spec.js: code written for mediasoup's types
+// must type-check against mafalda's index.d.ts.
+import * as mediasoup from '../..'
+import type { Worker, Router, WebRtcTransport, Producer, Consumer, RtpCodecCapability, WorkerResourceUsage } from '../..'
+
+const mediaCodecs: RtpCodecCapability[] = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }]
+
+export async function room (): Promise<void> {
+  mediasoup.observer.on('newworker', (worker: Worker) => { void worker.pid })
+  const worker: Worker<{ rooms: Map<string, Router> }> = await mediasoup.createWorker({ logLevel: 'warn', appData: { rooms: new Map() } })
+  const router: Router = await worker.createRouter({ mediaCodecs })
+  worker.appData.rooms.set('a', router)
+  const transport: WebRtcTransport = await router.createWebRtcTransport({ listenIps: [{ ip: '127.0.0.1', announcedIp: '1.2.3.4' }] })
+  transport.on('dtlsstatechange', (state) => { if (state === 'closed') transport.close() })
+  const producer: Producer = await transport.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }] } })
+  const consumer: Consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true })
+  consumer.on('producerclose', () => consumer.close())
+  await consumer.resume()
+  const usage: WorkerResourceUsage = await worker.getResourceUsage()
+  void (usage.ru_utime + usage.ru_stime)
+  const room2 = await mediasoup.createRouter({ mediaCodecs })
+  room2.close()
+  if (!router.canConsume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities })) throw new mediasoup.types.UnsupportedError('x')
+}

@@ -1,0 +1,514 @@
+// Public types of mafalda, named as mediasoup's (`mediasoup/types`), so
+// that code written for mediasoup type-checks against mafalda.
+
+import { EventEmitter } from 'node:events'
+
+export type AppData = { [key: string]: unknown }
+
+// ---------------------------------------------------------------- errors
+
+export class InvalidStateError extends Error {
+  constructor (message: string)
+}
+
+export class UnsupportedError extends Error {
+  constructor (message: string)
+}
+
+// ---------------------------------------------------------------- events
+
+export type ObserverEvents = { [eventName: string]: unknown[] }
+
+/**
+ * mediasoup's EventEmitter: a listener that throws makes the emitter emit
+ * `listenererror` instead of crashing.
+ */
+export class EnhancedEventEmitter<Events extends ObserverEvents = ObserverEvents> extends EventEmitter {
+  on<K extends keyof Events & string> (eventName: K, listener: (...args: Events[K]) => void): this
+  once<K extends keyof Events & string> (eventName: K, listener: (...args: Events[K]) => void): this
+  off<K extends keyof Events & string> (eventName: K, listener: (...args: Events[K]) => void): this
+  safeEmit<K extends keyof Events & string> (eventName: K, ...args: Events[K]): boolean
+}
+
+// ---------------------------------------------------------------- RTP
+
+export type MediaKind = 'audio' | 'video'
+
+export type RtcpFeedback = { type: string; parameter?: string }
+
+export type RtpCodecCapability = {
+  kind: MediaKind
+  mimeType: string
+  preferredPayloadType?: number
+  clockRate: number
+  channels?: number
+  parameters?: any
+  rtcpFeedback?: RtcpFeedback[]
+}
+
+export type RtpHeaderExtensionDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'
+
+export type RtpHeaderExtension = {
+  kind: MediaKind
+  uri: string
+  preferredId: number
+  preferredEncrypt?: boolean
+  direction?: RtpHeaderExtensionDirection
+}
+
+export type RtpCapabilities = {
+  codecs?: RtpCodecCapability[]
+  headerExtensions?: RtpHeaderExtension[]
+}
+
+export type RouterRtpCodecCapability = RtpCodecCapability & { preferredPayloadType: number }
+
+export type RouterRtpCapabilities = {
+  codecs: RouterRtpCodecCapability[]
+  headerExtensions: RtpHeaderExtension[]
+}
+
+export type RtpCodecParameters = {
+  mimeType: string
+  payloadType: number
+  clockRate: number
+  channels?: number
+  parameters?: any
+  rtcpFeedback?: RtcpFeedback[]
+}
+
+export type RtpHeaderExtensionParameters = {
+  uri: string
+  id: number
+  encrypt?: boolean
+  parameters?: any
+}
+
+export type RtpEncodingParameters = {
+  ssrc?: number
+  rid?: string
+  codecPayloadType?: number
+  rtx?: { ssrc: number }
+  dtx?: boolean
+  scalabilityMode?: string
+  maxBitrate?: number
+}
+
+export type RtcpParameters = { cname?: string; reducedSize?: boolean }
+
+export type RtpParameters = {
+  mid?: string
+  codecs: RtpCodecParameters[]
+  headerExtensions?: RtpHeaderExtensionParameters[]
+  encodings?: RtpEncodingParameters[]
+  rtcp?: RtcpParameters
+  msid?: string
+}
+
+export type ScalabilityMode = { spatialLayers: number; temporalLayers: number; ksvc: boolean }
+
+// ---------------------------------------------------------------- transports
+
+export type TransportProtocol = 'udp' | 'tcp'
+
+export type TransportPortRange = { min: number; max: number }
+
+export type TransportSocketFlags = { ipv6Only?: boolean; udpReusePort?: boolean }
+
+export type TransportListenInfo = {
+  protocol: TransportProtocol
+  ip: string
+  announcedAddress?: string
+  /** @deprecated Use announcedAddress. */
+  announcedIp?: string
+  exposeInternalIp?: boolean
+  port?: number
+  portRange?: TransportPortRange
+  flags?: TransportSocketFlags
+  sendBufferSize?: number
+  recvBufferSize?: number
+}
+
+/** @deprecated Use TransportListenInfo. */
+export type TransportListenIp = { ip: string; announcedIp?: string }
+
+export type TransportTuple = {
+  localAddress: string
+  /** @deprecated Use localAddress. */
+  localIp: string
+  localPort: number
+  remoteIp?: string
+  remotePort?: number
+  protocol: TransportProtocol
+}
+
+export type NumSctpStreams = { OS: number; MIS: number }
+
+export type SctpParameters = { port: number; OS: number; MIS: number; maxMessageSize: number }
+
+export type SctpState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed'
+
+export type SrtpCryptoSuite =
+  | 'AEAD_AES_256_GCM'
+  | 'AEAD_AES_128_GCM'
+  | 'AES_CM_128_HMAC_SHA1_80'
+  | 'AES_CM_128_HMAC_SHA1_32'
+
+export type SrtpParameters = { cryptoSuite: SrtpCryptoSuite; keyBase64: string }
+
+export type TransportEvents = {
+  routerclose: []
+  listenserverclose: []
+  listenererror: [string, Error]
+}
+
+export type TransportObserverEvents = {
+  close: []
+  newproducer: [Producer]
+  newconsumer: [Consumer]
+}
+
+export declare class Transport<
+  TransportAppData extends AppData = AppData,
+  Events extends TransportEvents = TransportEvents,
+  Observer extends TransportObserverEvents = TransportObserverEvents
+> extends EnhancedEventEmitter<Events> {
+  get id (): string
+  get closed (): boolean
+  get appData (): TransportAppData
+  set appData (appData: TransportAppData)
+  get observer (): EnhancedEventEmitter<Observer>
+  close (): void
+  dump (): Promise<any>
+  getStats (): Promise<any[]>
+  setMaxIncomingBitrate (bitrate: number): Promise<void>
+  setMaxOutgoingBitrate (bitrate: number): Promise<void>
+  setMinOutgoingBitrate (bitrate: number): Promise<void>
+  produce<ProducerAppData extends AppData = AppData> (options: ProducerOptions<ProducerAppData>): Promise<Producer<ProducerAppData>>
+  consume<ConsumerAppData extends AppData = AppData> (options: ConsumerOptions<ConsumerAppData>): Promise<Consumer<ConsumerAppData>>
+}
+
+export type IceRole = 'controlled' | 'controlling'
+export type IceState = 'new' | 'connected' | 'completed' | 'disconnected' | 'closed'
+export type DtlsRole = 'auto' | 'client' | 'server'
+export type DtlsState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed'
+
+export type IceParameters = { usernameFragment: string; password: string; iceLite?: boolean }
+
+export type IceCandidate = {
+  foundation: string
+  priority: number
+  address: string
+  /** @deprecated Use address. */
+  ip: string
+  protocol: TransportProtocol
+  port: number
+  type: 'host'
+  tcpType?: 'passive'
+}
+
+export type DtlsFingerprint = { algorithm: string; value: string }
+export type DtlsParameters = { role?: DtlsRole; fingerprints: DtlsFingerprint[] }
+
+export type WebRtcTransportOptions<WebRtcTransportAppData extends AppData = AppData> = {
+  listenInfos?: TransportListenInfo[]
+  /** @deprecated Use listenInfos. */
+  listenIps?: (TransportListenIp | string)[]
+  /** @deprecated Use listenInfos. */
+  port?: number
+  enableUdp?: boolean
+  enableTcp?: boolean
+  preferUdp?: boolean
+  preferTcp?: boolean
+  iceConsentTimeout?: number
+  initialAvailableOutgoingBitrate?: number
+  enableSctp?: boolean
+  numSctpStreams?: NumSctpStreams
+  maxSctpMessageSize?: number
+  sctpSendBufferSize?: number
+  appData?: WebRtcTransportAppData
+}
+
+export type WebRtcTransportEvents = TransportEvents & {
+  icestatechange: [IceState]
+  iceselectedtuplechange: [TransportTuple]
+  dtlsstatechange: [DtlsState]
+  sctpstatechange: [SctpState]
+}
+
+export type WebRtcTransportObserverEvents = TransportObserverEvents & {
+  icestatechange: [IceState]
+  iceselectedtuplechange: [TransportTuple]
+  dtlsstatechange: [DtlsState]
+  sctpstatechange: [SctpState]
+}
+
+export declare class WebRtcTransport<WebRtcTransportAppData extends AppData = AppData>
+  extends Transport<WebRtcTransportAppData, WebRtcTransportEvents, WebRtcTransportObserverEvents> {
+  get type (): 'webrtc'
+  get iceRole (): 'controlled'
+  get iceParameters (): IceParameters
+  get iceCandidates (): IceCandidate[]
+  get iceState (): IceState
+  get iceSelectedTuple (): TransportTuple | undefined
+  get dtlsParameters (): DtlsParameters
+  get dtlsState (): DtlsState
+  get dtlsRemoteCert (): string | undefined
+  get sctpParameters (): SctpParameters | undefined
+  get sctpState (): SctpState | undefined
+  connect (params: { dtlsParameters: DtlsParameters }): Promise<void>
+  restartIce (): Promise<IceParameters>
+}
+
+export type PlainTransportOptions<PlainTransportAppData extends AppData = AppData> = {
+  listenInfo?: TransportListenInfo
+  rtcpListenInfo?: TransportListenInfo
+  /** @deprecated Use listenInfo. */
+  listenIp?: TransportListenIp | string
+  /** @deprecated Use listenInfo. */
+  port?: number
+  rtcpMux?: boolean
+  comedia?: boolean
+  enableSctp?: boolean
+  numSctpStreams?: NumSctpStreams
+  maxSctpMessageSize?: number
+  sctpSendBufferSize?: number
+  enableSrtp?: boolean
+  srtpCryptoSuite?: SrtpCryptoSuite
+  appData?: PlainTransportAppData
+}
+
+export type PlainTransportEvents = TransportEvents & {
+  tuple: [TransportTuple]
+  rtcptuple: [TransportTuple]
+  sctpstatechange: [SctpState]
+}
+
+export type PlainTransportObserverEvents = TransportObserverEvents & {
+  tuple: [TransportTuple]
+  rtcptuple: [TransportTuple]
+  sctpstatechange: [SctpState]
+}
+
+export declare class PlainTransport<PlainTransportAppData extends AppData = AppData>
+  extends Transport<PlainTransportAppData, PlainTransportEvents, PlainTransportObserverEvents> {
+  get type (): 'plain'
+  get tuple (): TransportTuple
+  get rtcpTuple (): TransportTuple | undefined
+  get sctpParameters (): SctpParameters | undefined
+  get sctpState (): SctpState | undefined
+  get srtpParameters (): SrtpParameters | undefined
+  connect (params: { ip?: string; port?: number; rtcpPort?: number; srtpParameters?: SrtpParameters }): Promise<void>
+}
+
+// ---------------------------------------------------------------- producers / consumers
+
+export type ProducerType = 'simple' | 'simulcast' | 'svc'
+
+export type ProducerScore = { encodingIdx: number; ssrc: number; rid?: string; score: number }
+
+export type ProducerOptions<ProducerAppData extends AppData = AppData> = {
+  id?: string
+  kind: MediaKind
+  rtpParameters: RtpParameters
+  paused?: boolean
+  keyFrameRequestDelay?: number
+  appData?: ProducerAppData
+}
+
+export declare class Producer<ProducerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
+  transportclose: []
+  score: [ProducerScore[]]
+  videoorientationchange: [{ camera: boolean; flip: boolean; rotation: number }]
+  listenererror: [string, Error]
+}> {
+  get id (): string
+  get closed (): boolean
+  get kind (): MediaKind
+  get rtpParameters (): RtpParameters
+  get type (): ProducerType
+  get consumableRtpParameters (): RtpParameters
+  get paused (): boolean
+  get score (): ProducerScore[]
+  get appData (): ProducerAppData
+  set appData (appData: ProducerAppData)
+  get observer (): EnhancedEventEmitter<{ close: []; pause: []; resume: []; score: [ProducerScore[]] }>
+  close (): void
+  dump (): Promise<any>
+  getStats (): Promise<any[]>
+  pause (): Promise<void>
+  resume (): Promise<void>
+}
+
+export type ConsumerType = 'simple' | 'simulcast' | 'svc' | 'pipe'
+
+export type ConsumerLayers = { spatialLayer: number; temporalLayer?: number }
+
+export type ConsumerScore = { score: number; producerScore: number; producerScores: number[] }
+
+export type ConsumerOptions<ConsumerAppData extends AppData = AppData> = {
+  producerId: string
+  rtpCapabilities: RtpCapabilities
+  paused?: boolean
+  mid?: string
+  preferredLayers?: ConsumerLayers
+  ignoreDtx?: boolean
+  enableRtx?: boolean
+  pipe?: boolean
+  appData?: ConsumerAppData
+}
+
+export declare class Consumer<ConsumerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
+  transportclose: []
+  producerclose: []
+  producerpause: []
+  producerresume: []
+  score: [ConsumerScore]
+  layerschange: [ConsumerLayers | undefined]
+  listenererror: [string, Error]
+}> {
+  get id (): string
+  get producerId (): string
+  get closed (): boolean
+  get kind (): MediaKind
+  get rtpParameters (): RtpParameters
+  get type (): ConsumerType
+  get paused (): boolean
+  get producerPaused (): boolean
+  get priority (): number
+  get score (): ConsumerScore
+  get preferredLayers (): ConsumerLayers | undefined
+  get currentLayers (): ConsumerLayers | undefined
+  get appData (): ConsumerAppData
+  set appData (appData: ConsumerAppData)
+  get observer (): EnhancedEventEmitter<{
+    close: []; pause: []; resume: []; score: [ConsumerScore]; layerschange: [ConsumerLayers | undefined]
+  }>
+  close (): void
+  dump (): Promise<any>
+  getStats (): Promise<any[]>
+  pause (): Promise<void>
+  resume (): Promise<void>
+  setPreferredLayers (layers: ConsumerLayers): Promise<void>
+  setPriority (priority: number): Promise<void>
+  unsetPriority (): Promise<void>
+  requestKeyFrame (): Promise<void>
+}
+
+// ---------------------------------------------------------------- router / worker
+
+export type RouterOptions<RouterAppData extends AppData = AppData> = {
+  mediaCodecs?: RtpCodecCapability[]
+  appData?: RouterAppData
+}
+
+export declare class Router<RouterAppData extends AppData = AppData> extends EnhancedEventEmitter<{
+  workerclose: []
+  listenererror: [string, Error]
+}> {
+  get id (): string
+  get closed (): boolean
+  get rtpCapabilities (): RouterRtpCapabilities
+  get appData (): RouterAppData
+  set appData (appData: RouterAppData)
+  get observer (): EnhancedEventEmitter<{ close: []; newtransport: [Transport] }>
+  close (): void
+  dump (): Promise<any>
+  createWebRtcTransport<T extends AppData = AppData> (options: WebRtcTransportOptions<T>): Promise<WebRtcTransport<T>>
+  createPlainTransport<T extends AppData = AppData> (options: PlainTransportOptions<T>): Promise<PlainTransport<T>>
+  canConsume (params: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean
+}
+
+export type WorkerLogLevel = 'debug' | 'warn' | 'error' | 'none'
+
+export type WorkerLogTag =
+  | 'info' | 'ice' | 'dtls' | 'rtp' | 'srtp' | 'rtcp' | 'rtx' | 'bwe' | 'score'
+  | 'simulcast' | 'svc' | 'sctp' | 'message'
+
+export type WorkerSettings<WorkerAppData extends AppData = AppData> = {
+  logLevel?: WorkerLogLevel
+  logTags?: WorkerLogTag[]
+  rtcMinPort?: number
+  rtcMaxPort?: number
+  dtlsCertificateFile?: string
+  dtlsPrivateKeyFile?: string
+  /** Accepted for compatibility; the worker built into mafalda ignores it. */
+  libwebrtcFieldTrials?: string
+  /** Accepted for compatibility; the worker built into mafalda ignores it. */
+  disableLiburing?: boolean
+  appData?: WorkerAppData
+}
+
+export type WorkerUpdateableSettings = Pick<WorkerSettings, 'logLevel' | 'logTags'>
+
+/** CPU time of the real worker thread, in ms; the other fields are 0. */
+export type WorkerResourceUsage = {
+  ru_utime: number
+  ru_stime: number
+  ru_maxrss: number
+  ru_ixrss: number
+  ru_idrss: number
+  ru_isrss: number
+  ru_minflt: number
+  ru_majflt: number
+  ru_nswap: number
+  ru_inblock: number
+  ru_oublock: number
+  ru_msgsnd: number
+  ru_msgrcv: number
+  ru_nsignals: number
+  ru_nvcsw: number
+  ru_nivcsw: number
+}
+
+export declare class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
+  died: [Error]
+  subprocessclose: []
+  listenererror: [string, Error]
+}> {
+  /** Thread id of the real mediasoup worker this virtual worker is bound to. */
+  get pid (): number
+  get closed (): boolean
+  get died (): boolean
+  get subprocessClosed (): boolean
+  get appData (): WorkerAppData
+  set appData (appData: WorkerAppData)
+  get observer (): EnhancedEventEmitter<{ close: []; newrouter: [Router] }>
+  close (): void
+  dump (): Promise<any>
+  getResourceUsage (): Promise<WorkerResourceUsage>
+  updateSettings (settings?: WorkerUpdateableSettings): Promise<void>
+  createRouter<RouterAppData extends AppData = AppData> (options?: RouterOptions<RouterAppData>): Promise<Router<RouterAppData>>
+}
+
+// ---------------------------------------------------------------- module
+
+export declare const version: string
+
+export declare const observer: EnhancedEventEmitter<{ newworker: [Worker] }>
+
+/** mediasoup's createWorker(): a virtual worker over the shared pool. */
+export declare function createWorker<WorkerAppData extends AppData = AppData> (
+  settings?: WorkerSettings<WorkerAppData>
+): Promise<Worker<WorkerAppData>>
+
+/** The Mafalda way: a router (a room) with no worker to manage. */
+export declare function createRouter<RouterAppData extends AppData = AppData> (
+  options?: RouterOptions<RouterAppData>
+): Promise<Router<RouterAppData>>
+
+export declare function getSupportedRtpCapabilities (): RouterRtpCapabilities
+
+export declare function parseScalabilityMode (scalabilityMode?: string): ScalabilityMode
+
+export declare const types: {
+  InvalidStateError: typeof InvalidStateError
+  UnsupportedError: typeof UnsupportedError
+  Worker: typeof Worker
+  Router: typeof Router
+  Transport: typeof Transport
+  WebRtcTransport: typeof WebRtcTransport
+  PlainTransport: typeof PlainTransport
+  Producer: typeof Producer
+  Consumer: typeof Consumer
+}
