@@ -497,6 +497,56 @@ export declare function createRouter<RouterAppData extends AppData = AppData> (
   options?: RouterOptions<RouterAppData>
 ): Promise<Router<RouterAppData>>
 
+/** Tunables of the process-wide pool of real workers. */
+export type MafaldaConfiguration = {
+  /** Most real workers in the process. Default: the cores the process may use. */
+  maxWorkers: number
+  /** CPU of one worker, percent of one core, above which it takes no new work. Default 60. */
+  cpuWatermark: number
+  /** Consumers (pipe consumers included) a worker may carry before it counts as full. Default 500. */
+  consumerBudget: number
+  /** Milliseconds a real worker may carry nothing before it is closed. Default 30000. */
+  idleWorkerTimeout: number
+  /** `concentrate` (default): fill the busiest worker first; `spread`: rooms on different workers. */
+  policy: 'concentrate' | 'spread'
+}
+
+/**
+ * Changes the given tunables (the others keep their values) and returns the
+ * configuration in force. Never closes live work. Throws TypeError on bad values.
+ */
+export declare function configure (options: Partial<MafaldaConfiguration>): MafaldaConfiguration
+
+/** The configuration in force. */
+export declare function getConfiguration (): MafaldaConfiguration
+
+/** One real mediasoup router, as its worker reports it. */
+export type MafaldaRealRouterDump = {
+  /** The real router's id. */
+  id: string
+  /** The virtual router (room) it serves: the `id` the application sees. */
+  routerId: string
+  transports: number
+  producers: number
+  consumers: number
+  pipeProducers: number
+  pipeConsumers: number
+}
+
+/** One real mediasoup worker (a thread of this process). */
+export type MafaldaRealWorkerDump = {
+  /** Its thread id (what `worker.pid` reports). */
+  pid: number
+  /** Smoothed CPU, percent of one core. */
+  cpu: number
+  /** Consumers mafalda placed on it, pipe consumers included. */
+  consumers: number
+  routers: MafaldaRealRouterDump[]
+}
+
+/** The pool as it is, counts read from the real routers. */
+export declare function dump (): Promise<{ workers: MafaldaRealWorkerDump[] }>
+
 export declare function getSupportedRtpCapabilities (): RouterRtpCapabilities
 
 export declare function parseScalabilityMode (scalabilityMode?: string): ScalabilityMode

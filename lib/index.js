@@ -47,6 +47,52 @@ async function createRouter ({ mediaCodecs, appData } = {}) {
   return new Router({ data, worker: undefined, appData })
 }
 
+const CONFIG_CHECKS = {
+  maxWorkers: (v) => Number.isInteger(v) && v >= 1,
+  cpuWatermark: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
+  consumerBudget: (v) => Number.isInteger(v) && v >= 1,
+  idleWorkerTimeout: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
+  policy: (v) => v === 'concentrate' || v === 'spread'
+}
+
+const CONFIG_HINTS = {
+  maxWorkers: 'a positive integer',
+  cpuWatermark: 'a positive number (percent of one core)',
+  consumerBudget: 'a positive integer',
+  idleWorkerTimeout: 'a number of milliseconds >= 0',
+  policy: '"concentrate" or "spread"'
+}
+
+/**
+ * Tunes the process-wide pool: `{ maxWorkers, cpuWatermark, consumerBudget,
+ * idleWorkerTimeout, policy }`. Options not given keep their values; live
+ * work is never closed. Returns the configuration in force.
+ */
+function configure (options = {}) {
+  if (!options || typeof options !== 'object') throw new TypeError('options must be an object')
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue
+    const check = CONFIG_CHECKS[key]
+    if (!check) throw new TypeError(`unknown option "${key}"`)
+    if (!check(value)) throw new TypeError(`${key} must be ${CONFIG_HINTS[key]}`)
+  }
+  return binding.configure(options)
+}
+
+/** The pool's configuration in force. */
+function getConfiguration () {
+  return binding.getConfiguration()
+}
+
+/**
+ * The pool as it is: `{ workers: [{ pid, cpu, consumers, routers: [{ id,
+ * routerId, transports, producers, consumers, pipeProducers, pipeConsumers
+ * }] }] }`, counts read from the real mediasoup routers.
+ */
+async function dump () {
+  return binding.poolDump()
+}
+
 function getSupportedRtpCapabilities () {
   return binding.getSupportedRtpCapabilities()
 }
@@ -76,6 +122,9 @@ module.exports = {
   observer,
   createWorker,
   createRouter,
+  configure,
+  getConfiguration,
+  dump,
   getSupportedRtpCapabilities,
   parseScalabilityMode,
   types

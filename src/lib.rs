@@ -10,6 +10,7 @@ mod consumer;
 mod convert;
 mod error;
 mod events;
+mod pool;
 mod producer;
 mod router;
 mod transport;

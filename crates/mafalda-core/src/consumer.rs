@@ -63,12 +63,7 @@ impl Mafalda {
                 .transports
                 .get(&transport_id)
                 .ok_or_else(|| Error::invalid_state("Transport closed"))?;
-            let worker = registry
-                .routers
-                .get(&entry.router)
-                .map(|router| router.real.worker.clone())
-                .ok_or_else(|| Error::invalid_state("Router closed"))?;
-            (entry.transport.clone(), worker)
+            (entry.transport.clone(), entry.worker.clone())
         };
         let producer_id = options.producer_id;
         if !self.registry().producers.contains_key(&producer_id) {

@@ -26,6 +26,7 @@
 mod consumer;
 mod error;
 mod events;
+mod introspection;
 mod mafalda;
 pub mod placement;
 pub mod pool;
@@ -38,6 +39,7 @@ mod worker;
 pub use consumer::ConsumerInfo;
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventSink};
+pub use introspection::{PoolDump, RealRouterDump, RealWorkerDump};
 pub use mafalda::Mafalda;
 pub use producer::ProducerInfo;
 pub use router::RouterInfo;

@@ -1,6 +1,7 @@
 //! [`Mafalda`]: the handle everything goes through.
 
 use crate::events::{Event, EventSink};
+use crate::placement;
 use crate::pool::{Pool, PoolConfig};
 use crate::registry::{Garbage, Registry};
 use mediasoup::consumer::ConsumerId;
@@ -8,6 +9,7 @@ use mediasoup::worker::WorkerId;
 use parking_lot::{Mutex, MutexGuard};
 use std::collections::HashSet;
 use std::sync::{mpsc, Arc, Weak};
+use std::time::{Duration, Instant};
 
 /// Work that mediasoup's event handlers hand over instead of doing in place
 /// (they run inside mediasoup's own callbacks, where dropping handles or
@@ -73,23 +75,42 @@ impl Mafalda {
 
     /// Closes real workers that carry nothing: no router and no virtual
     /// worker reporting them as its own.
+    /// Closes real workers that have carried nothing (no router, no virtual
+    /// worker reporting them as its own, no placement in the ramp-up window)
+    /// for `idle_worker_timeout`. Called after closings and periodically.
     pub(crate) fn collect_idle_workers(&self) {
+        let now = Instant::now();
+        let timeout = self.pool().config().idle_worker_timeout;
         let homes: HashSet<WorkerId> = self
             .registry()
             .workers
             .values()
             .map(|entry| entry.home.id())
             .collect();
-        let idle: Vec<_> = self
-            .pool()
-            .workers()
-            .into_iter()
-            .filter(|worker| worker.routers() == 0 && !homes.contains(&worker.id()))
-            .collect();
-        for worker in idle {
-            // Dropped here, outside every lock.
-            drop(self.pool().remove_worker(worker.id()));
+        for worker in self.pool().workers() {
+            let load = worker.load(now);
+            let idle = load.routers == 0 && load.recent == 0 && !homes.contains(&worker.id());
+            let since = worker.set_idle(idle, now);
+            if placement::idle_expired(since, now, timeout) {
+                // Dropped here, outside every lock.
+                drop(self.pool().remove_worker(worker.id()));
+            }
         }
+    }
+
+    /// Samples the CPU of every real worker, then closes expired idle ones.
+    fn tick(&self) {
+        let now = Instant::now();
+        for worker in self.pool().workers() {
+            worker.sample_cpu(now);
+        }
+        self.collect_idle_workers();
+    }
+
+    /// Changes the pool's configuration; live work is never closed by it.
+    pub fn configure(&self, config: PoolConfig) {
+        self.pool().set_config(config);
+        self.collect_idle_workers();
     }
 
     fn worker_died(&self, id: WorkerId, message: String) {
@@ -107,7 +128,7 @@ impl Mafalda {
             let dead_routers: Vec<_> = registry
                 .routers
                 .iter()
-                .filter(|(_, entry)| entry.real.worker.id() == id)
+                .filter(|(_, entry)| entry.real.iter().any(|real| real.worker.id() == id))
                 .map(|(router, _)| *router)
                 .collect();
             for router in dead_routers {
@@ -136,13 +157,27 @@ impl Mafalda {
     }
 }
 
+/// How often worker CPU is sampled (and idle workers looked for).
+pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(500);
+
+/// The engine's own thread: cleanups handed over by event handlers, and
+/// every [`SAMPLE_INTERVAL`] a CPU sample of each worker (one small `/proc`
+/// read per worker) and the idle-worker check. It ends with the engine.
 fn janitor(engine: Weak<Inner>, queue: mpsc::Receiver<Cleanup>) {
-    while let Ok(job) = queue.recv() {
+    let mut next_tick = Instant::now() + SAMPLE_INTERVAL;
+    loop {
+        let job = queue.recv_timeout(next_tick.saturating_duration_since(Instant::now()));
         let Some(inner) = engine.upgrade() else { return };
         let mafalda = Mafalda { inner };
         match job {
-            Cleanup::Consumer(id) => mafalda.close_consumer(id),
-            Cleanup::WorkerDied(id, message) => mafalda.worker_died(id, message),
+            Ok(Cleanup::Consumer(id)) => mafalda.close_consumer(id),
+            Ok(Cleanup::WorkerDied(id, message)) => mafalda.worker_died(id, message),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+        if Instant::now() >= next_tick {
+            mafalda.tick();
+            next_tick = Instant::now() + SAMPLE_INTERVAL;
         }
     }
 }

@@ -3,8 +3,15 @@
 //! Nothing here performs I/O or reads a clock; the pool takes a snapshot,
 //! asks for a [`Decision`] and carries it out. Tests drive these functions
 //! with made-up loads.
+//!
+//! Ramp-up: a worker's CPU reading lags (it is sampled and smoothed), so a
+//! burst of joins could all land on a worker that looks idle. Each
+//! placement made on a worker in the last few seconds counts as
+//! `ramp_cpu_per_placement` percent of extra CPU until the readings catch up.
 
+use mediasoup::router::RouterId;
 use mediasoup::worker::WorkerId;
+use std::time::{Duration, Instant};
 
 /// How rooms are laid out over workers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,6 +34,9 @@ pub struct Limits {
     pub consumer_budget: u32,
     /// Most real workers the pool may run.
     pub max_workers: usize,
+    /// CPU (percent of a core) each recent placement is assumed to add
+    /// until the worker's readings show it.
+    pub ramp_cpu_per_placement: f64,
 }
 
 impl Default for Limits {
@@ -35,6 +45,7 @@ impl Default for Limits {
             cpu_watermark: 60.0,
             consumer_budget: 500,
             max_workers: 1,
+            ramp_cpu_per_placement: 2.0,
         }
     }
 }
@@ -50,16 +61,27 @@ pub struct WorkerLoad {
     pub routers: u32,
     /// Consumers on it (pipe consumers included).
     pub consumers: u32,
+    /// Placements (routers, transports) made on it within the ramp-up
+    /// window, not yet visible in `cpu`.
+    pub recent: u32,
 }
 
 impl WorkerLoad {
-    fn is_full(&self, limits: &Limits) -> bool {
-        self.cpu >= limits.cpu_watermark || self.consumers >= limits.consumer_budget
+    /// CPU including the ramp-up allowance.
+    fn projected_cpu(&self, limits: &Limits) -> f64 {
+        self.cpu + f64::from(self.recent) * limits.ramp_cpu_per_placement
     }
 
-    /// Orders by business: CPU first, consumers and routers break ties.
-    fn busyness(&self) -> (f64, u32, u32) {
-        (self.cpu, self.consumers, self.routers)
+    fn is_full(&self, limits: &Limits) -> bool {
+        self.projected_cpu(limits) >= limits.cpu_watermark || self.consumers >= limits.consumer_budget
+    }
+}
+
+/// Orders by business: projected CPU first, consumers and routers break ties.
+fn by_busyness(limits: &Limits) -> impl Fn(&&WorkerLoad, &&WorkerLoad) -> std::cmp::Ordering + '_ {
+    move |a, b| {
+        let key = |w: &WorkerLoad| (w.projected_cpu(limits), w.consumers, w.routers);
+        key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal)
     }
 }
 
@@ -82,12 +104,6 @@ pub enum Decision {
     CreateWorker,
 }
 
-fn by_busyness(a: &&WorkerLoad, b: &&WorkerLoad) -> std::cmp::Ordering {
-    a.busyness()
-        .partial_cmp(&b.busyness())
-        .unwrap_or(std::cmp::Ordering::Equal)
-}
-
 /// Chooses the worker for a new real router.
 ///
 /// * `Concentrate`: the busiest worker under the limits; else a new worker
@@ -96,42 +112,88 @@ fn by_busyness(a: &&WorkerLoad, b: &&WorkerLoad) -> std::cmp::Ordering {
 ///   `max_workers`; else the least loaded one.
 pub fn place_router(snapshot: &Snapshot, limits: &Limits, policy: Policy) -> Decision {
     let can_grow = snapshot.total_workers < limits.max_workers.max(1);
+    let order = by_busyness(limits);
     let chosen = match policy {
         Policy::Concentrate => snapshot
             .workers
             .iter()
             .filter(|w| !w.is_full(limits))
-            .max_by(by_busyness),
+            .max_by(&order),
         Policy::Spread => snapshot
             .workers
             .iter()
             .filter(|w| w.routers == 0 && !w.is_full(limits))
-            .min_by(by_busyness),
+            .min_by(&order),
     };
     if let Some(worker) = chosen {
         return Decision::UseWorker(worker.id);
     }
-    if can_grow || snapshot.workers.is_empty() {
-        return Decision::CreateWorker;
+    match snapshot.workers.iter().min_by(&order) {
+        Some(least) if !can_grow => Decision::UseWorker(least.id),
+        _ => Decision::CreateWorker,
     }
-    let least = snapshot
-        .workers
+}
+
+/// A real router of a room and the load of the worker it runs on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomRouter {
+    /// The real router.
+    pub router: RouterId,
+    /// Its worker's load.
+    pub worker: WorkerLoad,
+}
+
+/// Where a new transport of a room goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportDecision {
+    /// On this real router of the room.
+    UseRouter(RouterId),
+    /// On a new real router of the room, on this existing worker.
+    NewRouterOn(WorkerId),
+    /// On a new real router of the room, on a new worker.
+    NewRouterOnNewWorker,
+}
+
+/// Chooses the real router for a new transport of a room: the room's
+/// busiest real router whose worker is not full (locality, no pipes); when
+/// all are full, a new real router where [`place_router`] says, reusing the
+/// room's router if that lands on a worker the room already uses.
+pub fn place_transport(
+    room: &[RoomRouter],
+    group: &Snapshot,
+    limits: &Limits,
+    policy: Policy,
+) -> TransportDecision {
+    let order = by_busyness(limits);
+    let best = room
         .iter()
-        .min_by(by_busyness)
-        .expect("workers is not empty");
-    Decision::UseWorker(least.id)
+        .filter(|r| !r.worker.is_full(limits))
+        .max_by(|a, b| order(&&a.worker, &&b.worker));
+    if let Some(best) = best {
+        return TransportDecision::UseRouter(best.router);
+    }
+    match place_router(group, limits, policy) {
+        Decision::UseWorker(worker) => match room.iter().find(|r| r.worker.id == worker) {
+            Some(existing) => TransportDecision::UseRouter(existing.router),
+            None => TransportDecision::NewRouterOn(worker),
+        },
+        Decision::CreateWorker => TransportDecision::NewRouterOnNewWorker,
+    }
+}
+
+/// Whether a worker idle since `idle_since` should be closed at `now`.
+pub fn idle_expired(idle_since: Option<Instant>, now: Instant, timeout: Duration) -> bool {
+    idle_since.is_some_and(|since| now.saturating_duration_since(since) >= timeout)
 }
 
 /// Chooses the worker a new virtual worker reports as its own (its `pid`):
 /// any live worker of the group, the least loaded, or a new one if the group
 /// has none.
 pub fn place_virtual_worker(snapshot: &Snapshot, limits: &Limits) -> Decision {
-    match snapshot.workers.iter().min_by(by_busyness) {
+    match snapshot.workers.iter().min_by(by_busyness(limits)) {
         Some(worker) => Decision::UseWorker(worker.id),
-        None if snapshot.total_workers < limits.max_workers.max(1) => Decision::CreateWorker,
-        // The pool is full of other groups' workers: a group still needs one
-        // worker of its own settings, so it exceeds the cap by one rather
-        // than fail.
+        // When the pool is full of other groups' workers, the pool refuses
+        // to create one (it never exceeds `max_workers`).
         None => Decision::CreateWorker,
     }
 }
@@ -152,6 +214,7 @@ mod tests {
             cpu,
             routers,
             consumers,
+            recent: 0,
         }
     }
 
@@ -160,7 +223,12 @@ mod tests {
             cpu_watermark: 60.0,
             consumer_budget: 500,
             max_workers,
+            ramp_cpu_per_placement: 2.0,
         }
+    }
+
+    fn router_id(i: usize) -> RouterId {
+        format!("00000000-0000-4000-9000-{i:012}").parse().unwrap()
     }
 
     fn snapshot(workers: Vec<WorkerLoad>) -> Snapshot {
@@ -271,5 +339,97 @@ mod tests {
             place_virtual_worker(&Snapshot::default(), &limits(1)),
             Decision::CreateWorker
         );
+    }
+
+    #[test]
+    fn ramp_up_counts_recent_placements_as_load() {
+        let w = ids(2);
+        // Reads 50 %, but 6 transports were just put there: 50 + 6 × 2 ≥ 60.
+        let mut burst = load(w[0], 50.0, 1, 10);
+        burst.recent = 6;
+        let loads = snapshot(vec![burst.clone(), load(w[1], 10.0, 1, 10)]);
+        assert_eq!(
+            place_router(&loads, &limits(4), Policy::Concentrate),
+            Decision::UseWorker(w[1])
+        );
+        burst.recent = 4;
+        let loads = snapshot(vec![burst, load(w[1], 10.0, 1, 10)]);
+        assert_eq!(
+            place_router(&loads, &limits(4), Policy::Concentrate),
+            Decision::UseWorker(w[0])
+        );
+    }
+
+    #[test]
+    fn a_transport_goes_to_the_rooms_busiest_router_that_is_not_full() {
+        let w = ids(3);
+        let room = vec![
+            RoomRouter {
+                router: router_id(0),
+                worker: load(w[0], 20.0, 1, 100),
+            },
+            RoomRouter {
+                router: router_id(1),
+                worker: load(w[1], 40.0, 2, 200),
+            },
+        ];
+        // A busier worker of the group that the room does not use is not
+        // considered while the room's own routers have room.
+        let group = snapshot(vec![
+            room[0].worker.clone(),
+            room[1].worker.clone(),
+            load(w[2], 55.0, 5, 10),
+        ]);
+        assert_eq!(
+            place_transport(&room, &group, &limits(4), Policy::Concentrate),
+            TransportDecision::UseRouter(router_id(1))
+        );
+    }
+
+    #[test]
+    fn a_full_room_spills_to_the_busiest_worker_with_room_then_to_a_new_worker() {
+        let w = ids(3);
+        let room = vec![RoomRouter {
+            router: router_id(0),
+            worker: load(w[0], 10.0, 1, 500),
+        }];
+        let group = snapshot(vec![
+            room[0].worker.clone(),
+            load(w[1], 30.0, 2, 50),
+            load(w[2], 5.0, 1, 5),
+        ]);
+        assert_eq!(
+            place_transport(&room, &group, &limits(4), Policy::Concentrate),
+            TransportDecision::NewRouterOn(w[1])
+        );
+        let alone = snapshot(vec![room[0].worker.clone()]);
+        assert_eq!(
+            place_transport(&room, &alone, &limits(4), Policy::Concentrate),
+            TransportDecision::NewRouterOnNewWorker
+        );
+    }
+
+    #[test]
+    fn at_max_workers_a_full_room_stays_on_its_own_router_if_that_is_least_loaded() {
+        let w = ids(2);
+        let room = vec![RoomRouter {
+            router: router_id(0),
+            worker: load(w[0], 70.0, 1, 10),
+        }];
+        let group = snapshot(vec![room[0].worker.clone(), load(w[1], 90.0, 3, 10)]);
+        assert_eq!(
+            place_transport(&room, &group, &limits(2), Policy::Concentrate),
+            TransportDecision::UseRouter(router_id(0))
+        );
+    }
+
+    #[test]
+    fn idle_workers_expire_after_the_timeout() {
+        let now = Instant::now();
+        let timeout = Duration::from_secs(30);
+        assert!(!idle_expired(None, now, timeout));
+        assert!(!idle_expired(Some(now - Duration::from_secs(29)), now, timeout));
+        assert!(idle_expired(Some(now - Duration::from_secs(30)), now, timeout));
+        assert!(idle_expired(Some(now), now, Duration::ZERO));
     }
 }

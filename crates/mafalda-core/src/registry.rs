@@ -83,7 +83,9 @@ impl Registry {
         if let Some(worker) = entry.worker.and_then(|w| self.workers.get_mut(&w)) {
             worker.routers.remove(&id);
         }
-        entry.real.worker.add_routers(-1);
+        for real in &entry.real {
+            real.worker.add_routers(-1);
+        }
         garbage.routers.push(entry);
     }
 }

@@ -1,17 +1,23 @@
 //! Virtual routers: one per room, what `createRouter()` returns.
 //!
 //! A virtual router is served by real mediasoup routers on real workers. It
-//! starts with one, placed by the pool when the room is created.
+//! starts with one, placed by the pool when the room is created, and grows
+//! another one on a further worker when placement finds the room's workers
+//! full (see [`crate::placement::place_transport`]).
 
 use crate::error::{Error, Result};
 use crate::mafalda::Mafalda;
+use crate::placement::{self, Decision, RoomRouter, TransportDecision};
 use crate::pool::RealWorker;
 use crate::registry::Garbage;
 use crate::worker::{VirtualWorkerId, WorkerSettings};
 use mediasoup::prelude::*;
 use mediasoup::producer::ProducerId;
+use mediasoup::router::RouterId;
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
 use uuid::Uuid;
 
 /// Id of a virtual router (a room).
@@ -34,6 +40,7 @@ impl std::str::FromStr for VirtualRouterId {
 }
 
 /// A real mediasoup router serving a room, and the worker it runs on.
+#[derive(Clone)]
 pub(crate) struct RealRouter {
     pub router: Router,
     pub worker: RealWorker,
@@ -42,8 +49,23 @@ pub(crate) struct RealRouter {
 pub(crate) struct RouterEntry {
     /// The virtual worker it was created through, if any.
     pub worker: Option<VirtualWorkerId>,
-    pub real: RealRouter,
+    /// Settings group its real routers' workers belong to.
+    pub settings: WorkerSettings,
+    /// Codecs every real router of the room is created with, so that they
+    /// all have the same RTP capabilities.
+    pub media_codecs: Vec<RtpCodecCapability>,
+    /// The real routers serving the room; the first one was placed with it.
+    pub real: Vec<RealRouter>,
     pub transports: HashSet<TransportId>,
+    /// Held while the room grows a real router, so that concurrent joins
+    /// to a full room create one router, not one each.
+    pub grow: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl RouterEntry {
+    pub fn real_router(&self, id: RouterId) -> Option<&RealRouter> {
+        self.real.iter().find(|real| real.router.id() == id)
+    }
 }
 
 /// What the application learns of a new router.
@@ -73,30 +95,18 @@ impl Mafalda {
             None => WorkerSettings::default(),
         };
         let placed = self.pool().place_router(&settings).await?;
-        // Counted before the await so that concurrent placements see it.
-        placed.worker.add_routers(1);
-        let created = placed
-            .worker
-            .worker()
-            .create_router(RouterOptions::new(media_codecs))
-            .await;
-        let router = match created {
-            Ok(router) => router,
-            Err(error) => {
-                placed.worker.add_routers(-1);
-                self.collect_idle_workers();
-                return Err(router_error(error));
-            }
-        };
+        let real = self
+            .start_real_router(placed.worker, media_codecs.clone())
+            .await?;
         let id = VirtualRouterId(Uuid::new_v4());
-        let rtp_capabilities = router.rtp_capabilities().clone();
+        let rtp_capabilities = real.router.rtp_capabilities().clone();
         let entry = RouterEntry {
             worker,
-            real: RealRouter {
-                router,
-                worker: placed.worker,
-            },
+            settings,
+            media_codecs,
+            real: vec![real],
             transports: HashSet::new(),
+            grow: Arc::default(),
         };
         let orphan = {
             let mut registry = self.registry();
@@ -117,12 +127,128 @@ impl Mafalda {
             }
         };
         if let Some(entry) = orphan {
-            entry.real.worker.add_routers(-1);
+            for real in &entry.real {
+                real.worker.add_routers(-1);
+            }
             drop(entry);
             self.collect_idle_workers();
             return Err(Error::invalid_state("Worker closed"));
         }
         Ok(RouterInfo { id, rtp_capabilities })
+    }
+
+    /// Creates a real router on `worker`, counted on it from before the
+    /// request so that concurrent placements see it.
+    async fn start_real_router(
+        &self,
+        worker: RealWorker,
+        media_codecs: Vec<RtpCodecCapability>,
+    ) -> Result<RealRouter> {
+        worker.add_routers(1);
+        match worker
+            .worker()
+            .create_router(RouterOptions::new(media_codecs))
+            .await
+        {
+            Ok(router) => Ok(RealRouter { router, worker }),
+            Err(error) => {
+                worker.add_routers(-1);
+                self.collect_idle_workers();
+                Err(router_error(error))
+            }
+        }
+    }
+
+    /// The real router a new transport of the room goes on, growing the
+    /// room onto another worker when placement says so.
+    pub(crate) async fn place_transport(&self, id: VirtualRouterId) -> Result<RealRouter> {
+        let (decision, grow) = self.transport_decision(id)?;
+        if let TransportDecision::UseRouter(router) = decision {
+            return self.room_router(id, router);
+        }
+        let _growing = grow.lock().await;
+        // Decide again: another join may have grown the room meanwhile.
+        let (decision, _) = self.transport_decision(id)?;
+        let (settings, codecs) = {
+            let registry = self.registry();
+            let room = registry
+                .routers
+                .get(&id)
+                .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            (room.settings.clone(), room.media_codecs.clone())
+        };
+        let worker = match decision {
+            TransportDecision::UseRouter(router) => return self.room_router(id, router),
+            TransportDecision::NewRouterOn(worker) => self
+                .pool()
+                .worker(worker)
+                .ok_or_else(|| Error::failed(format!("worker {worker} went away while placing")))?,
+            TransportDecision::NewRouterOnNewWorker => {
+                self.pool()
+                    .carry_out(Decision::CreateWorker, &settings)
+                    .await?
+                    .worker
+            }
+        };
+        worker.note_placement(Instant::now());
+        let real = self.start_real_router(worker, codecs).await?;
+        let mut registry = self.registry();
+        match registry.routers.get_mut(&id) {
+            Some(room) => {
+                room.real.push(real.clone());
+                Ok(real)
+            }
+            None => {
+                drop(registry);
+                real.worker.add_routers(-1);
+                drop(real);
+                self.collect_idle_workers();
+                Err(Error::invalid_state("Router closed"))
+            }
+        }
+    }
+
+    fn transport_decision(
+        &self,
+        id: VirtualRouterId,
+    ) -> Result<(TransportDecision, Arc<tokio::sync::Mutex<()>>)> {
+        let now = Instant::now();
+        let (room, settings, grow) = {
+            let registry = self.registry();
+            let entry = registry
+                .routers
+                .get(&id)
+                .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            let room: Vec<RoomRouter> = entry
+                .real
+                .iter()
+                .map(|real| RoomRouter {
+                    router: real.router.id(),
+                    worker: real.worker.load(now),
+                })
+                .collect();
+            (room, entry.settings.clone(), Arc::clone(&entry.grow))
+        };
+        let config = self.pool().config();
+        let group = self.pool().snapshot(&settings, now);
+        Ok((
+            placement::place_transport(&room, &group, &config.limits, config.policy),
+            grow,
+        ))
+    }
+
+    fn room_router(&self, id: VirtualRouterId, router: RouterId) -> Result<RealRouter> {
+        let registry = self.registry();
+        let room = registry
+            .routers
+            .get(&id)
+            .ok_or_else(|| Error::invalid_state("Router closed"))?;
+        let real = room
+            .real_router(router)
+            .cloned()
+            .ok_or_else(|| Error::invalid_state("Router closed"))?;
+        real.worker.note_placement(Instant::now());
+        Ok(real)
     }
 
     /// Closes a room and everything in it. Closing twice is a no-op.
@@ -134,31 +260,68 @@ impl Mafalda {
     }
 
     /// `dump()` of a room, in mediasoup-node's shape, ids as the application
-    /// knows them.
+    /// knows them: the dumps of its real routers merged.
     pub async fn dump_router(&self, id: VirtualRouterId) -> Result<serde_json::Value> {
-        let router = self.real_router(id)?;
-        let dump = router.dump().await?;
-        let mut value = serde_json::to_value(dump).map_err(|e| Error::failed(e.to_string()))?;
-        value["id"] = serde_json::Value::String(id.to_string());
-        Ok(value)
+        let routers = self.real_routers(id)?;
+        let mut merged = serde_json::Map::new();
+        for real in routers {
+            let dump =
+                serde_json::to_value(real.router.dump().await?).map_err(|e| Error::failed(e.to_string()))?;
+            let serde_json::Value::Object(fields) = dump else {
+                continue;
+            };
+            for (key, value) in fields {
+                match (merged.get_mut(&key), value) {
+                    (Some(serde_json::Value::Array(into)), serde_json::Value::Array(more)) => {
+                        into.extend(more)
+                    }
+                    (Some(serde_json::Value::Object(into)), serde_json::Value::Object(more)) => {
+                        into.extend(more)
+                    }
+                    (Some(_), _) => {}
+                    (None, value) => {
+                        merged.insert(key, value);
+                    }
+                }
+            }
+        }
+        merged.insert("id".into(), serde_json::Value::String(id.to_string()));
+        Ok(serde_json::Value::Object(merged))
     }
 
-    /// Whether `producer` can be consumed with `rtp_capabilities` here.
+    /// Whether `producer` can be consumed with `rtp_capabilities` in this
+    /// room (answered by the real router the producer lives on).
     pub fn can_consume(
         &self,
         id: VirtualRouterId,
         producer: ProducerId,
         rtp_capabilities: &RtpCapabilities,
     ) -> Result<bool> {
-        let router = self.real_router(id)?;
-        Ok(router.can_consume(&producer, rtp_capabilities))
+        let home = {
+            let registry = self.registry();
+            let room = registry
+                .routers
+                .get(&id)
+                .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            let home = registry
+                .producers
+                .get(&producer)
+                .and_then(|entry| registry.transports.get(&entry.transport))
+                .filter(|transport| transport.router == id)
+                .and_then(|transport| room.real_router(transport.real_router));
+            match home {
+                Some(real) => real.router.clone(),
+                None => return Ok(false),
+            }
+        };
+        Ok(home.can_consume(&producer, rtp_capabilities))
     }
 
-    pub(crate) fn real_router(&self, id: VirtualRouterId) -> Result<Router> {
+    pub(crate) fn real_routers(&self, id: VirtualRouterId) -> Result<Vec<RealRouter>> {
         self.registry()
             .routers
             .get(&id)
-            .map(|entry| entry.real.router.clone())
+            .map(|entry| entry.real.clone())
             .ok_or_else(|| Error::invalid_state("Router closed"))
     }
 }

@@ -59,6 +59,9 @@ impl AnyTransport {
 pub(crate) struct TransportEntry {
     pub transport: AnyTransport,
     pub router: VirtualRouterId,
+    /// The real router it lives on, and that router's worker.
+    pub real_router: mediasoup::router::RouterId,
+    pub worker: crate::pool::RealWorker,
     pub producers: HashSet<ProducerId>,
     pub consumers: HashSet<ConsumerId>,
     pub _handlers: Vec<HandlerId>,
@@ -136,7 +139,8 @@ impl Mafalda {
         router_id: VirtualRouterId,
         options: TransportOptions,
     ) -> Result<TransportInfo> {
-        let router = self.real_router(router_id)?;
+        let real = self.place_transport(router_id).await?;
+        let router = &real.router;
         let transport = match options {
             TransportOptions::WebRtc(options) => router
                 .create_webrtc_transport(options)
@@ -154,6 +158,8 @@ impl Mafalda {
         let entry = TransportEntry {
             transport,
             router: router_id,
+            real_router: real.router.id(),
+            worker: real.worker.clone(),
             producers: HashSet::new(),
             consumers: HashSet::new(),
             _handlers: handlers,

@@ -74,7 +74,8 @@ fn rtp_packet(payload_type: u8, seq: u16, timestamp: u32, ssrc: u32) -> Vec<u8> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rtp_sent_to_a_producer_reaches_a_consumer_on_another_transport() {
     let recorder = Arc::new(Recorder::default());
-    let mafalda = Mafalda::new(PoolConfig::default(), recorder.clone());
+    let config = PoolConfig { idle_worker_timeout: Duration::ZERO, ..PoolConfig::default() };
+    let mafalda = Mafalda::new(config, recorder.clone());
     let worker = mafalda.create_worker(WorkerSettings::default()).await.unwrap();
     assert!(worker.pid > 0);
     let router = mafalda
@@ -238,8 +239,16 @@ async fn rtp_sent_to_a_producer_reaches_a_consumer_on_another_transport() {
         mafalda.transport_stats(send_transport.id).await.unwrap_err().kind,
         mafalda_core::ErrorKind::InvalidState
     );
-    // The worker stays while the virtual worker is open, then goes.
+    // The worker stays while the virtual worker is open, then goes (once
+    // the ramp-up window of its last placement has passed).
+    tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(mafalda.pool().workers().len(), 1);
     mafalda.close_worker(worker.id);
+    for _ in 0..50 {
+        if mafalda.pool().workers().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(mafalda.pool().workers().len(), 0);
 }

