@@ -509,6 +509,8 @@ export type MafaldaConfiguration = {
   idleWorkerTimeout: number
   /** `concentrate` (default): fill the busiest worker first; `spread`: rooms on different workers. */
   policy: 'concentrate' | 'spread'
+  /** Milliseconds a pipe with no consumer left is kept before it closes. Default 2000. */
+  pipeLinger: number
 }
 
 /**
@@ -526,8 +528,12 @@ export type MafaldaRealRouterDump = {
   id: string
   /** The virtual router (room) it serves: the `id` the application sees. */
   routerId: string
+  /** Transports on it, pipe transports included. */
   transports: number
+  transportIds: string[]
+  /** Producers on it, pipe producers included. */
   producers: number
+  /** Consumers on it, pipe consumers included. */
   consumers: number
   pipeProducers: number
   pipeConsumers: number

@@ -48,7 +48,8 @@ describe('the load-aware pool', () => {
       cpuWatermark: 60,
       consumerBudget: 500,
       idleWorkerTimeout: 30000,
-      policy: 'concentrate'
+      policy: 'concentrate',
+      pipeLinger: 2000
     })
     expect(defaults.maxWorkers).toBeGreaterThanOrEqual(1)
     expect(() => mafalda.configure({ maxWorkers: 0 })).toThrow(TypeError)

@@ -52,6 +52,7 @@ const CONFIG_CHECKS = {
   cpuWatermark: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
   consumerBudget: (v) => Number.isInteger(v) && v >= 1,
   idleWorkerTimeout: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
+  pipeLinger: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
   policy: (v) => v === 'concentrate' || v === 'spread'
 }
 
@@ -60,12 +61,13 @@ const CONFIG_HINTS = {
   cpuWatermark: 'a positive number (percent of one core)',
   consumerBudget: 'a positive integer',
   idleWorkerTimeout: 'a number of milliseconds >= 0',
+  pipeLinger: 'a number of milliseconds >= 0',
   policy: '"concentrate" or "spread"'
 }
 
 /**
  * Tunes the process-wide pool: `{ maxWorkers, cpuWatermark, consumerBudget,
- * idleWorkerTimeout, policy }`. Options not given keep their values; live
+ * idleWorkerTimeout, policy, pipeLinger }`. Options not given keep their values; live
  * work is never closed. Returns the configuration in force.
  */
 function configure (options = {}) {

@@ -19,6 +19,8 @@ pub struct JsPoolConfig {
     pub idle_worker_timeout: Option<f64>,
     /// `concentrate` or `spread`.
     pub policy: Option<String>,
+    /// Milliseconds a pipe with no consumer is kept before it closes.
+    pub pipe_linger: Option<f64>,
 }
 
 fn current() -> JsPoolConfig {
@@ -32,6 +34,7 @@ fn current() -> JsPoolConfig {
             Policy::Concentrate => "concentrate".into(),
             Policy::Spread => "spread".into(),
         }),
+        pipe_linger: Some(config.pipe_linger.as_secs_f64() * 1000.0),
     }
 }
 
@@ -67,6 +70,12 @@ pub fn configure(options: JsPoolConfig) -> Result<JsPoolConfig> {
             ));
         }
         config.idle_worker_timeout = Duration::from_secs_f64(timeout / 1000.0);
+    }
+    if let Some(linger) = options.pipe_linger {
+        if !linger.is_finite() || linger < 0.0 {
+            return Err(type_error("pipeLinger must be a number of milliseconds >= 0"));
+        }
+        config.pipe_linger = Duration::from_secs_f64(linger / 1000.0);
     }
     if let Some(policy) = options.policy.as_deref() {
         config.policy = match policy {

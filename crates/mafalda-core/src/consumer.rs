@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::mafalda::{Cleanup, Mafalda};
+use crate::piping::PipeKey;
 use crate::pool::RealWorker;
 use crate::registry::Garbage;
 use crate::transport::{stats_json, to_json};
@@ -16,6 +17,8 @@ pub(crate) struct ConsumerEntry {
     pub transport: TransportId,
     /// The real worker it runs on, whose consumer count it is part of.
     pub worker: RealWorker,
+    /// The pipe that brings its producer to this real router, if any.
+    pub pipe: Option<PipeKey>,
     pub _handlers: Vec<HandlerId>,
 }
 
@@ -57,44 +60,66 @@ impl ConsumerInfo {
 impl Mafalda {
     /// `transport.consume()`.
     pub async fn consume(&self, transport_id: TransportId, options: ConsumerOptions) -> Result<ConsumerInfo> {
-        let (transport, worker) = {
+        let producer_id = options.producer_id;
+        let not_found = || Error::failed(format!("Producer with id \"{producer_id}\" not found"));
+        let (transport, destination) = {
             let registry = self.registry();
             let entry = registry
                 .transports
                 .get(&transport_id)
                 .ok_or_else(|| Error::invalid_state("Transport closed"))?;
-            (entry.transport.clone(), entry.worker.clone())
+            // As in mediasoup, only producers of the same (virtual) router.
+            match registry.producers.get(&producer_id) {
+                Some(producer) if producer.room == entry.router => {}
+                _ => return Err(not_found()),
+            }
+            let destination = registry
+                .routers
+                .get(&entry.router)
+                .and_then(|room| room.real_router(entry.real_router).cloned())
+                .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            (entry.transport.clone(), destination)
         };
-        let producer_id = options.producer_id;
-        if !self.registry().producers.contains_key(&producer_id) {
-            return Err(Error::failed(format!(
-                "Producer with id \"{producer_id}\" not found"
-            )));
-        }
-        let consumer = transport.as_dyn().consume(options).await.map_err(consume_error)?;
+        let pipe = self.ensure_pipe(producer_id, &destination).await?;
+        let consumed = transport.as_dyn().consume(options).await.map_err(consume_error);
+        let consumer = match consumed {
+            Ok(consumer) => consumer,
+            Err(error) => {
+                if let Some(pipe) = pipe {
+                    self.registry().release_pipe(pipe, std::time::Instant::now());
+                }
+                return Err(error);
+            }
+        };
         let info = ConsumerInfo::of(&consumer);
         let handlers = self.subscribe_consumer(&consumer);
+        let worker = destination.worker;
         worker.add_consumers(1);
         let entry = ConsumerEntry {
             consumer,
             transport: transport_id,
             worker,
+            pipe,
             _handlers: handlers,
         };
         let mut registry = self.registry();
-        match registry.transports.get_mut(&transport_id) {
-            Some(transport) => {
-                transport.consumers.insert(info.id);
-                registry.consumers.insert(info.id, entry);
-                Ok(info)
-            }
-            None => {
-                drop(registry);
-                entry.worker.add_consumers(-1);
-                drop(entry);
-                Err(Error::invalid_state("Transport closed"))
-            }
+        if registry.transports.contains_key(&transport_id) {
+            registry
+                .transports
+                .get_mut(&transport_id)
+                .expect("checked")
+                .consumers
+                .insert(info.id);
+            registry.consumers.insert(info.id, entry);
+            return Ok(info);
         }
+        // The transport closed meanwhile: undo through the usual path.
+        registry.consumers.insert(info.id, entry);
+        let mut garbage = Garbage::default();
+        registry.take_consumer(info.id, &mut garbage);
+        drop(registry);
+        drop(garbage);
+        Err(Error::invalid_state("Transport closed"))
     }
 
     fn subscribe_consumer(&self, consumer: &Consumer) -> Vec<HandlerId> {

@@ -36,8 +36,10 @@ pub struct RealRouterDump {
     pub id: RouterId,
     /// The virtual router (room) it serves.
     pub router_id: String,
-    /// Transports on it.
+    /// Transports on it (pipe transports included).
     pub transports: usize,
+    /// Their ids (the application's transport ids are among them).
+    pub transport_ids: Vec<String>,
     /// Producers on it, pipe producers included.
     pub producers: usize,
     /// Consumers on it, pipe consumers included.
@@ -52,16 +54,26 @@ impl Mafalda {
     /// Dumps the pool: every real worker and the real routers on it.
     pub async fn dump(&self) -> Result<PoolDump> {
         let workers = self.pool().workers();
-        let rooms: Vec<(VirtualRouterId, Router, mediasoup::worker::WorkerId)> = self
-            .registry()
-            .routers
-            .iter()
-            .flat_map(|(id, room)| {
-                room.real
-                    .iter()
-                    .map(move |real| (*id, real.router.clone(), real.worker.id()))
-            })
-            .collect();
+        type Rooms = Vec<(VirtualRouterId, Router, mediasoup::worker::WorkerId)>;
+        let (rooms, pipes): (Rooms, Vec<(RouterId, RouterId)>) = {
+            let registry = self.registry();
+            let rooms = registry
+                .routers
+                .iter()
+                .flat_map(|(id, room)| {
+                    room.real
+                        .iter()
+                        .map(move |real| (*id, real.router.clone(), real.worker.id()))
+                })
+                .collect();
+            let pipes = registry
+                .pipes
+                .iter()
+                .filter(|(_, pipe)| pipe.ready.initialized())
+                .map(|((_, destination), pipe)| (pipe.source, *destination))
+                .collect();
+            (rooms, pipes)
+        };
         let mut dump = PoolDump {
             workers: Vec::with_capacity(workers.len()),
         };
@@ -73,10 +85,11 @@ impl Mafalda {
                     id: router.id(),
                     router_id: room.to_string(),
                     transports: real.transport_ids.len(),
+                    transport_ids: real.transport_ids.iter().map(ToString::to_string).collect(),
                     producers: real.map_producer_id_consumer_ids.len(),
                     consumers: real.map_consumer_id_producer_id.len(),
-                    pipe_producers: 0,
-                    pipe_consumers: 0,
+                    pipe_producers: pipes.iter().filter(|(_, to)| *to == router.id()).count(),
+                    pipe_consumers: pipes.iter().filter(|(from, _)| *from == router.id()).count(),
                 });
             }
             dump.workers.push(RealWorkerDump {

@@ -28,6 +28,7 @@ mod error;
 mod events;
 mod introspection;
 mod mafalda;
+mod piping;
 pub mod placement;
 pub mod pool;
 mod producer;

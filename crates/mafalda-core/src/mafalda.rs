@@ -19,6 +19,9 @@ pub(crate) enum Cleanup {
     Consumer(ConsumerId),
     /// This real worker died.
     WorkerDied(WorkerId, String),
+    /// A worker request to make outside mediasoup's callback (e.g. pausing a
+    /// pipe producer when its source pauses).
+    Task(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>),
 }
 
 pub(crate) struct Inner {
@@ -98,12 +101,14 @@ impl Mafalda {
         }
     }
 
-    /// Samples the CPU of every real worker, then closes expired idle ones.
+    /// Samples the CPU of every real worker, closes pipes that lingered
+    /// long enough, then expired idle workers.
     fn tick(&self) {
         let now = Instant::now();
         for worker in self.pool().workers() {
             worker.sample_cpu(now);
         }
+        self.collect_idle_pipes(now);
         self.collect_idle_workers();
     }
 
@@ -172,6 +177,9 @@ fn janitor(engine: Weak<Inner>, queue: mpsc::Receiver<Cleanup>) {
         match job {
             Ok(Cleanup::Consumer(id)) => mafalda.close_consumer(id),
             Ok(Cleanup::WorkerDied(id, message)) => mafalda.worker_died(id, message),
+            // mediasoup's futures need no particular runtime; a request
+            // takes a fraction of a millisecond.
+            Ok(Cleanup::Task(task)) => futures::executor::block_on(task),
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
         }

@@ -13,6 +13,9 @@ use std::sync::Arc;
 pub(crate) struct ProducerEntry {
     pub producer: Producer,
     pub transport: TransportId,
+    /// The room, and the real router of it the producer lives on.
+    pub room: crate::router::VirtualRouterId,
+    pub real_router: mediasoup::router::RouterId,
     pub _handlers: Vec<HandlerId>,
 }
 
@@ -38,7 +41,14 @@ pub struct ProducerInfo {
 impl Mafalda {
     /// `transport.produce()`.
     pub async fn produce(&self, transport_id: TransportId, options: ProducerOptions) -> Result<ProducerInfo> {
-        let transport = self.transport(transport_id)?;
+        let (transport, room, real_router) = {
+            let registry = self.registry();
+            let entry = registry
+                .transports
+                .get(&transport_id)
+                .ok_or_else(|| Error::invalid_state("Transport closed"))?;
+            (entry.transport.clone(), entry.router, entry.real_router)
+        };
         let producer = transport.as_dyn().produce(options).await.map_err(produce_error)?;
         let info = ProducerInfo {
             id: producer.id(),
@@ -53,6 +63,8 @@ impl Mafalda {
         let entry = ProducerEntry {
             producer,
             transport: transport_id,
+            room,
+            real_router,
             _handlers: handlers,
         };
         let mut registry = self.registry();

@@ -5,6 +5,7 @@
 //! object and runs its close handlers in place.
 
 use crate::consumer::ConsumerEntry;
+use crate::piping::{PairKey, PipeEntry, PipeKey, PipePairEntry};
 use crate::producer::ProducerEntry;
 use crate::router::{RouterEntry, VirtualRouterId};
 use crate::transport::TransportEntry;
@@ -21,15 +22,20 @@ pub(crate) struct Registry {
     pub transports: HashMap<TransportId, TransportEntry>,
     pub producers: HashMap<ProducerId, ProducerEntry>,
     pub consumers: HashMap<ConsumerId, ConsumerEntry>,
+    pub pipes: HashMap<PipeKey, PipeEntry>,
+    pub pipe_pairs: HashMap<PairKey, PipePairEntry>,
 }
 
 /// Entries taken out of the registry, to be dropped once the lock is
 /// released. Fields drop in declaration order, which is mediasoup's closing
-/// order: consumers, producers, transports, routers, workers.
+/// order: consumers, pipes, producers, pipe transports, transports, routers,
+/// workers.
 #[derive(Default)]
 pub(crate) struct Garbage {
     pub consumers: Vec<ConsumerEntry>,
+    pub pipes: Vec<PipeEntry>,
     pub producers: Vec<ProducerEntry>,
+    pub pipe_pairs: Vec<PipePairEntry>,
     pub transports: Vec<TransportEntry>,
     pub routers: Vec<RouterEntry>,
     pub workers: Vec<VirtualWorkerEntry>,
@@ -44,6 +50,9 @@ impl Registry {
             transport.consumers.remove(&id);
         }
         entry.worker.add_consumers(-1);
+        if let Some(pipe) = entry.pipe {
+            self.release_pipe(pipe, std::time::Instant::now());
+        }
         garbage.consumers.push(entry);
     }
 
@@ -54,6 +63,7 @@ impl Registry {
         if let Some(transport) = self.transports.get_mut(&entry.transport) {
             transport.producers.remove(&id);
         }
+        self.take_pipes_of(id, garbage);
         garbage.producers.push(entry);
     }
 
@@ -80,6 +90,8 @@ impl Registry {
         for transport in entry.transports.clone() {
             self.take_transport(transport, garbage);
         }
+        let real: Vec<_> = entry.real.iter().map(|real| real.router.id()).collect();
+        self.take_pipes_of_routers(&real, garbage);
         if let Some(worker) = entry.worker.and_then(|w| self.workers.get_mut(&w)) {
             worker.routers.remove(&id);
         }

@@ -59,9 +59,8 @@ impl AnyTransport {
 pub(crate) struct TransportEntry {
     pub transport: AnyTransport,
     pub router: VirtualRouterId,
-    /// The real router it lives on, and that router's worker.
+    /// The real router it lives on.
     pub real_router: mediasoup::router::RouterId,
-    pub worker: crate::pool::RealWorker,
     pub producers: HashSet<ProducerId>,
     pub consumers: HashSet<ConsumerId>,
     pub _handlers: Vec<HandlerId>,
@@ -159,7 +158,6 @@ impl Mafalda {
             transport,
             router: router_id,
             real_router: real.router.id(),
-            worker: real.worker.clone(),
             producers: HashSet::new(),
             consumers: HashSet::new(),
             _handlers: handlers,

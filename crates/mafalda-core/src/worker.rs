@@ -157,7 +157,8 @@ impl Mafalda {
         })
     }
 
-    /// Changes log level and tags of every real worker of this worker's group.
+    /// Changes log level and tags of the real worker this virtual worker is
+    /// bound to (the one its `pid` names), as mediasoup does for its worker.
     pub async fn update_worker_settings(
         &self,
         id: VirtualWorkerId,

@@ -74,7 +74,10 @@ fn rtp_packet(payload_type: u8, seq: u16, timestamp: u32, ssrc: u32) -> Vec<u8> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rtp_sent_to_a_producer_reaches_a_consumer_on_another_transport() {
     let recorder = Arc::new(Recorder::default());
-    let config = PoolConfig { idle_worker_timeout: Duration::ZERO, ..PoolConfig::default() };
+    let config = PoolConfig {
+        idle_worker_timeout: Duration::ZERO,
+        ..PoolConfig::default()
+    };
     let mafalda = Mafalda::new(config, recorder.clone());
     let worker = mafalda.create_worker(WorkerSettings::default()).await.unwrap();
     assert!(worker.pid > 0);

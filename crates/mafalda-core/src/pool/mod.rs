@@ -32,6 +32,9 @@ pub struct PoolConfig {
     pub policy: Policy,
     /// How long a real worker may carry nothing before it is closed.
     pub idle_worker_timeout: Duration,
+    /// How long a pipe with no user is kept, so that a quick re-subscribe
+    /// does not churn pipes.
+    pub pipe_linger: Duration,
 }
 
 impl Default for PoolConfig {
@@ -43,6 +46,7 @@ impl Default for PoolConfig {
             },
             policy: Policy::default(),
             idle_worker_timeout: Duration::from_secs(30),
+            pipe_linger: Duration::from_secs(2),
         }
     }
 }

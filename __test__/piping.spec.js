@@ -1,0 +1,206 @@
+'use strict'
+
+const mafalda = require('..')
+const {
+  mediaCodecs, opusRtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor
+} = require('./helpers')
+
+const listenInfo = { protocol: 'udp', ip: '127.0.0.1' }
+const defaults = mafalda.getConfiguration()
+const PIPE_LINGER = 300
+
+let ssrc = 5000000
+
+function vp8RtpParameters (ssrc) {
+  return {
+    codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+    encodings: [{ ssrc }]
+  }
+}
+
+/** Real routers as their workers report them. */
+async function realRouters () {
+  const { workers } = await mafalda.dump()
+  return workers.flatMap((w) => w.routers.map((r) => ({ ...r, pid: w.pid })))
+}
+
+function totals (routers) {
+  const sum = (field) => routers.reduce((n, r) => n + r[field], 0)
+  return {
+    producers: sum('producers'),
+    consumers: sum('consumers'),
+    pipeProducers: sum('pipeProducers'),
+    pipeConsumers: sum('pipeConsumers')
+  }
+}
+
+async function poolEmpty () {
+  return (await mafalda.dump()).workers.length === 0
+}
+
+describe('rooms spanning workers, pipes on demand', () => {
+  beforeEach(async () => {
+    mafalda.configure({ ...defaults, idleWorkerTimeout: 0, pipeLinger: PIPE_LINGER })
+    await waitFor(poolEmpty, { timeout: 8000 })
+  })
+
+  afterAll(() => mafalda.configure(defaults))
+
+  test('all-to-all in a room over 3 workers uses exactly one pipe per (producer, other real router with a consumer of it)', async () => {
+    mafalda.configure({ consumerBudget: 10, maxWorkers: 3 })
+    const room = await mafalda.createRouter({ mediaCodecs })
+    const peers = []
+    const appConsumers = []
+    for (let i = 0; i < 6; i++) {
+      const transport = await room.createPlainTransport({ listenInfo, comedia: true })
+      const producers = [
+        await transport.produce({ kind: 'audio', rtpParameters: opusRtpParameters(++ssrc) }),
+        await transport.produce({ kind: 'video', rtpParameters: vp8RtpParameters(++ssrc) })
+      ]
+      const peer = { transport, producers }
+      for (const other of peers) {
+        for (const producer of other.producers) {
+          appConsumers.push(await transport.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(room) }))
+        }
+        for (const producer of producers) {
+          appConsumers.push(await other.transport.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(room) }))
+        }
+      }
+      peers.push(peer)
+    }
+    expect(appConsumers).toHaveLength(6 * 5 * 2)
+
+    const routers = await realRouters()
+    expect(routers.every((r) => r.routerId === room.id)).toBe(true)
+    expect(new Set(routers.map((r) => r.pid)).size).toBe(3)
+
+    // Where each application transport lives, from the real routers.
+    const routerOfTransport = new Map()
+    for (const r of routers) for (const id of r.transportIds) routerOfTransport.set(id, r.id)
+    const home = new Map()
+    for (const peer of peers) for (const p of peer.producers) home.set(p.id, routerOfTransport.get(peer.transport.id))
+    // Σ over producers of the other real routers that have a consumer of it.
+    const destinations = new Map()
+    for (const peer of peers) {
+      const at = routerOfTransport.get(peer.transport.id)
+      for (const other of peers) {
+        if (other === peer) continue
+        for (const p of other.producers) {
+          if (home.get(p.id) === at) continue
+          if (!destinations.has(p.id)) destinations.set(p.id, new Set())
+          destinations.get(p.id).add(at)
+        }
+      }
+    }
+    const expectedPipes = [...destinations.values()].reduce((n, set) => n + set.size, 0)
+    expect(expectedPipes).toBeGreaterThan(0)
+
+    const t = totals(routers)
+    expect(t.pipeConsumers).toBe(expectedPipes)
+    expect(t.pipeProducers).toBe(expectedPipes)
+    // The real routers' own counts: application objects plus the pipes.
+    expect(t.consumers).toBe(appConsumers.length + expectedPipes)
+    expect(t.producers).toBe(12 + expectedPipes)
+
+    // Closing the consumers makes the pipes go, after the linger.
+    for (const consumer of appConsumers) consumer.close()
+    await sleep(PIPE_LINGER / 3)
+    expect(totals(await realRouters()).pipeConsumers).toBe(expectedPipes)
+    await waitFor(async () => totals(await realRouters()).consumers === 0, { timeout: 5000 })
+    const after = totals(await realRouters())
+    expect(after).toEqual({ producers: 12, consumers: 0, pipeProducers: 0, pipeConsumers: 0 })
+    // Pipe transports are gone too: only the application's remain.
+    expect((await realRouters()).reduce((n, r) => n + r.transports, 0)).toBe(6)
+
+    room.close()
+    expect(await realRouters()).toEqual([])
+    await waitFor(poolEmpty, { timeout: 8000 })
+  }, 60000)
+
+  async function roomOverTwoWorkers () {
+    mafalda.configure({ consumerBudget: 1, maxWorkers: 2 })
+    const room = await mafalda.createRouter({ mediaCodecs })
+    const source = await room.createPlainTransport({ listenInfo, comedia: true })
+    const producer = await source.produce({ kind: 'audio', rtpParameters: opusRtpParameters(++ssrc) })
+    const local = await room.createPlainTransport({ listenInfo })
+    await local.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(room) })
+    // The first worker is at its budget: the next transport is elsewhere.
+    const remote = await room.createPlainTransport({ listenInfo })
+    const routers = await realRouters()
+    expect(routers).toHaveLength(2)
+    expect(routers.find((r) => r.transportIds.includes(remote.id)).pid)
+      .not.toBe(routers.find((r) => r.transportIds.includes(source.id)).pid)
+    return { room, source, producer, remote }
+  }
+
+  test('real RTP reaches a consumer on another worker through the pipe; pause, resume and close follow', async () => {
+    const { room, source, producer, remote } = await roomOverTwoWorkers()
+    const receiver = await bindSocket()
+    let received = 0
+    receiver.on('message', (packet) => { if (!isRtcp(packet)) received++ })
+    await remote.connect({ ip: '127.0.0.1', port: receiver.address().port })
+    const consumer = await remote.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(room) })
+    expect(consumer.producerId).toBe(producer.id)
+
+    const sender = await bindSocket()
+    const sent = 300
+    for (let i = 0; i < sent; i++) {
+      sender.send(rtpPacket({ payloadType: 100, sequenceNumber: i, timestamp: i * 960, ssrc }), source.tuple.localPort, '127.0.0.1')
+      if (i % 10 === 9) await sleep(5)
+    }
+    await waitFor(() => received >= sent, { timeout: 3000 }).catch(() => {})
+    expect(received).toBeGreaterThanOrEqual(sent * 0.95)
+
+    const events = []
+    consumer.on('producerpause', () => events.push('producerpause'))
+    consumer.on('producerresume', () => events.push('producerresume'))
+    await producer.pause()
+    await waitFor(() => consumer.producerPaused)
+    await producer.resume()
+    await waitFor(() => !consumer.producerPaused)
+    expect(events).toEqual(['producerpause', 'producerresume'])
+
+    const closed = new Promise((resolve) => consumer.on('producerclose', resolve))
+    producer.close()
+    await closed
+    expect(consumer.closed).toBe(true)
+    await waitFor(async () => totals(await realRouters()).pipeConsumers === 0)
+    sender.close()
+    receiver.close()
+    room.close()
+  }, 30000)
+
+  test('50 concurrent consumes of the same remote producer create exactly one pipe', async () => {
+    const { room, producer, remote } = await roomOverTwoWorkers()
+    const consumers = await Promise.all(Array.from({ length: 50 }, () =>
+      remote.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(room) })))
+    expect(consumers).toHaveLength(50)
+    const routers = await realRouters()
+    const t = totals(routers)
+    expect(t.pipeConsumers).toBe(1)
+    expect(t.pipeProducers).toBe(1)
+    const destination = routers.find((r) => r.transportIds.includes(remote.id))
+    expect(destination.producers).toBe(1)
+    expect(destination.consumers).toBe(50)
+
+    // A quick re-subscribe within the linger reuses the pipe.
+    for (const c of consumers) c.close()
+    const again = await remote.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(room) })
+    expect(totals(await realRouters()).pipeConsumers).toBe(1)
+    again.close()
+    await waitFor(async () => totals(await realRouters()).pipeConsumers === 0)
+    room.close()
+  }, 30000)
+
+  test('consume() of a producer of another room is not found', async () => {
+    const a = await mafalda.createRouter({ mediaCodecs })
+    const b = await mafalda.createRouter({ mediaCodecs })
+    const ta = await a.createPlainTransport({ listenInfo, comedia: true })
+    const producer = await ta.produce({ kind: 'audio', rtpParameters: opusRtpParameters(++ssrc) })
+    const tb = await b.createPlainTransport({ listenInfo })
+    await expect(tb.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(b) }))
+      .rejects.toThrow(`Producer with id "${producer.id}" not found`)
+    a.close()
+    b.close()
+  })
+})

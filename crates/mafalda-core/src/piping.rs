@@ -1,0 +1,360 @@
+//! Pipes on demand: a producer reaches a real router where it does not live
+//! only when a consumer there needs it, once per (producer, destination real
+//! router), shared by every consumer there, and goes after the last one.
+//!
+//! A pipe is a pipe consumer of the producer on its home router, sending
+//! over a PipeTransport pair to a pipe producer with the same id on the
+//! destination router. Pairs are per couple of real routers, shared by every
+//! pipe between them (both directions), and close with their last pipe.
+//!
+//! Both kinds of entry carry a `OnceCell`: the first caller creates, the
+//! concurrent ones await the same creation, so 50 simultaneous consumes
+//! make one pipe. Reference counts are taken under the registry lock
+//! *before* awaiting, so the idle collector never removes an entry that is
+//! being set up.
+
+use crate::error::{Error, Result};
+use crate::mafalda::{Cleanup, Mafalda};
+use crate::placement;
+use crate::pool::RealWorker;
+use crate::registry::{Garbage, Registry};
+use crate::router::RealRouter;
+use event_listener_primitives::HandlerId;
+use mediasoup::prelude::*;
+use mediasoup::router::RouterId;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
+
+/// A pipe: (producer, destination real router).
+pub(crate) type PipeKey = (ProducerId, RouterId);
+
+/// A couple of real routers, in a canonical order.
+pub(crate) type PairKey = (RouterId, RouterId);
+
+fn pair_key(a: RouterId, b: RouterId) -> PairKey {
+    if a.to_string() <= b.to_string() {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+pub(crate) struct PipeHandles {
+    /// Declared first: dropped first, so consumers on the destination learn
+    /// of the close before the source side goes.
+    _pipe_producer: Producer,
+    _pipe_consumer: Consumer,
+    _handlers: Vec<HandlerId>,
+}
+
+pub(crate) struct PipeEntry {
+    pub ready: Arc<OnceCell<PipeHandles>>,
+    /// Consumers (and later observers) on the destination using it.
+    pub users: u32,
+    pub idle_since: Option<Instant>,
+    pub pair: PairKey,
+    /// The producer's home real router, where the pipe consumer is.
+    pub source: RouterId,
+    /// Worker of the home router: the pipe consumer counts against it.
+    pub source_worker: RealWorker,
+}
+
+pub(crate) struct PairHandles {
+    pub transports: HashMap<RouterId, PipeTransport>,
+}
+
+pub(crate) struct PipePairEntry {
+    pub ready: Arc<OnceCell<PairHandles>>,
+    /// Pipes using the pair.
+    pub users: u32,
+}
+
+impl Registry {
+    /// Takes a pipe out (its pair loses a user and goes with its last one).
+    pub fn take_pipe(&mut self, key: PipeKey, garbage: &mut Garbage) {
+        let Some(entry) = self.pipes.remove(&key) else {
+            return;
+        };
+        if entry.ready.initialized() {
+            entry.source_worker.add_consumers(-1);
+        }
+        if let Some(pair) = self.pipe_pairs.get_mut(&entry.pair) {
+            pair.users = pair.users.saturating_sub(1);
+            if pair.users == 0 {
+                if let Some(pair) = self.pipe_pairs.remove(&entry.pair) {
+                    garbage.pipe_pairs.push(pair);
+                }
+            }
+        }
+        garbage.pipes.push(entry);
+    }
+
+    /// Takes every pipe of a producer (the producer is closing).
+    pub fn take_pipes_of(&mut self, producer: ProducerId, garbage: &mut Garbage) {
+        let keys: Vec<_> = self
+            .pipes
+            .keys()
+            .filter(|(p, _)| *p == producer)
+            .copied()
+            .collect();
+        for key in keys {
+            self.take_pipe(key, garbage);
+        }
+    }
+
+    /// Takes every pipe ending on, or pair touching, one of `routers`.
+    pub fn take_pipes_of_routers(&mut self, routers: &[RouterId], garbage: &mut Garbage) {
+        let keys: Vec<_> = self
+            .pipes
+            .iter()
+            .filter(|(key, entry)| {
+                routers.contains(&key.1) || routers.contains(&entry.pair.0) || routers.contains(&entry.pair.1)
+            })
+            .map(|(key, _)| *key)
+            .collect();
+        for key in keys {
+            self.take_pipe(key, garbage);
+        }
+        let pairs: Vec<_> = self
+            .pipe_pairs
+            .keys()
+            .filter(|(a, b)| routers.contains(a) || routers.contains(b))
+            .copied()
+            .collect();
+        for pair in pairs {
+            if let Some(entry) = self.pipe_pairs.remove(&pair) {
+                garbage.pipe_pairs.push(entry);
+            }
+        }
+    }
+
+    /// One user of a pipe fewer; it starts lingering at zero.
+    pub fn release_pipe(&mut self, key: PipeKey, now: Instant) {
+        if let Some(entry) = self.pipes.get_mut(&key) {
+            entry.users = entry.users.saturating_sub(1);
+            if entry.users == 0 {
+                entry.idle_since = Some(now);
+            }
+        }
+    }
+}
+
+impl Mafalda {
+    /// Makes `producer` available on the real router `destination` of the
+    /// same room, piping it from its home router if it does not live there.
+    /// Returns the pipe the caller now holds a reference on (release it with
+    /// [`Registry::release_pipe`]), or `None` when no pipe was needed.
+    pub(crate) async fn ensure_pipe(
+        &self,
+        producer: ProducerId,
+        destination: &RealRouter,
+    ) -> Result<Option<PipeKey>> {
+        let dest_id = destination.router.id();
+        let key = (producer, dest_id);
+        let (home, pipe_cell, pair_cell) = {
+            let mut registry = self.registry();
+            let entry = registry
+                .producers
+                .get(&producer)
+                .ok_or_else(|| Error::failed(format!("Producer with id \"{producer}\" not found")))?;
+            if entry.real_router == dest_id {
+                return Ok(None);
+            }
+            let home_id = entry.real_router;
+            let home = registry
+                .routers
+                .get(&entry.room)
+                .and_then(|room| room.real_router(home_id).cloned())
+                .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            let pair = pair_key(home_id, dest_id);
+            let is_new = !registry.pipes.contains_key(&key);
+            if is_new {
+                let pair_entry = registry.pipe_pairs.entry(pair).or_insert_with(|| PipePairEntry {
+                    ready: Arc::default(),
+                    users: 0,
+                });
+                pair_entry.users += 1;
+                registry.pipes.insert(
+                    key,
+                    PipeEntry {
+                        ready: Arc::default(),
+                        users: 0,
+                        idle_since: None,
+                        pair,
+                        source: home_id,
+                        source_worker: home.worker.clone(),
+                    },
+                );
+            }
+            let pipe = registry.pipes.get_mut(&key).expect("inserted above");
+            pipe.users += 1;
+            pipe.idle_since = None;
+            let pipe_cell = Arc::clone(&pipe.ready);
+            let pair_cell = Arc::clone(
+                &registry
+                    .pipe_pairs
+                    .get(&pair)
+                    .expect("a pipe's pair exists")
+                    .ready,
+            );
+            (home, pipe_cell, pair_cell)
+        };
+        let made = async {
+            let handles = pair_cell
+                .get_or_try_init(|| create_pair(&home, destination))
+                .await?;
+            let local = handles
+                .transports
+                .get(&home.router.id())
+                .expect("pair has both ends");
+            let remote = handles.transports.get(&dest_id).expect("pair has both ends");
+            pipe_cell
+                .get_or_try_init(|| async {
+                    let handles = self.create_pipe(producer, local, remote).await?;
+                    home.worker.add_consumers(1);
+                    Ok::<_, Error>(handles)
+                })
+                .await?;
+            Ok::<_, Error>(())
+        }
+        .await;
+        match made {
+            Ok(()) => Ok(Some(key)),
+            Err(error) => {
+                let mut garbage = Garbage::default();
+                {
+                    let mut registry = self.registry();
+                    registry.release_pipe(key, Instant::now());
+                    // A pipe that never came up is removed at once, so the
+                    // next consume tries afresh.
+                    if registry
+                        .pipes
+                        .get(&key)
+                        .is_some_and(|p| p.users == 0 && !p.ready.initialized())
+                    {
+                        registry.take_pipe(key, &mut garbage);
+                    }
+                }
+                drop(garbage);
+                Err(error)
+            }
+        }
+    }
+
+    async fn create_pipe(
+        &self,
+        producer: ProducerId,
+        local: &PipeTransport,
+        remote: &PipeTransport,
+    ) -> Result<PipeHandles> {
+        let mut options = ConsumerOptions::new(producer, RtpCapabilities::default());
+        options.pipe = true;
+        let pipe_consumer = local
+            .consume(options)
+            .await
+            .map_err(|e| Error::failed(format!("cannot pipe producer: {e}")))?;
+        let mut producer_options = ProducerOptions::new_pipe_transport(
+            producer,
+            pipe_consumer.kind(),
+            pipe_consumer.rtp_parameters().clone(),
+        );
+        producer_options.paused = pipe_consumer.producer_paused();
+        let pipe_producer = remote
+            .produce(producer_options)
+            .await
+            .map_err(|e| Error::failed(format!("cannot pipe producer: {e}")))?;
+        // Pause and resume of the source travel to the pipe producer, whose
+        // consumers then get producerpause / producerresume. The requests
+        // are made on the janitor thread, not inside mediasoup's callback.
+        let cleanup = self.cleanup_sender();
+        let weak = pipe_producer.downgrade();
+        let on_pause = pipe_consumer.on_producer_pause(move || {
+            if let Some(pipe_producer) = weak.upgrade() {
+                let _ = cleanup.send(Cleanup::Task(Box::pin(async move {
+                    let _ = pipe_producer.pause().await;
+                })));
+            }
+        });
+        let cleanup = self.cleanup_sender();
+        let weak = pipe_producer.downgrade();
+        let on_resume = pipe_consumer.on_producer_resume(move || {
+            if let Some(pipe_producer) = weak.upgrade() {
+                let _ = cleanup.send(Cleanup::Task(Box::pin(async move {
+                    let _ = pipe_producer.resume().await;
+                })));
+            }
+        });
+        Ok(PipeHandles {
+            _pipe_producer: pipe_producer,
+            _pipe_consumer: pipe_consumer,
+            _handlers: vec![on_pause, on_resume],
+        })
+    }
+
+    /// Closes pipes that have had no user for `linger`.
+    pub(crate) fn collect_idle_pipes(&self, now: Instant) {
+        let linger = self.pipe_linger();
+        let mut garbage = Garbage::default();
+        {
+            let mut registry = self.registry();
+            let expired: Vec<_> = registry
+                .pipes
+                .iter()
+                .filter(|(_, p)| p.users == 0 && placement::idle_expired(p.idle_since, now, linger))
+                .map(|(key, _)| *key)
+                .collect();
+            for key in expired {
+                registry.take_pipe(key, &mut garbage);
+            }
+        }
+        drop(garbage);
+    }
+
+    pub(crate) fn pipe_linger(&self) -> Duration {
+        self.pool().config().pipe_linger
+    }
+}
+
+/// Creates a PipeTransport on each router, connected to each other over
+/// loopback.
+async fn create_pair(a: &RealRouter, b: &RealRouter) -> Result<PairHandles> {
+    let listen = ListenInfo {
+        protocol: Protocol::Udp,
+        ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        announced_address: None,
+        expose_internal_ip: false,
+        port: None,
+        port_range: None,
+        flags: None,
+        send_buffer_size: None,
+        recv_buffer_size: None,
+    };
+    let failed = |e: &dyn std::fmt::Display| Error::failed(format!("cannot create pipe transports: {e}"));
+    let mut options = PipeTransportOptions::new(listen.clone());
+    options.enable_rtx = true;
+    let ta = a
+        .router
+        .create_pipe_transport(options)
+        .await
+        .map_err(|e| failed(&e))?;
+    let mut options = PipeTransportOptions::new(listen);
+    options.enable_rtx = true;
+    let tb = b
+        .router
+        .create_pipe_transport(options)
+        .await
+        .map_err(|e| failed(&e))?;
+    let remote = |t: &PipeTransport| PipeTransportRemoteParameters {
+        ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        port: t.tuple().local_port(),
+        srtp_parameters: None,
+    };
+    ta.connect(remote(&tb)).await.map_err(|e| failed(&e))?;
+    tb.connect(remote(&ta)).await.map_err(|e| failed(&e))?;
+    Ok(PairHandles {
+        transports: HashMap::from([(a.router.id(), ta), (b.router.id(), tb)]),
+    })
+}
