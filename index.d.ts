@@ -395,6 +395,66 @@ export declare class Consumer<ConsumerAppData extends AppData = AppData> extends
   requestKeyFrame (): Promise<void>
 }
 
+// ---------------------------------------------------------------- RTP observers
+
+export type RtpObserverObserverEvents = {
+  close: []
+  pause: []
+  resume: []
+  addproducer: [Producer]
+  removeproducer: [Producer]
+}
+
+export declare class RtpObserver<
+  RtpObserverAppData extends AppData = AppData,
+  Events extends ObserverEvents = { routerclose: []; listenererror: [string, Error] },
+  Observer extends RtpObserverObserverEvents = RtpObserverObserverEvents
+> extends EnhancedEventEmitter<Events> {
+  get id (): string
+  get closed (): boolean
+  get paused (): boolean
+  get appData (): RtpObserverAppData
+  set appData (appData: RtpObserverAppData)
+  get observer (): EnhancedEventEmitter<Observer>
+  close (): void
+  pause (): Promise<void>
+  resume (): Promise<void>
+  addProducer (params: { producerId: string }): Promise<void>
+  removeProducer (params: { producerId: string }): Promise<void>
+}
+
+export type AudioLevelObserverOptions<AudioLevelObserverAppData extends AppData = AppData> = {
+  maxEntries?: number
+  threshold?: number
+  interval?: number
+  appData?: AudioLevelObserverAppData
+}
+
+export type AudioLevelObserverVolume = { producer: Producer; volume: number }
+
+export declare class AudioLevelObserver<AudioLevelObserverAppData extends AppData = AppData> extends RtpObserver<
+  AudioLevelObserverAppData,
+  { routerclose: []; listenererror: [string, Error]; volumes: [AudioLevelObserverVolume[]]; silence: [] },
+  RtpObserverObserverEvents & { volumes: [AudioLevelObserverVolume[]]; silence: [] }
+> {
+  get type (): 'audiolevel'
+}
+
+export type ActiveSpeakerObserverOptions<ActiveSpeakerObserverAppData extends AppData = AppData> = {
+  interval?: number
+  appData?: ActiveSpeakerObserverAppData
+}
+
+export type ActiveSpeakerObserverDominantSpeaker = { producer: Producer }
+
+export declare class ActiveSpeakerObserver<ActiveSpeakerObserverAppData extends AppData = AppData> extends RtpObserver<
+  ActiveSpeakerObserverAppData,
+  { routerclose: []; listenererror: [string, Error]; dominantspeaker: [ActiveSpeakerObserverDominantSpeaker] },
+  RtpObserverObserverEvents & { dominantspeaker: [ActiveSpeakerObserverDominantSpeaker] }
+> {
+  get type (): 'activespeaker'
+}
+
 // ---------------------------------------------------------------- router / worker
 
 export type RouterOptions<RouterAppData extends AppData = AppData> = {
@@ -411,11 +471,13 @@ export declare class Router<RouterAppData extends AppData = AppData> extends Enh
   get rtpCapabilities (): RouterRtpCapabilities
   get appData (): RouterAppData
   set appData (appData: RouterAppData)
-  get observer (): EnhancedEventEmitter<{ close: []; newtransport: [Transport] }>
+  get observer (): EnhancedEventEmitter<{ close: []; newtransport: [Transport]; newrtpobserver: [RtpObserver] }>
   close (): void
   dump (): Promise<any>
   createWebRtcTransport<T extends AppData = AppData> (options: WebRtcTransportOptions<T>): Promise<WebRtcTransport<T>>
   createPlainTransport<T extends AppData = AppData> (options: PlainTransportOptions<T>): Promise<PlainTransport<T>>
+  createAudioLevelObserver<T extends AppData = AppData> (options?: AudioLevelObserverOptions<T>): Promise<AudioLevelObserver<T>>
+  createActiveSpeakerObserver<T extends AppData = AppData> (options?: ActiveSpeakerObserverOptions<T>): Promise<ActiveSpeakerObserver<T>>
   canConsume (params: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean
 }
 
@@ -567,4 +629,7 @@ export declare const types: {
   PlainTransport: typeof PlainTransport
   Producer: typeof Producer
   Consumer: typeof Consumer
+  RtpObserver: typeof RtpObserver
+  AudioLevelObserver: typeof AudioLevelObserver
+  ActiveSpeakerObserver: typeof ActiveSpeakerObserver
 }

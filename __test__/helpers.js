@@ -8,9 +8,12 @@ const mediaCodecs = [
 ]
 
 /** RTP parameters of an Opus producer sent by a plain endpoint. */
-function opusRtpParameters (ssrc, payloadType = 100) {
+function opusRtpParameters (ssrc, payloadType = 100, { audioLevel = false } = {}) {
   return {
     codecs: [{ mimeType: 'audio/opus', payloadType, clockRate: 48000, channels: 2 }],
+    headerExtensions: audioLevel
+      ? [{ uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', id: AUDIO_LEVEL_EXTENSION_ID }]
+      : [],
     encodings: [{ ssrc }]
   }
 }
@@ -20,14 +23,29 @@ function consumerCapabilities (router) {
   return { codecs: router.rtpCapabilities.codecs, headerExtensions: [] }
 }
 
-/** A minimal RTP packet (RFC 3550 header + payload). */
-function rtpPacket ({ payloadType, sequenceNumber, timestamp, ssrc, payloadSize = 100 }) {
-  const packet = Buffer.alloc(12 + payloadSize, 0xab)
-  packet[0] = 0x80
+/** The RTP header extension id tests use for ssrc-audio-level. */
+const AUDIO_LEVEL_EXTENSION_ID = 1
+
+/**
+ * A minimal RTP packet (RFC 3550 header + payload); with `audioLevel` (dBov,
+ * 0..127 below full scale) it carries an RFC 6464 one-byte header extension.
+ */
+function rtpPacket ({ payloadType, sequenceNumber, timestamp, ssrc, payloadSize = 100, audioLevel }) {
+  const extension = audioLevel === undefined ? 0 : 8
+  const packet = Buffer.alloc(12 + extension + payloadSize, 0xab)
+  packet[0] = audioLevel === undefined ? 0x80 : 0x90
   packet[1] = payloadType & 0x7f
   packet.writeUInt16BE(sequenceNumber & 0xffff, 2)
   packet.writeUInt32BE(timestamp >>> 0, 4)
   packet.writeUInt32BE(ssrc >>> 0, 8)
+  if (extension) {
+    packet.writeUInt16BE(0xbede, 12)
+    packet.writeUInt16BE(1, 14) // one 32-bit word of elements
+    packet[16] = (AUDIO_LEVEL_EXTENSION_ID << 4) | 0 // id, length - 1
+    packet[17] = 0x80 | (audioLevel & 0x7f) // voice activity + level
+    packet[18] = 0
+    packet[19] = 0
+  }
   return packet
 }
 

@@ -204,3 +204,82 @@ describe('rooms spanning workers, pipes on demand', () => {
     b.close()
   })
 })
+
+describe('RTP observers over a room spanning workers', () => {
+  beforeEach(async () => {
+    mafalda.configure({ ...defaults, idleWorkerTimeout: 0, pipeLinger: PIPE_LINGER, consumerBudget: 1, maxWorkers: 2 })
+    await waitFor(poolEmpty, { timeout: 8000 })
+  })
+
+  afterAll(() => mafalda.configure(defaults))
+
+  async function speakers () {
+    const room = await mafalda.createRouter({ mediaCodecs })
+    const rtpParameters = (s) => opusRtpParameters(s, 100, { audioLevel: true })
+    const t1 = await room.createPlainTransport({ listenInfo, comedia: true })
+    const ssrc1 = ++ssrc
+    const p1 = await t1.produce({ kind: 'audio', rtpParameters: rtpParameters(ssrc1) })
+    const listener = await room.createPlainTransport({ listenInfo })
+    await listener.consume({ producerId: p1.id, rtpCapabilities: consumerCapabilities(room) })
+    // The first worker is at its consumer budget: the second speaker's
+    // transport lands on another worker.
+    const t2 = await room.createPlainTransport({ listenInfo, comedia: true })
+    const ssrc2 = ++ssrc
+    const p2 = await t2.produce({ kind: 'audio', rtpParameters: rtpParameters(ssrc2) })
+    const routers = await realRouters()
+    expect(routers).toHaveLength(2)
+    const sender = await bindSocket()
+    let sequenceNumber = 0
+    let sending = true
+    const pump = (async () => {
+      while (sending) {
+        for (const [transport, s, level] of [[t1, ssrc1, 20], [t2, ssrc2, 40]]) {
+          sender.send(rtpPacket({ payloadType: 100, sequenceNumber, timestamp: sequenceNumber * 960, ssrc: s, audioLevel: level }), transport.tuple.localPort, '127.0.0.1')
+        }
+        sequenceNumber++
+        await sleep(20)
+      }
+    })()
+    const stop = async () => { sending = false; await pump; sender.close() }
+    return { room, p1, p2, stop }
+  }
+
+  test('an audio level observer reports the volumes of producers on both workers, as the application\'s Producer objects', async () => {
+    const { room, p1, p2, stop } = await speakers()
+    const observer = await room.createAudioLevelObserver({ maxEntries: 2, threshold: -90, interval: 200 })
+    const added = []
+    observer.observer.on('addproducer', (p) => added.push(p))
+    await observer.addProducer({ producerId: p1.id })
+    await observer.addProducer({ producerId: p2.id })
+    expect(added).toEqual([p1, p2])
+    // The remote speaker was piped to the observer's router.
+    expect(totals(await realRouters()).pipeConsumers).toBe(1)
+
+    const volumes = await new Promise((resolve) => {
+      observer.on('volumes', (v) => { if (v.length === 2) resolve(v) })
+    })
+    await stop()
+    expect(volumes.map((v) => v.producer)).toEqual(expect.arrayContaining([p1, p2]))
+    expect(volumes.find((v) => v.producer === p1).volume).toBe(-20)
+    expect(volumes.find((v) => v.producer === p2).volume).toBe(-40)
+
+    // Removing the remote producer releases its pipe.
+    await observer.removeProducer({ producerId: p2.id })
+    await waitFor(async () => totals(await realRouters()).pipeConsumers === 0)
+    room.close()
+    expect(observer.closed).toBe(true)
+  }, 30000)
+
+  test('an active speaker observer names a producer of the room as dominant speaker', async () => {
+    const { room, p1, p2, stop } = await speakers()
+    const observer = await room.createActiveSpeakerObserver({ interval: 100 })
+    await observer.addProducer({ producerId: p1.id })
+    await observer.addProducer({ producerId: p2.id })
+    const speaker = await new Promise((resolve) => observer.on('dominantspeaker', resolve))
+    await stop()
+    expect([p1, p2]).toContain(speaker.producer)
+    observer.close()
+    await waitFor(async () => totals(await realRouters()).pipeConsumers === 0)
+    room.close()
+  }, 30000)
+})

@@ -207,4 +207,21 @@ describe('the load-aware pool', () => {
     expect(after.ru_utime + after.ru_stime).toBeGreaterThan(before.ru_utime + before.ru_stime)
     worker.close()
   }, 30000)
+
+  test('settings groups share the cap: an idle worker of another group makes room, a busy one does not', async () => {
+    mafalda.configure({ maxWorkers: 1, idleWorkerTimeout: 60000 })
+    const quiet = await mafalda.createWorker({ logLevel: 'none' })
+    const room = await quiet.createRouter({ mediaCodecs })
+    // Busy: the only worker runs another group's room.
+    await expect(mafalda.createWorker({ logLevel: 'warn' })).rejects.toThrow('no worker available')
+    room.close()
+    quiet.close()
+    // Idle now (long before its timeout), once the ramp-up window passes.
+    await sleep(RAMP_WINDOW_MS + 200)
+    const chatty = await mafalda.createWorker({ logLevel: 'warn' })
+    const pool = await mafalda.dump()
+    expect(pool.workers.map((w) => w.pid)).toEqual([chatty.pid])
+    chatty.close()
+    mafalda.configure({ idleWorkerTimeout: 0 })
+  }, 20000)
 })

@@ -5,6 +5,7 @@ const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
 const { InvalidStateError } = require('./errors')
 const { WebRtcTransport } = require('./WebRtcTransport')
 const { PlainTransport } = require('./PlainTransport')
+const { AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
 const { checkAppData, defined } = require('./utils')
 const dispatcher = require('./dispatcher')
 
@@ -25,6 +26,7 @@ class Router extends EnhancedEventEmitter {
   #worker
   #transports = new Map()
   #producers = new Map()
+  #rtpObservers = new Map()
   #observer = new EnhancedEventEmitter()
 
   constructor ({ data, worker, appData }) {
@@ -67,6 +69,8 @@ class Router extends EnhancedEventEmitter {
     for (const transport of this.#transports.values()) transport.routerClosed()
     this.#transports.clear()
     this.#producers.clear()
+    for (const rtpObserver of this.#rtpObservers.values()) rtpObserver.routerClosed()
+    this.#rtpObservers.clear()
   }
 
   async dump () {
@@ -155,6 +159,39 @@ class Router extends EnhancedEventEmitter {
     transport.on('@producerclose', (producer) => this.#producers.delete(producer.id))
     this.#observer.safeEmit('newtransport', transport)
     return transport
+  }
+
+  async createAudioLevelObserver ({ maxEntries = 1, threshold = -80, interval = 1000, appData } = {}) {
+    if (this.#closed) throw new InvalidStateError('Router closed')
+    if (typeof maxEntries !== 'number' || maxEntries <= 0) {
+      throw new TypeError('if given, maxEntries must be a positive number')
+    } else if (typeof threshold !== 'number' || threshold < -127 || threshold > 0) {
+      throw new TypeError('if given, threshold must be a negative number greater than -127')
+    } else if (typeof interval !== 'number') {
+      throw new TypeError('if given, interval must be an number')
+    }
+    appData = checkAppData(appData)
+    const id = await binding.routerCreateAudioLevelObserver(this.#id, { maxEntries, threshold, interval })
+    return this.#adoptObserver(new AudioLevelObserver({ id, appData, getProducerById: (p) => this.#producers.get(p) }))
+  }
+
+  async createActiveSpeakerObserver ({ interval = 300, appData } = {}) {
+    if (this.#closed) throw new InvalidStateError('Router closed')
+    if (typeof interval !== 'number') throw new TypeError('if given, interval must be an number')
+    appData = checkAppData(appData)
+    const id = await binding.routerCreateActiveSpeakerObserver(this.#id, { interval })
+    return this.#adoptObserver(new ActiveSpeakerObserver({ id, appData, getProducerById: (p) => this.#producers.get(p) }))
+  }
+
+  #adoptObserver (rtpObserver) {
+    if (this.#closed) {
+      rtpObserver.routerClosed()
+      throw new InvalidStateError('Router closed')
+    }
+    this.#rtpObservers.set(rtpObserver.id, rtpObserver)
+    rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserver.id))
+    this.#observer.safeEmit('newrtpobserver', rtpObserver)
+    return rtpObserver
   }
 
   canConsume ({ producerId, rtpCapabilities } = {}) {

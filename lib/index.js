@@ -10,6 +10,7 @@ const { WebRtcTransport } = require('./WebRtcTransport')
 const { PlainTransport } = require('./PlainTransport')
 const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
+const { RtpObserver, AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
 const { checkAppData } = require('./utils')
 const { version } = require('../package.json')
 
@@ -116,7 +117,10 @@ const types = {
   WebRtcTransport,
   PlainTransport,
   Producer,
-  Consumer
+  Consumer,
+  RtpObserver,
+  AudioLevelObserver,
+  ActiveSpeakerObserver
 }
 
 module.exports = {

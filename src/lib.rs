@@ -13,6 +13,7 @@ mod events;
 mod pool;
 mod producer;
 mod router;
+mod rtp_observer;
 mod transport;
 mod worker;
 

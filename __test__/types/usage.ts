@@ -18,6 +18,12 @@ export async function room (): Promise<void> {
   await consumer.resume()
   const usage: WorkerResourceUsage = await worker.getResourceUsage()
   void (usage.ru_utime + usage.ru_stime)
+  const levels = await router.createAudioLevelObserver({ maxEntries: 2 })
+  levels.on('volumes', (volumes) => { void volumes[0].producer.id })
+  await levels.addProducer({ producerId: producer.id })
+  mediasoup.configure({ maxWorkers: 2, pipeLinger: 1000 })
+  const pool = await mediasoup.dump()
+  void pool.workers[0].routers[0].pipeConsumers
   const room2 = await mediasoup.createRouter({ mediaCodecs })
   room2.close()
   if (!router.canConsume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities })) throw new mediasoup.types.UnsupportedError('x')

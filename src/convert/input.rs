@@ -77,6 +77,17 @@ fn normalise_codecs_and_extensions(value: &mut Value) {
     }
     if let Some(extensions) = value.get_mut("headerExtensions").and_then(Value::as_array_mut) {
         extensions.retain(|extension| extension.get("uri").is_some_and(known_header_extension));
+        // mediasoup-node's defaults for the optional members.
+        for extension in extensions.iter_mut().filter_map(Value::as_object_mut) {
+            if extension.contains_key("preferredId") {
+                extension.entry("preferredEncrypt").or_insert(Value::Bool(false));
+                extension
+                    .entry("direction")
+                    .or_insert(Value::String("sendrecv".into()));
+            } else {
+                extension.entry("encrypt").or_insert(Value::Bool(false));
+            }
+        }
     }
 }
 

@@ -138,5 +138,13 @@ pub fn event_data(event: &Event) -> Value {
         Event::ProducerVideoOrientationChange { orientation, .. } => to_value(orientation),
         Event::ConsumerScore { score, .. } => to_value(score),
         Event::ConsumerLayersChange { layers, .. } => to_value(layers),
+        Event::ObserverVolumes { volumes, .. } => Value::Array(
+            volumes
+                .iter()
+                .map(|(producer, volume)| json!({ "producerId": producer.to_string(), "volume": volume }))
+                .collect(),
+        ),
+        Event::ObserverSilence { .. } => Value::Null,
+        Event::ObserverDominantSpeaker { producer, .. } => json!({ "producerId": producer.to_string() }),
     }
 }

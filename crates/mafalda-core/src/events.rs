@@ -8,6 +8,7 @@ use crate::router::VirtualRouterId;
 use crate::worker::VirtualWorkerId;
 use mediasoup::consumer::{ConsumerId, ConsumerLayers, ConsumerScore};
 use mediasoup::producer::{ProducerId, ProducerScore, ProducerVideoOrientation};
+use mediasoup::rtp_observer::RtpObserverId;
 use mediasoup::transport::TransportId;
 use mediasoup::types::data_structures::{DtlsState, IceState, SctpState, TransportTuple};
 
@@ -106,6 +107,25 @@ pub enum Event {
         /// The score.
         score: ConsumerScore,
     },
+    /// `volumes` of an audio level observer.
+    ObserverVolumes {
+        /// The observer.
+        observer: RtpObserverId,
+        /// Producers and their volume (dBov).
+        volumes: Vec<(ProducerId, i8)>,
+    },
+    /// `silence` of an audio level observer.
+    ObserverSilence {
+        /// The observer.
+        observer: RtpObserverId,
+    },
+    /// `dominantspeaker` of an active speaker observer.
+    ObserverDominantSpeaker {
+        /// The observer.
+        observer: RtpObserverId,
+        /// The dominant producer.
+        producer: ProducerId,
+    },
     /// `layerschange` of a consumer.
     ConsumerLayersChange {
         /// The consumer.
@@ -134,6 +154,9 @@ impl Event {
             | Event::ConsumerProducerResume { consumer }
             | Event::ConsumerScore { consumer, .. }
             | Event::ConsumerLayersChange { consumer, .. } => consumer.to_string(),
+            Event::ObserverVolumes { observer, .. }
+            | Event::ObserverSilence { observer }
+            | Event::ObserverDominantSpeaker { observer, .. } => observer.to_string(),
         }
     }
 
@@ -154,6 +177,9 @@ impl Event {
             Event::ConsumerProducerPause { .. } => "producerpause",
             Event::ConsumerProducerResume { .. } => "producerresume",
             Event::ConsumerLayersChange { .. } => "layerschange",
+            Event::ObserverVolumes { .. } => "volumes",
+            Event::ObserverSilence { .. } => "silence",
+            Event::ObserverDominantSpeaker { .. } => "dominantspeaker",
         }
     }
 }

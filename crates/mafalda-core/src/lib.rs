@@ -28,6 +28,7 @@ mod error;
 mod events;
 mod introspection;
 mod mafalda;
+mod observer;
 mod piping;
 pub mod placement;
 pub mod pool;
@@ -42,6 +43,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventSink};
 pub use introspection::{PoolDump, RealRouterDump, RealWorkerDump};
 pub use mafalda::Mafalda;
+pub use observer::ObserverOptions;
 pub use producer::ProducerInfo;
 pub use router::RouterInfo;
 pub use transport::{

@@ -7,7 +7,6 @@ use crate::registry::{Garbage, Registry};
 use mediasoup::consumer::ConsumerId;
 use mediasoup::worker::WorkerId;
 use parking_lot::{Mutex, MutexGuard};
-use std::collections::HashSet;
 use std::sync::{mpsc, Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -84,16 +83,8 @@ impl Mafalda {
     pub(crate) fn collect_idle_workers(&self) {
         let now = Instant::now();
         let timeout = self.pool().config().idle_worker_timeout;
-        let homes: HashSet<WorkerId> = self
-            .registry()
-            .workers
-            .values()
-            .map(|entry| entry.home.id())
-            .collect();
         for worker in self.pool().workers() {
-            let load = worker.load(now);
-            let idle = load.routers == 0 && load.recent == 0 && !homes.contains(&worker.id());
-            let since = worker.set_idle(idle, now);
+            let since = worker.set_idle(worker.is_idle(now), now);
             if placement::idle_expired(since, now, timeout) {
                 // Dropped here, outside every lock.
                 drop(self.pool().remove_worker(worker.id()));
@@ -127,7 +118,7 @@ impl Mafalda {
             let dead_workers: Vec<_> = registry
                 .workers
                 .iter()
-                .filter(|(_, entry)| entry.home.id() == id)
+                .filter(|(_, entry)| entry.home.worker().id() == id)
                 .map(|(worker, _)| *worker)
                 .collect();
             let dead_routers: Vec<_> = registry

@@ -5,6 +5,7 @@
 //! object and runs its close handlers in place.
 
 use crate::consumer::ConsumerEntry;
+use crate::observer::ObserverEntry;
 use crate::piping::{PairKey, PipeEntry, PipeKey, PipePairEntry};
 use crate::producer::ProducerEntry;
 use crate::router::{RouterEntry, VirtualRouterId};
@@ -24,6 +25,7 @@ pub(crate) struct Registry {
     pub consumers: HashMap<ConsumerId, ConsumerEntry>,
     pub pipes: HashMap<PipeKey, PipeEntry>,
     pub pipe_pairs: HashMap<PairKey, PipePairEntry>,
+    pub observers: HashMap<mediasoup::rtp_observer::RtpObserverId, ObserverEntry>,
 }
 
 /// Entries taken out of the registry, to be dropped once the lock is
@@ -33,6 +35,7 @@ pub(crate) struct Registry {
 #[derive(Default)]
 pub(crate) struct Garbage {
     pub consumers: Vec<ConsumerEntry>,
+    pub observers: Vec<ObserverEntry>,
     pub pipes: Vec<PipeEntry>,
     pub producers: Vec<ProducerEntry>,
     pub pipe_pairs: Vec<PipePairEntry>,
@@ -63,6 +66,7 @@ impl Registry {
         if let Some(transport) = self.transports.get_mut(&entry.transport) {
             transport.producers.remove(&id);
         }
+        self.forget_observed(id);
         self.take_pipes_of(id, garbage);
         garbage.producers.push(entry);
     }
@@ -84,6 +88,14 @@ impl Registry {
     }
 
     pub fn take_router(&mut self, id: VirtualRouterId, garbage: &mut Garbage) {
+        let observers: Vec<_> = self
+            .routers
+            .get(&id)
+            .map(|room| room.observers.iter().copied().collect())
+            .unwrap_or_default();
+        for observer in observers {
+            self.take_observer(observer, garbage);
+        }
         let Some(entry) = self.routers.remove(&id) else {
             return;
         };

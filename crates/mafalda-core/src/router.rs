@@ -57,6 +57,7 @@ pub(crate) struct RouterEntry {
     /// The real routers serving the room; the first one was placed with it.
     pub real: Vec<RealRouter>,
     pub transports: HashSet<TransportId>,
+    pub observers: HashSet<mediasoup::rtp_observer::RtpObserverId>,
     /// Held while the room grows a real router, so that concurrent joins
     /// to a full room create one router, not one each.
     pub grow: Arc<tokio::sync::Mutex<()>>,
@@ -106,6 +107,7 @@ impl Mafalda {
             media_codecs,
             real: vec![real],
             transports: HashSet::new(),
+            observers: HashSet::new(),
             grow: Arc::default(),
         };
         let orphan = {

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::mafalda::Mafalda;
-use crate::pool::RealWorker;
+use crate::pool::{HomeBinding, RealWorker};
 use crate::router::VirtualRouterId;
 use mediasoup::worker::{WorkerDtlsFiles, WorkerLogLevel, WorkerLogTag};
 use std::collections::HashSet;
@@ -96,7 +96,7 @@ pub(crate) struct VirtualWorkerEntry {
     pub settings: WorkerSettings,
     /// The real worker whose thread id is this worker's `pid`. Holding it
     /// keeps that worker alive as long as the virtual worker is open.
-    pub home: RealWorker,
+    pub home: HomeBinding,
     pub routers: HashSet<VirtualRouterId>,
 }
 
@@ -121,7 +121,7 @@ impl Mafalda {
             id,
             VirtualWorkerEntry {
                 settings,
-                home: placed.worker,
+                home: placed.worker.bind(),
                 routers: HashSet::new(),
             },
         );
@@ -183,7 +183,7 @@ impl Mafalda {
                 .get(&id)
                 .ok_or_else(|| Error::invalid_state("Worker closed"))?;
             (
-                entry.home.clone(),
+                entry.home.worker().clone(),
                 entry.routers.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
             )
         };
@@ -203,7 +203,7 @@ impl Mafalda {
         self.registry()
             .workers
             .get(&id)
-            .map(|entry| entry.home.clone())
+            .map(|entry| entry.home.worker().clone())
             .ok_or_else(|| Error::invalid_state("Worker closed"))
     }
 }

@@ -8,7 +8,7 @@
 mod real_worker;
 mod thread_stats;
 
-pub use real_worker::{RealWorker, RAMP_WINDOW};
+pub use real_worker::{HomeBinding, RealWorker, RAMP_WINDOW};
 pub use thread_stats::{thread_cpu_time, ThreadCpuTime};
 
 use crate::error::{Error, Result};
@@ -186,17 +186,32 @@ impl Pool {
     }
 
     async fn create_worker(&self, settings: &WorkerSettings) -> Result<RealWorker> {
-        {
+        let evicted = {
             let mut state = self.state.lock();
-            // A group needs one worker of its own settings; it may not get
-            // one beyond the cap.
-            if state.workers.len() + state.creating >= self.config.lock().limits.max_workers.max(1) {
+            let max = self.config.lock().limits.max_workers.max(1);
+            // At the cap, an idle worker of another settings group makes
+            // room (before its idle timeout): the cap is never exceeded.
+            let mut evicted = None;
+            if state.workers.len() + state.creating >= max {
+                let now = Instant::now();
+                if let Some(index) = state
+                    .workers
+                    .iter()
+                    .position(|w| w.settings() != settings && w.is_idle(now))
+                {
+                    evicted = Some(state.workers.remove(index));
+                }
+            }
+            if state.workers.len() + state.creating >= max {
                 return Err(Error::failed(
-                    "no worker available: maxWorkers real workers are running with other settings",
+                    "no worker available: maxWorkers real workers are busy with other settings",
                 ));
             }
             state.creating += 1;
-        }
+            evicted
+        };
+        // Dropped outside the lock: the worker thread ends here.
+        drop(evicted);
         let created = RealWorker::start(&self.manager, settings.clone()).await;
         let mut state = self.state.lock();
         state.creating -= 1;

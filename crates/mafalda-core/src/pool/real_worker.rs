@@ -26,6 +26,8 @@ struct Inner {
     settings: WorkerSettings,
     routers: AtomicU32,
     consumers: AtomicU32,
+    /// Virtual workers bound to it (reporting its thread id as `pid`).
+    bound: AtomicU32,
     /// Smoothed CPU in percent of one core, as `f64` bits.
     cpu: AtomicU64,
     dead: AtomicBool,
@@ -68,6 +70,7 @@ impl RealWorker {
                 settings,
                 routers: AtomicU32::new(0),
                 consumers: AtomicU32::new(0),
+                bound: AtomicU32::new(0),
                 cpu: AtomicU64::new(0f64.to_bits()),
                 dead: AtomicBool::new(false),
                 placements: Mutex::new(VecDeque::new()),
@@ -143,6 +146,19 @@ impl RealWorker {
         self.inner.consumers.load(Ordering::SeqCst)
     }
 
+    /// Whether nothing lives here: no router, no virtual worker bound, no
+    /// placement in the ramp-up window.
+    pub fn is_idle(&self, now: Instant) -> bool {
+        let load = self.load(now);
+        load.routers == 0 && load.recent == 0 && self.inner.bound.load(Ordering::SeqCst) == 0
+    }
+
+    /// Binds a virtual worker to this worker until the returned guard drops.
+    pub(crate) fn bind(&self) -> HomeBinding {
+        self.inner.bound.fetch_add(1, Ordering::SeqCst);
+        HomeBinding { worker: self.clone() }
+    }
+
     pub(crate) fn add_routers(&self, delta: i32) {
         add(&self.inner.routers, delta);
     }
@@ -199,6 +215,25 @@ impl RealWorker {
             *since = Some(now);
         }
         *since
+    }
+}
+
+/// A virtual worker's hold on its real worker: keeps it alive and counted
+/// as in use until dropped.
+pub struct HomeBinding {
+    worker: RealWorker,
+}
+
+impl HomeBinding {
+    /// The real worker.
+    pub fn worker(&self) -> &RealWorker {
+        &self.worker
+    }
+}
+
+impl Drop for HomeBinding {
+    fn drop(&mut self) {
+        self.worker.inner.bound.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
