@@ -1,0 +1,212 @@
+'use strict'
+
+// A small mediasoup-style room server running on mafalda: HTTP for the page,
+// WebSocket for signalling. It uses mafalda exactly as a mediasoup app
+// would, except for `mafalda.createRouter()` (one router per room, no worker
+// to manage).
+//
+//   node examples/room/server.js [--port 3000] [--host 127.0.0.1]
+
+const http = require('node:http')
+const fs = require('node:fs')
+const path = require('node:path')
+const { WebSocketServer } = require('ws')
+const mafalda = require('../..')
+
+const mediaCodecs = [
+  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+  { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 1000 } }
+]
+
+const PUBLIC = path.join(__dirname, 'public')
+
+/** Bundles the page's script (mediasoup-client) with esbuild. */
+async function bundle () {
+  const esbuild = require('esbuild')
+  await esbuild.build({
+    entryPoints: [path.join(__dirname, 'client.js')],
+    bundle: true,
+    format: 'iife',
+    target: 'es2020',
+    outfile: path.join(PUBLIC, 'bundle.js'),
+    logLevel: 'warning'
+  })
+}
+
+class Room {
+  constructor (name, router) {
+    this.name = name
+    this.router = router
+    this.peers = new Map()
+  }
+
+  static async create (name) {
+    return new Room(name, await mafalda.createRouter({ mediaCodecs, appData: { room: name } }))
+  }
+
+  producers () {
+    const list = []
+    for (const peer of this.peers.values()) {
+      for (const producer of peer.producers.values()) list.push({ peerId: peer.id, producerId: producer.id, kind: producer.kind })
+    }
+    return list
+  }
+
+  broadcast (from, method, data) {
+    for (const peer of this.peers.values()) if (peer !== from && peer.joined) peer.notify(method, data)
+  }
+}
+
+class Peer {
+  constructor (id, socket, room, listenIp) {
+    this.id = id
+    this.socket = socket
+    this.room = room
+    this.listenIp = listenIp
+    this.joined = false
+    this.rtpCapabilities = undefined
+    this.transports = new Map()
+    this.producers = new Map()
+    this.consumers = new Map()
+  }
+
+  notify (method, data) {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify({ notification: true, method, data }))
+  }
+
+  async handle (method, data) {
+    const { router } = this.room
+    switch (method) {
+      case 'getRouterRtpCapabilities':
+        return router.rtpCapabilities
+      case 'createWebRtcTransport': {
+        const transport = await router.createWebRtcTransport({
+          listenInfos: [{ protocol: 'udp', ip: this.listenIp }],
+          appData: { peerId: this.id, direction: data.direction }
+        })
+        this.transports.set(transport.id, transport)
+        return {
+          id: transport.id,
+          iceParameters: transport.iceParameters,
+          iceCandidates: transport.iceCandidates,
+          dtlsParameters: transport.dtlsParameters
+        }
+      }
+      case 'connectWebRtcTransport':
+        await this.transport(data.transportId).connect({ dtlsParameters: data.dtlsParameters })
+        return {}
+      case 'join': {
+        this.rtpCapabilities = data.rtpCapabilities
+        this.joined = true
+        return { peerId: this.id, producers: this.room.producers().filter((p) => p.peerId !== this.id) }
+      }
+      case 'produce': {
+        const producer = await this.transport(data.transportId).produce({
+          kind: data.kind, rtpParameters: data.rtpParameters, appData: { peerId: this.id }
+        })
+        this.producers.set(producer.id, producer)
+        this.room.broadcast(this, 'newProducer', { peerId: this.id, producerId: producer.id, kind: producer.kind })
+        return { id: producer.id }
+      }
+      case 'consume': {
+        if (!this.room.router.canConsume({ producerId: data.producerId, rtpCapabilities: this.rtpCapabilities })) {
+          throw new Error('cannot consume')
+        }
+        // Video starts paused, as EduMeet does; the client resumes it once
+        // its consumer exists.
+        const consumer = await this.transport(data.transportId).consume({
+          producerId: data.producerId,
+          rtpCapabilities: this.rtpCapabilities,
+          paused: data.kind === 'video'
+        })
+        this.consumers.set(consumer.id, consumer)
+        const forget = () => {
+          this.consumers.delete(consumer.id)
+          this.notify('consumerClosed', { consumerId: consumer.id })
+        }
+        consumer.on('producerclose', forget)
+        consumer.on('transportclose', () => this.consumers.delete(consumer.id))
+        return { id: consumer.id, producerId: consumer.producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters }
+      }
+      case 'resumeConsumer':
+        await this.consumers.get(data.consumerId)?.resume()
+        return {}
+      default:
+        throw new Error(`unknown method ${method}`)
+    }
+  }
+
+  transport (id) {
+    const transport = this.transports.get(id)
+    if (!transport) throw new Error(`no transport ${id}`)
+    return transport
+  }
+
+  close () {
+    for (const transport of this.transports.values()) transport.close()
+    this.room.peers.delete(this.id)
+  }
+}
+
+/**
+ * Starts the demo. Resolves to `{ url, close() }`.
+ */
+async function startServer ({ port = 3000, host = '127.0.0.1', listenIp = host } = {}) {
+  await bundle()
+  const rooms = new Map()
+  const roomNamed = async (name) => {
+    if (!rooms.has(name)) rooms.set(name, Room.create(name))
+    return rooms.get(name)
+  }
+  const server = http.createServer((req, res) => {
+    const file = new URL(req.url, 'http://x').pathname === '/bundle.js' ? 'bundle.js' : 'index.html'
+    res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' })
+    fs.createReadStream(path.join(PUBLIC, file)).pipe(res)
+  })
+  const wss = new WebSocketServer({ server, path: '/ws' })
+  let nextPeer = 1
+  wss.on('connection', (socket, req) => {
+    const params = new URL(req.url, 'http://x').searchParams
+    const peerId = params.get('peer') || `peer-${nextPeer++}`
+    // Listen at once: the first request may arrive while the room is made.
+    const joined = roomNamed(params.get('room') || 'demo').then((room) => {
+      const peer = new Peer(peerId, socket, room, listenIp)
+      room.peers.set(peer.id, peer)
+      return peer
+    })
+    socket.on('message', async (message) => {
+      const { id, method, data } = JSON.parse(message)
+      try {
+        const peer = await joined
+        socket.send(JSON.stringify({ id, ok: true, data: await peer.handle(method, data || {}) }))
+      } catch (error) {
+        socket.send(JSON.stringify({ id, ok: false, error: error.message }))
+      }
+    })
+    socket.on('close', () => joined.then((peer) => peer.close(), () => {}))
+  })
+  await new Promise((resolve) => server.listen(port, host, resolve))
+  const url = `http://${host}:${server.address().port}`
+  return {
+    url,
+    rooms,
+    async close () {
+      for (const client of wss.clients) client.terminate()
+      wss.close()
+      await new Promise((resolve) => server.close(resolve))
+      for (const room of rooms.values()) (await room).router.close()
+    }
+  }
+}
+
+module.exports = { startServer }
+
+if (require.main === module) {
+  const arg = (name, fallback) => {
+    const i = process.argv.indexOf(`--${name}`)
+    return i > 0 ? process.argv[i + 1] : fallback
+  }
+  startServer({ port: Number(arg('port', 3000)), host: arg('host', '127.0.0.1') }).then(({ url }) => {
+    console.log(`mafalda room demo: open ${url}/?room=demo in a few browser tabs`)
+  })
+}
