@@ -17,6 +17,7 @@ class Worker extends EnhancedEventEmitter {
   #pid
   #closed = false
   #died = false
+  #subprocessClosed = false
   #appData
   #routers = new Set()
   #webRtcServers = new Set()
@@ -33,7 +34,7 @@ class Worker extends EnhancedEventEmitter {
   get pid () { return this.#pid }
   get closed () { return this.#closed }
   get died () { return this.#died }
-  get subprocessClosed () { return this.#closed }
+  get subprocessClosed () { return this.#subprocessClosed }
   get appData () { return this.#appData }
   set appData (appData) { this.#appData = appData }
   get observer () { return this.#observer }
@@ -45,6 +46,15 @@ class Worker extends EnhancedEventEmitter {
     binding.workerClose(this.#id)
     this.#closeChildren()
     this.#observer.safeEmit('close')
+    // mediasoup emits 'subprocessclose' once its worker process has exited;
+    // a virtual worker has none, so it is emitted on the next turn.
+    setImmediate(() => this.#subprocessGone())
+  }
+
+  #subprocessGone () {
+    if (this.#subprocessClosed) return
+    this.#subprocessClosed = true
+    this.safeEmit('subprocessclose')
   }
 
   #closeChildren () {
@@ -117,7 +127,7 @@ class Worker extends EnhancedEventEmitter {
     const error = new Error(`worker died unexpectedly: ${data}`)
     this.#closeChildren()
     this.safeEmit('died', error)
-    this.safeEmit('subprocessclose')
+    this.#subprocessGone()
     this.#observer.safeEmit('close')
   }
 }

@@ -62,6 +62,13 @@ fn known_header_extension(uri: &Value) -> bool {
 /// routinely carry both, and mediasoup-node ignores them too.
 fn normalise_codecs_and_extensions(value: &mut Value) {
     if let Some(codecs) = value.get_mut("codecs").and_then(Value::as_array_mut) {
+        for parameters in codecs
+            .iter_mut()
+            .filter_map(|c| c.get_mut("parameters"))
+            .filter_map(Value::as_object_mut)
+        {
+            opaque_numbers_as_strings(parameters);
+        }
         codecs.retain_mut(|codec| {
             let Some(mime) = codec.get("mimeType").and_then(Value::as_str) else {
                 return true;
@@ -86,6 +93,19 @@ fn normalise_codecs_and_extensions(value: &mut Value) {
                     .or_insert(Value::String("sendrecv".into()));
             } else {
                 extension.entry("encrypt").or_insert(Value::Bool(false));
+            }
+        }
+    }
+}
+
+/// mediasoup-rust types codec parameter values as strings or `u32`;
+/// mediasoup-node passes any JSON number through. Numbers that do not fit
+/// (fractions, negatives) are opaque to mediasoup anyway: keep them, as text.
+fn opaque_numbers_as_strings(parameters: &mut serde_json::Map<String, Value>) {
+    for value in parameters.values_mut() {
+        if let Value::Number(number) = value {
+            if number.as_u64().is_none_or(|n| n > u64::from(u32::MAX)) {
+                *value = Value::String(number.to_string());
             }
         }
     }
@@ -121,6 +141,9 @@ pub fn media_codecs(value: Value) -> Result<Vec<RtpCodecCapability>> {
                 ))));
             };
             codec["mimeType"] = Value::String(canonical.to_string());
+            if let Some(parameters) = codec.get_mut("parameters").and_then(Value::as_object_mut) {
+                opaque_numbers_as_strings(parameters);
+            }
             // mediasoup-node lets audio codecs omit `channels` (mono).
             if kind == "audio" && codec.get("channels").is_none_or(Value::is_null) {
                 codec["channels"] = Value::from(1);
