@@ -69,8 +69,11 @@ describe('closing cascades in mediasoup\'s order', () => {
     record(events, 'transport.observer', transport.observer, ['close'])
     const producerClosed = new Promise((resolve) => remoteConsumer.on('producerclose', resolve))
 
+    expect((await router.dump()).transportIds).toEqual(expect.arrayContaining([transport.id, other.id]))
     transport.close()
     expect(events).toEqual(['producer:transportclose', 'consumer:transportclose', 'transport.observer:close'])
+    // The router's dump right after close() no longer lists it.
+    expect((await router.dump()).transportIds).toEqual([other.id])
     await producerClosed
     expect(remoteConsumer.closed).toBe(true)
     expect(other.closed).toBe(false)

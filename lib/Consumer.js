@@ -1,25 +1,20 @@
 'use strict'
 
 const binding = require('./binding')
-const dispatcher = require('./dispatcher')
-const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
-const { InvalidStateError } = require('./errors')
+const { NativeObject } = require('./NativeObject')
 
 /** A media stream sent by mafalda to an endpoint, fed by a producer. */
-class Consumer extends EnhancedEventEmitter {
+class Consumer extends NativeObject {
   #data
-  #closed = false
   #paused
   #producerPaused
   #priority
   #score
   #preferredLayers
   #currentLayers
-  #appData
-  #observer = new EnhancedEventEmitter()
 
   constructor ({ data, appData }) {
-    super()
+    super(data.id, appData)
     this.#data = data
     this.#paused = data.paused
     this.#producerPaused = data.producerPaused
@@ -27,13 +22,9 @@ class Consumer extends EnhancedEventEmitter {
     this.#score = data.score
     this.#preferredLayers = data.preferredLayers ?? undefined
     this.#currentLayers = data.currentLayers ?? undefined
-    this.#appData = appData
-    dispatcher.register(data.id, this)
   }
 
-  get id () { return this.#data.id }
   get producerId () { return this.#data.producerId }
-  get closed () { return this.#closed }
   get kind () { return this.#data.kind }
   get rtpParameters () { return this.#data.rtpParameters }
   get type () { return this.#data.type }
@@ -43,29 +34,22 @@ class Consumer extends EnhancedEventEmitter {
   get score () { return this.#score }
   get preferredLayers () { return this.#preferredLayers }
   get currentLayers () { return this.#currentLayers }
-  get appData () { return this.#appData }
-  set appData (appData) { this.#appData = appData }
-  get observer () { return this.#observer }
 
   close () {
-    if (this.#closed) return
-    this.#closed = true
-    dispatcher.unregister(this.id)
+    if (!this._markClosed()) return
     binding.consumerClose(this.id)
     this.emit('@close')
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
   }
 
   transportClosed () {
-    if (this.#closed) return
-    this.#closed = true
-    dispatcher.unregister(this.id)
+    if (!this._markClosed()) return
     this.safeEmit('transportclose')
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
   }
 
   #checkOpen () {
-    if (this.#closed) throw new InvalidStateError('Consumer closed')
+    this._checkOpen('Consumer')
   }
 
   async dump () {
@@ -83,7 +67,7 @@ class Consumer extends EnhancedEventEmitter {
     const wasPaused = this.#paused
     await binding.consumerPause(this.id)
     this.#paused = true
-    if (!wasPaused && !this.#producerPaused) this.#observer.safeEmit('pause')
+    if (!wasPaused && !this.#producerPaused) this.observer.safeEmit('pause')
   }
 
   async resume () {
@@ -91,7 +75,7 @@ class Consumer extends EnhancedEventEmitter {
     const wasPaused = this.#paused
     await binding.consumerResume(this.id)
     this.#paused = false
-    if (wasPaused && !this.#producerPaused) this.#observer.safeEmit('resume')
+    if (wasPaused && !this.#producerPaused) this.observer.safeEmit('resume')
   }
 
   async setPreferredLayers ({ spatialLayer, temporalLayer } = {}) {
@@ -119,36 +103,35 @@ class Consumer extends EnhancedEventEmitter {
   }
 
   _onNativeEvent (eventName, data) {
-    if (this.#closed) return
+    if (this.closed) return
     switch (eventName) {
       case 'producerclose':
-        this.#closed = true
-        dispatcher.unregister(this.id)
+        this._markClosed()
         this.emit('@producerclose')
         this.safeEmit('producerclose')
-        this.#observer.safeEmit('close')
+        this.observer.safeEmit('close')
         break
       case 'producerpause':
         if (this.#producerPaused) return
         this.#producerPaused = true
         this.safeEmit('producerpause')
-        if (!this.#paused) this.#observer.safeEmit('pause')
+        if (!this.#paused) this.observer.safeEmit('pause')
         break
       case 'producerresume':
         if (!this.#producerPaused) return
         this.#producerPaused = false
         this.safeEmit('producerresume')
-        if (!this.#paused) this.#observer.safeEmit('resume')
+        if (!this.#paused) this.observer.safeEmit('resume')
         break
       case 'score':
         this.#score = data
         this.safeEmit('score', data)
-        this.#observer.safeEmit('score', data)
+        this.observer.safeEmit('score', data)
         break
       case 'layerschange':
         this.#currentLayers = data ?? undefined
         this.safeEmit('layerschange', this.#currentLayers)
-        this.#observer.safeEmit('layerschange', this.#currentLayers)
+        this.observer.safeEmit('layerschange', this.#currentLayers)
         break
     }
   }

@@ -1,59 +1,43 @@
 'use strict'
 
 const binding = require('./binding')
-const dispatcher = require('./dispatcher')
-const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
-const { InvalidStateError } = require('./errors')
+const { NativeObject } = require('./NativeObject')
 
 /** A media source sent to mafalda by an endpoint. */
-class Producer extends EnhancedEventEmitter {
+class Producer extends NativeObject {
   #data
-  #closed = false
   #paused
   #score
-  #appData
-  #observer = new EnhancedEventEmitter()
 
   constructor ({ data, appData }) {
-    super()
+    super(data.id, appData)
     this.#data = data
     this.#paused = data.paused
     this.#score = data.score ?? []
-    this.#appData = appData
-    dispatcher.register(data.id, this)
   }
 
-  get id () { return this.#data.id }
-  get closed () { return this.#closed }
   get kind () { return this.#data.kind }
   get rtpParameters () { return this.#data.rtpParameters }
   get type () { return this.#data.type }
   get consumableRtpParameters () { return this.#data.consumableRtpParameters }
   get paused () { return this.#paused }
   get score () { return this.#score }
-  get appData () { return this.#appData }
-  set appData (appData) { this.#appData = appData }
-  get observer () { return this.#observer }
 
   close () {
-    if (this.#closed) return
-    this.#closed = true
-    dispatcher.unregister(this.id)
+    if (!this._markClosed()) return
     binding.producerClose(this.id)
     this.emit('@close')
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
   }
 
   transportClosed () {
-    if (this.#closed) return
-    this.#closed = true
-    dispatcher.unregister(this.id)
+    if (!this._markClosed()) return
     this.safeEmit('transportclose')
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
   }
 
   #checkOpen () {
-    if (this.#closed) throw new InvalidStateError('Producer closed')
+    this._checkOpen('Producer')
   }
 
   async dump () {
@@ -71,7 +55,7 @@ class Producer extends EnhancedEventEmitter {
     const wasPaused = this.#paused
     await binding.producerPause(this.id)
     this.#paused = true
-    if (!wasPaused) this.#observer.safeEmit('pause')
+    if (!wasPaused) this.observer.safeEmit('pause')
   }
 
   async resume () {
@@ -79,11 +63,11 @@ class Producer extends EnhancedEventEmitter {
     const wasPaused = this.#paused
     await binding.producerResume(this.id)
     this.#paused = false
-    if (wasPaused) this.#observer.safeEmit('resume')
+    if (wasPaused) this.observer.safeEmit('resume')
   }
 
   _onNativeEvent (eventName, data) {
-    if (this.#closed) return
+    if (this.closed) return
     switch (eventName) {
       case 'score':
         this.#score = data
@@ -94,7 +78,7 @@ class Producer extends EnhancedEventEmitter {
         return
     }
     this.safeEmit(eventName, data)
-    this.#observer.safeEmit(eventName, data)
+    this.observer.safeEmit(eventName, data)
   }
 }
 

@@ -1,13 +1,11 @@
 'use strict'
 
 const binding = require('./binding')
-const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
-const { InvalidStateError } = require('./errors')
+const { NativeObject } = require('./NativeObject')
 const { WebRtcTransport } = require('./WebRtcTransport')
 const { PlainTransport } = require('./PlainTransport')
 const { AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
 const { checkAppData, defined } = require('./utils')
-const dispatcher = require('./dispatcher')
 
 function normalizeListenInfo (info) {
   if (!info || typeof info !== 'object') throw new TypeError('wrong listenInfo')
@@ -18,51 +16,33 @@ function normalizeListenInfo (info) {
  * A virtual router: one room. The real mediasoup routers that serve it are
  * chosen by the pool; the application only ever sees this object.
  */
-class Router extends EnhancedEventEmitter {
-  #id
-  #closed = false
+class Router extends NativeObject {
   #rtpCapabilities
-  #appData
-  #worker
   #transports = new Map()
   #producers = new Map()
   #rtpObservers = new Map()
-  #observer = new EnhancedEventEmitter()
 
-  constructor ({ data, worker, appData }) {
-    super()
-    this.#id = data.id
+  constructor ({ data, appData }) {
+    super(data.id, appData)
     this.#rtpCapabilities = data.rtpCapabilities
-    this.#worker = worker
-    this.#appData = appData
-    dispatcher.register(this.#id, this)
   }
 
-  get id () { return this.#id }
-  get closed () { return this.#closed }
   // The same object every time: EduMeet mutates its headerExtensions.
   get rtpCapabilities () { return this.#rtpCapabilities }
-  get appData () { return this.#appData }
-  set appData (appData) { this.#appData = appData }
-  get observer () { return this.#observer }
 
   close () {
-    if (this.#closed) return
-    this.#closed = true
-    dispatcher.unregister(this.#id)
-    binding.routerClose(this.#id)
+    if (!this._markClosed()) return
+    binding.routerClose(this.id)
     this.#closeChildren()
     this.emit('@close')
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
   }
 
   workerClosed () {
-    if (this.#closed) return
-    this.#closed = true
-    dispatcher.unregister(this.#id)
+    if (!this._markClosed()) return
     this.#closeChildren()
     this.safeEmit('workerclose')
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
   }
 
   #closeChildren () {
@@ -74,8 +54,8 @@ class Router extends EnhancedEventEmitter {
   }
 
   async dump () {
-    if (this.#closed) throw new InvalidStateError('Router closed')
-    return binding.routerDump(this.#id)
+    this._checkOpen('Router')
+    return binding.routerDump(this.id)
   }
 
   async createWebRtcTransport ({
@@ -85,7 +65,7 @@ class Router extends EnhancedEventEmitter {
     maxSctpMessageSize = 262144, sctpSendBufferSize = 262144,
     iceConsentTimeout = 30, appData
   } = {}) {
-    if (this.#closed) throw new InvalidStateError('Router closed')
+    this._checkOpen('Router')
     if (!webRtcServer && !Array.isArray(listenInfos) && !Array.isArray(listenIps)) {
       throw new TypeError('missing webRtcServer, listenInfos and listenIps (one of them is mandatory)')
     } else if (webRtcServer && listenInfos && listenIps) {
@@ -100,7 +80,7 @@ class Router extends EnhancedEventEmitter {
     enableUdp ??= true
     enableTcp ??= false
     if (listenIps) listenInfos = listenIpsToInfos(listenIps, { port, enableUdp, enableTcp, preferUdp, preferTcp })
-    const data = await binding.routerCreateWebrtcTransport(this.#id, defined({
+    const data = await binding.routerCreateWebrtcTransport(this.id, defined({
       listenInfos: listenInfos.map(normalizeListenInfo),
       enableUdp,
       enableTcp,
@@ -112,7 +92,7 @@ class Router extends EnhancedEventEmitter {
       sctpSendBufferSize,
       iceConsentTimeout
     }))
-    return this.#adopt(new WebRtcTransport({ data, router: this, appData }))
+    return this.#adopt(new WebRtcTransport({ data, appData }))
   }
 
   async createPlainTransport ({
@@ -121,7 +101,7 @@ class Router extends EnhancedEventEmitter {
     maxSctpMessageSize = 262144, sctpSendBufferSize = 262144,
     enableSrtp = false, srtpCryptoSuite = 'AES_CM_128_HMAC_SHA1_80', appData
   } = {}) {
-    if (this.#closed) throw new InvalidStateError('Router closed')
+    this._checkOpen('Router')
     if (!listenInfo && !listenIp) {
       throw new TypeError('missing listenInfo and listenIp (one of them is mandatory)')
     } else if (listenInfo && listenIp) {
@@ -133,7 +113,7 @@ class Router extends EnhancedEventEmitter {
       if (typeof listenIp === 'string') listenIp = { ip: listenIp }
       listenInfo = { protocol: 'udp', ip: listenIp.ip, announcedAddress: listenIp.announcedIp, port }
     }
-    const data = await binding.routerCreatePlainTransport(this.#id, defined({
+    const data = await binding.routerCreatePlainTransport(this.id, defined({
       listenInfo: normalizeListenInfo(listenInfo),
       rtcpListenInfo: rtcpListenInfo ? normalizeListenInfo(rtcpListenInfo) : undefined,
       rtcpMux,
@@ -145,24 +125,24 @@ class Router extends EnhancedEventEmitter {
       srtpCryptoSuite
     }))
     void numSctpStreams
-    return this.#adopt(new PlainTransport({ data, router: this, appData }))
+    return this.#adopt(new PlainTransport({ data, appData }))
   }
 
   #adopt (transport) {
-    if (this.#closed) {
+    if (this.closed) {
       transport.routerClosed()
-      throw new InvalidStateError('Router closed')
+      this._checkOpen('Router')
     }
     this.#transports.set(transport.id, transport)
     transport.on('@close', () => this.#transports.delete(transport.id))
     transport.on('@newproducer', (producer) => this.#producers.set(producer.id, producer))
     transport.on('@producerclose', (producer) => this.#producers.delete(producer.id))
-    this.#observer.safeEmit('newtransport', transport)
+    this.observer.safeEmit('newtransport', transport)
     return transport
   }
 
   async createAudioLevelObserver ({ maxEntries = 1, threshold = -80, interval = 1000, appData } = {}) {
-    if (this.#closed) throw new InvalidStateError('Router closed')
+    this._checkOpen('Router')
     if (typeof maxEntries !== 'number' || maxEntries <= 0) {
       throw new TypeError('if given, maxEntries must be a positive number')
     } else if (typeof threshold !== 'number' || threshold < -127 || threshold > 0) {
@@ -171,33 +151,33 @@ class Router extends EnhancedEventEmitter {
       throw new TypeError('if given, interval must be an number')
     }
     appData = checkAppData(appData)
-    const id = await binding.routerCreateAudioLevelObserver(this.#id, { maxEntries, threshold, interval })
+    const id = await binding.routerCreateAudioLevelObserver(this.id, { maxEntries, threshold, interval })
     return this.#adoptObserver(new AudioLevelObserver({ id, appData, getProducerById: (p) => this.#producers.get(p) }))
   }
 
   async createActiveSpeakerObserver ({ interval = 300, appData } = {}) {
-    if (this.#closed) throw new InvalidStateError('Router closed')
+    this._checkOpen('Router')
     if (typeof interval !== 'number') throw new TypeError('if given, interval must be an number')
     appData = checkAppData(appData)
-    const id = await binding.routerCreateActiveSpeakerObserver(this.#id, { interval })
+    const id = await binding.routerCreateActiveSpeakerObserver(this.id, { interval })
     return this.#adoptObserver(new ActiveSpeakerObserver({ id, appData, getProducerById: (p) => this.#producers.get(p) }))
   }
 
   #adoptObserver (rtpObserver) {
-    if (this.#closed) {
+    if (this.closed) {
       rtpObserver.routerClosed()
-      throw new InvalidStateError('Router closed')
+      this._checkOpen('Router')
     }
     this.#rtpObservers.set(rtpObserver.id, rtpObserver)
     rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserver.id))
-    this.#observer.safeEmit('newrtpobserver', rtpObserver)
+    this.observer.safeEmit('newrtpobserver', rtpObserver)
     return rtpObserver
   }
 
   canConsume ({ producerId, rtpCapabilities } = {}) {
-    if (this.#closed || typeof producerId !== 'string') return false
+    if (this.closed || typeof producerId !== 'string') return false
     try {
-      return binding.routerCanConsume(this.#id, producerId, rtpCapabilities)
+      return binding.routerCanConsume(this.id, producerId, rtpCapabilities)
     } catch (_) {
       return false
     }

@@ -1,89 +1,71 @@
 'use strict'
 
 const binding = require('./binding')
-const dispatcher = require('./dispatcher')
-const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
-const { InvalidStateError } = require('./errors')
+const { NativeObject } = require('./NativeObject')
 
 /**
  * What audio level and active speaker observers share. It observes the
  * room's producers wherever they live; events carry the application's own
  * Producer objects.
  */
-class RtpObserver extends EnhancedEventEmitter {
-  #id
-  #closed = false
+class RtpObserver extends NativeObject {
   #paused = false
-  #appData
   #getProducerById
-  #observer = new EnhancedEventEmitter()
 
   constructor ({ id, appData, getProducerById }) {
-    super()
-    this.#id = id
-    this.#appData = appData
+    super(id, appData)
     this.#getProducerById = getProducerById
-    dispatcher.register(id, this)
   }
 
-  get id () { return this.#id }
-  get closed () { return this.#closed }
   get paused () { return this.#paused }
-  get appData () { return this.#appData }
-  set appData (appData) { this.#appData = appData }
-  get observer () { return this.#observer }
 
   close () {
-    if (this.#closed) return
-    this.#closed = true
-    dispatcher.unregister(this.#id)
-    binding.rtpObserverClose(this.#id)
+    if (!this._markClosed()) return
+    binding.rtpObserverClose(this.id)
     this.emit('@close')
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
   }
 
   routerClosed () {
-    if (this.#closed) return
-    this.#closed = true
-    dispatcher.unregister(this.#id)
+    if (!this._markClosed()) return
     this.safeEmit('routerclose')
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
   }
 
   #checkOpen () {
-    if (this.#closed) throw new InvalidStateError('RtpObserver closed')
+    this._checkOpen('RtpObserver')
   }
 
   async pause () {
     this.#checkOpen()
     const wasPaused = this.#paused
-    await binding.rtpObserverSetPaused(this.#id, true)
+    await binding.rtpObserverSetPaused(this.id, true)
     this.#paused = true
-    if (!wasPaused) this.#observer.safeEmit('pause')
+    if (!wasPaused) this.observer.safeEmit('pause')
   }
 
   async resume () {
     this.#checkOpen()
     const wasPaused = this.#paused
-    await binding.rtpObserverSetPaused(this.#id, false)
+    await binding.rtpObserverSetPaused(this.id, false)
     this.#paused = false
-    if (wasPaused) this.#observer.safeEmit('resume')
+    if (wasPaused) this.observer.safeEmit('resume')
   }
 
   async addProducer ({ producerId } = {}) {
     this.#checkOpen()
     const producer = this.#getProducerById(producerId)
     if (!producer) throw new Error(`Producer with id "${producerId}" not found`)
-    await binding.rtpObserverAddProducer(this.#id, producerId)
-    this.#observer.safeEmit('addproducer', producer)
+    await binding.rtpObserverAddProducer(this.id, producerId)
+    this.observer.safeEmit('addproducer', producer)
   }
 
   async removeProducer ({ producerId } = {}) {
     this.#checkOpen()
     const producer = this.#getProducerById(producerId)
     if (!producer) throw new Error(`Producer with id "${producerId}" not found`)
-    await binding.rtpObserverRemoveProducer(this.#id, producerId)
-    this.#observer.safeEmit('removeproducer', producer)
+    await binding.rtpObserverRemoveProducer(this.id, producerId)
+    this.observer.safeEmit('removeproducer', producer)
   }
 
   _producer (producerId) {
@@ -91,7 +73,7 @@ class RtpObserver extends EnhancedEventEmitter {
   }
 
   _onNativeEvent (eventName, data) {
-    if (this.#closed) return
+    if (this.closed) return
     this._handleEvent(eventName, data)
   }
 

@@ -1,8 +1,7 @@
 'use strict'
 
 const binding = require('./binding')
-const dispatcher = require('./dispatcher')
-const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
+const { NativeObject } = require('./NativeObject')
 const { InvalidStateError } = require('./errors')
 const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
@@ -12,34 +11,17 @@ const { checkAppData, clone, defined } = require('./utils')
  * What every transport has: producers, consumers, close semantics and the
  * bitrate knobs. Subclasses add their own data and events.
  */
-class Transport extends EnhancedEventEmitter {
-  #id
-  #closed = false
-  #appData
-  #router
+class Transport extends NativeObject {
   #producers = new Map()
   #consumers = new Map()
-  #observer = new EnhancedEventEmitter()
 
-  constructor ({ data, router, appData }) {
-    super()
-    this.#id = data.id
-    this.#router = router
-    this.#appData = appData
-    dispatcher.register(this.#id, this)
+  constructor ({ data, appData }) {
+    super(data.id, appData)
   }
 
-  get id () { return this.#id }
-  get closed () { return this.#closed }
-  get appData () { return this.#appData }
-  set appData (appData) { this.#appData = appData }
-  get observer () { return this.#observer }
-
   close () {
-    if (this.#closed) return
-    this.#closed = true
-    dispatcher.unregister(this.#id)
-    binding.transportClose(this.#id)
+    if (!this._markClosed()) return
+    binding.transportClose(this.id)
     for (const producer of this.#producers.values()) {
       producer.transportClosed()
       this.emit('@producerclose', producer)
@@ -47,18 +29,16 @@ class Transport extends EnhancedEventEmitter {
     this.#producers.clear()
     this.#closeConsumers()
     this.emit('@close')
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
   }
 
   routerClosed () {
-    if (this.#closed) return
-    this.#closed = true
-    dispatcher.unregister(this.#id)
+    if (!this._markClosed()) return
     for (const producer of this.#producers.values()) producer.transportClosed()
     this.#producers.clear()
     this.#closeConsumers()
     this.safeEmit('routerclose')
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
   }
 
   #closeConsumers () {
@@ -67,35 +47,35 @@ class Transport extends EnhancedEventEmitter {
   }
 
   _checkOpen () {
-    if (this.#closed) throw new InvalidStateError('Transport closed')
+    super._checkOpen('Transport')
   }
 
   async dump () {
     this._checkOpen()
-    return binding.transportDump(this.#id)
+    return binding.transportDump(this.id)
   }
 
   async getStats () {
     this._checkOpen()
-    return binding.transportGetStats(this.#id)
+    return binding.transportGetStats(this.id)
   }
 
   async setMaxIncomingBitrate (bitrate) {
     this._checkOpen()
     if (typeof bitrate !== 'number') throw new TypeError('bitrate must be a number')
-    await binding.transportSetMaxIncomingBitrate(this.#id, bitrate)
+    await binding.transportSetMaxIncomingBitrate(this.id, bitrate)
   }
 
   async setMaxOutgoingBitrate (bitrate) {
     this._checkOpen()
     if (typeof bitrate !== 'number') throw new TypeError('bitrate must be a number')
-    await binding.transportSetMaxOutgoingBitrate(this.#id, bitrate)
+    await binding.transportSetMaxOutgoingBitrate(this.id, bitrate)
   }
 
   async setMinOutgoingBitrate (bitrate) {
     this._checkOpen()
     if (typeof bitrate !== 'number') throw new TypeError('bitrate must be a number')
-    await binding.transportSetMinOutgoingBitrate(this.#id, bitrate)
+    await binding.transportSetMinOutgoingBitrate(this.id, bitrate)
   }
 
   async produce ({ id, kind, rtpParameters, paused = false, keyFrameRequestDelay, appData } = {}) {
@@ -108,11 +88,11 @@ class Transport extends EnhancedEventEmitter {
       throw new TypeError('missing rtpParameters')
     }
     appData = checkAppData(appData)
-    const data = await binding.transportProduce(this.#id, defined({
+    const data = await binding.transportProduce(this.id, defined({
       kind, rtpParameters: clone(rtpParameters), paused: Boolean(paused), keyFrameRequestDelay
     }))
     const producer = new Producer({ data, appData })
-    if (this.#closed) {
+    if (this.closed) {
       producer.transportClosed()
       throw new InvalidStateError('Transport closed')
     }
@@ -122,7 +102,7 @@ class Transport extends EnhancedEventEmitter {
       this.emit('@producerclose', producer)
     })
     this.emit('@newproducer', producer)
-    this.#observer.safeEmit('newproducer', producer)
+    this.observer.safeEmit('newproducer', producer)
     return producer
   }
 
@@ -139,7 +119,7 @@ class Transport extends EnhancedEventEmitter {
       throw new TypeError('missing rtpCapabilities')
     }
     appData = checkAppData(appData)
-    const data = await binding.transportConsume(this.#id, defined({
+    const data = await binding.transportConsume(this.id, defined({
       producerId,
       rtpCapabilities: clone(rtpCapabilities),
       paused: Boolean(paused),
@@ -150,22 +130,22 @@ class Transport extends EnhancedEventEmitter {
       pipe: Boolean(pipe)
     }))
     const consumer = new Consumer({ data, appData })
-    if (this.#closed) {
+    if (this.closed) {
       consumer.transportClosed()
       throw new InvalidStateError('Transport closed')
     }
     this.#consumers.set(consumer.id, consumer)
     consumer.on('@close', () => this.#consumers.delete(consumer.id))
     consumer.on('@producerclose', () => this.#consumers.delete(consumer.id))
-    this.#observer.safeEmit('newconsumer', consumer)
+    this.observer.safeEmit('newconsumer', consumer)
     return consumer
   }
 
+  /** Subclasses handle their own events. */
   _onNativeEvent (eventName, data) {
     this._handleEvent(eventName, data)
   }
 
-  /** Overridden by subclasses for their own events. */
   _handleEvent () {}
 }
 

@@ -7,8 +7,8 @@ const { Transport } = require('./Transport')
 class WebRtcTransport extends Transport {
   #data
 
-  constructor ({ data, router, appData }) {
-    super({ data, router, appData })
+  constructor ({ data, appData }) {
+    super({ data, appData })
     this.#data = data
   }
 

@@ -1,9 +1,7 @@
 'use strict'
 
 const binding = require('./binding')
-const dispatcher = require('./dispatcher')
-const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
-const { InvalidStateError } = require('./errors')
+const { NativeObject } = require('./NativeObject')
 const { Router } = require('./Router')
 const { checkAppData } = require('./utils')
 
@@ -12,40 +10,27 @@ const { checkAppData } = require('./utils')
  * process-wide pool of real mediasoup workers. `pid` is the thread id of
  * the real worker it is bound to, so `pidusage(worker.pid)` measures it.
  */
-class Worker extends EnhancedEventEmitter {
-  #id
+class Worker extends NativeObject {
   #pid
-  #closed = false
   #died = false
   #subprocessClosed = false
-  #appData
   #routers = new Set()
   #webRtcServers = new Set()
-  #observer = new EnhancedEventEmitter()
 
   constructor ({ id, pid, appData }) {
-    super()
-    this.#id = id
+    super(id, appData)
     this.#pid = pid
-    this.#appData = appData
-    dispatcher.register(id, this)
   }
 
   get pid () { return this.#pid }
-  get closed () { return this.#closed }
   get died () { return this.#died }
   get subprocessClosed () { return this.#subprocessClosed }
-  get appData () { return this.#appData }
-  set appData (appData) { this.#appData = appData }
-  get observer () { return this.#observer }
 
   close () {
-    if (this.#closed) return
-    this.#closed = true
-    dispatcher.unregister(this.#id)
-    binding.workerClose(this.#id)
+    if (!this._markClosed()) return
+    binding.workerClose(this.id)
     this.#closeChildren()
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
     // mediasoup emits 'subprocessclose' once its worker process has exited;
     // a virtual worker has none, so it is emitted on the next turn.
     setImmediate(() => this.#subprocessGone())
@@ -65,13 +50,13 @@ class Worker extends EnhancedEventEmitter {
   }
 
   async dump () {
-    if (this.#closed) throw new InvalidStateError('Worker closed')
-    return binding.workerDump(this.#id)
+    this._checkOpen('Worker')
+    return binding.workerDump(this.id)
   }
 
   async getResourceUsage () {
-    if (this.#closed) throw new InvalidStateError('Worker closed')
-    const { ruUtime, ruStime } = await binding.workerGetResourceUsage(this.#id)
+    this._checkOpen('Worker')
+    const { ruUtime, ruStime } = await binding.workerGetResourceUsage(this.id)
     // mediasoup reports libuv's uv_getrusage() fields; a thread has only its
     // CPU times, the rest is zero.
     return {
@@ -95,40 +80,38 @@ class Worker extends EnhancedEventEmitter {
   }
 
   async updateSettings ({ logLevel, logTags } = {}) {
-    if (this.#closed) throw new InvalidStateError('Worker closed')
-    await binding.workerUpdateSettings(this.#id, logLevel, logTags)
+    this._checkOpen('Worker')
+    await binding.workerUpdateSettings(this.id, logLevel, logTags)
   }
 
   async createRouter ({ mediaCodecs, appData } = {}) {
-    if (this.#closed) throw new InvalidStateError('Worker closed')
+    this._checkOpen('Worker')
     appData = checkAppData(appData)
     if (mediaCodecs !== undefined && !Array.isArray(mediaCodecs)) {
       throw new TypeError('mediaCodecs must be an Array')
     }
-    const data = await binding.createRouter(this.#id, mediaCodecs ?? [])
-    const router = new Router({ data, worker: this, appData })
-    if (this.#closed) {
+    const data = await binding.createRouter(this.id, mediaCodecs ?? [])
+    const router = new Router({ data, appData })
+    if (this.closed) {
       // Closed while the router was being created: the native side already
       // dropped it with the worker.
       router.workerClosed()
-      throw new InvalidStateError('Worker closed')
+      this._checkOpen('Worker')
     }
     this.#routers.add(router)
     router.on('@close', () => this.#routers.delete(router))
-    this.#observer.safeEmit('newrouter', router)
+    this.observer.safeEmit('newrouter', router)
     return router
   }
 
   _onNativeEvent (eventName, data) {
-    if (eventName !== 'died' || this.#closed) return
-    this.#closed = true
+    if (eventName !== 'died' || !this._markClosed()) return
     this.#died = true
-    dispatcher.unregister(this.#id)
     const error = new Error(`worker died unexpectedly: ${data}`)
     this.#closeChildren()
     this.safeEmit('died', error)
     this.#subprocessGone()
-    this.#observer.safeEmit('close')
+    this.observer.safeEmit('close')
   }
 }
 

@@ -45,7 +45,7 @@ async function createRouter ({ mediaCodecs, appData } = {}) {
     throw new TypeError('mediaCodecs must be an Array')
   }
   const data = await binding.createRouter(undefined, mediaCodecs ?? [])
-  return new Router({ data, worker: undefined, appData })
+  return new Router({ data, appData })
 }
 
 const CONFIG_CHECKS = {

@@ -288,6 +288,25 @@ impl Mafalda {
             }
         }
         merged.insert("id".into(), serde_json::Value::String(id.to_string()));
+        // Only what the application sees: not the pipe transports, and not
+        // objects it closed whose close request the worker has yet to get
+        // (mediasoup-rust sends it from a task once the handle drops).
+        let (transports, observers): (HashSet<String>, HashSet<String>) = {
+            let registry = self.registry();
+            let room = registry
+                .routers
+                .get(&id)
+                .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            (
+                room.transports.iter().map(ToString::to_string).collect(),
+                room.observers.iter().map(ToString::to_string).collect(),
+            )
+        };
+        for (key, keep) in [("transportIds", &transports), ("rtpObserverIds", &observers)] {
+            if let Some(serde_json::Value::Array(ids)) = merged.get_mut(key) {
+                ids.retain(|id| id.as_str().is_some_and(|id| keep.contains(id)));
+            }
+        }
         Ok(serde_json::Value::Object(merged))
     }
 

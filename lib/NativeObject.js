@@ -1,0 +1,48 @@
+'use strict'
+
+const dispatcher = require('./dispatcher')
+const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
+const { InvalidStateError } = require('./errors')
+
+/**
+ * What every mediasoup-shaped object here has: the id the native side knows
+ * it by (native events reach it through the dispatcher while it is open),
+ * `closed`, `appData` (the caller's very object) and an `observer`.
+ */
+class NativeObject extends EnhancedEventEmitter {
+  #id
+  #closed = false
+  #appData
+  #observer = new EnhancedEventEmitter()
+
+  constructor (id, appData) {
+    super()
+    this.#id = id
+    this.#appData = appData
+    dispatcher.register(id, this)
+  }
+
+  get id () { return this.#id }
+  get closed () { return this.#closed }
+  get appData () { return this.#appData }
+  set appData (appData) { this.#appData = appData }
+  get observer () { return this.#observer }
+
+  /** Marks the object closed and stops its native events; false if it already was. */
+  _markClosed () {
+    if (this.#closed) return false
+    this.#closed = true
+    dispatcher.unregister(this.#id)
+    return true
+  }
+
+  /** Throws mediasoup's InvalidStateError once closed. */
+  _checkOpen (what) {
+    if (this.#closed) throw new InvalidStateError(`${what} closed`)
+  }
+
+  /** Receives the native events addressed to this object. */
+  _onNativeEvent () {}
+}
+
+module.exports = { NativeObject }
