@@ -111,6 +111,13 @@ fn opaque_numbers_as_strings(parameters: &mut serde_json::Map<String, Value>) {
     }
 }
 
+/// Overrides a default with the caller's value, if given.
+fn set<T>(target: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *target = value;
+    }
+}
+
 /// `createRouter({ mediaCodecs })`.
 pub fn media_codecs(value: Value) -> Result<Vec<RtpCodecCapability>> {
     let Value::Array(codecs) = value else {
@@ -289,34 +296,19 @@ pub fn webrtc_transport_options(value: Value) -> Result<WebRtcTransportOptions> 
         listen_infos = listen_infos.insert(info?);
     }
     let mut options = WebRtcTransportOptions::new(listen_infos);
-    if let Some(v) = js.enable_udp {
-        options.enable_udp = v;
-    }
-    if let Some(v) = js.enable_tcp {
-        options.enable_tcp = v;
-    }
-    if let Some(v) = js.prefer_udp {
-        options.prefer_udp = v;
-    }
-    if let Some(v) = js.prefer_tcp {
-        options.prefer_tcp = v;
-    }
-    if let Some(v) = js.ice_consent_timeout {
-        options.ice_consent_timeout = v;
-    }
-    if let Some(v) = js.initial_available_outgoing_bitrate {
-        options.initial_available_outgoing_bitrate = v;
-    }
-    if let Some(v) = js.enable_sctp {
-        options.enable_sctp = v;
-    }
-    if let Some(v) = js.max_sctp_message_size {
-        options.max_send_message_size = v;
-        options.max_receive_message_size = v;
-    }
-    if let Some(v) = js.sctp_send_buffer_size {
-        options.sctp_send_buffer_size = v;
-    }
+    set(&mut options.enable_udp, js.enable_udp);
+    set(&mut options.enable_tcp, js.enable_tcp);
+    set(&mut options.prefer_udp, js.prefer_udp);
+    set(&mut options.prefer_tcp, js.prefer_tcp);
+    set(&mut options.ice_consent_timeout, js.ice_consent_timeout);
+    set(
+        &mut options.initial_available_outgoing_bitrate,
+        js.initial_available_outgoing_bitrate,
+    );
+    set(&mut options.enable_sctp, js.enable_sctp);
+    set(&mut options.max_send_message_size, js.max_sctp_message_size);
+    set(&mut options.max_receive_message_size, js.max_sctp_message_size);
+    set(&mut options.sctp_send_buffer_size, js.sctp_send_buffer_size);
     Ok(options)
 }
 
@@ -339,28 +331,14 @@ pub fn plain_transport_options(value: Value) -> Result<PlainTransportOptions> {
     let js: JsPlainTransportOptions = parse(value, "PlainTransport options")?;
     let mut options = PlainTransportOptions::new(listen_info_from(js.listen_info)?);
     options.rtcp_listen_info = js.rtcp_listen_info.map(listen_info_from).transpose()?;
-    if let Some(v) = js.rtcp_mux {
-        options.rtcp_mux = v;
-    }
-    if let Some(v) = js.comedia {
-        options.comedia = v;
-    }
-    if let Some(v) = js.enable_sctp {
-        options.enable_sctp = v;
-    }
-    if let Some(v) = js.max_sctp_message_size {
-        options.max_send_message_size = v;
-        options.max_receive_message_size = v;
-    }
-    if let Some(v) = js.sctp_send_buffer_size {
-        options.sctp_send_buffer_size = v;
-    }
-    if let Some(v) = js.enable_srtp {
-        options.enable_srtp = v;
-    }
-    if let Some(v) = js.srtp_crypto_suite {
-        options.srtp_crypto_suite = v;
-    }
+    set(&mut options.rtcp_mux, js.rtcp_mux);
+    set(&mut options.comedia, js.comedia);
+    set(&mut options.enable_sctp, js.enable_sctp);
+    set(&mut options.max_send_message_size, js.max_sctp_message_size);
+    set(&mut options.max_receive_message_size, js.max_sctp_message_size);
+    set(&mut options.sctp_send_buffer_size, js.sctp_send_buffer_size);
+    set(&mut options.enable_srtp, js.enable_srtp);
+    set(&mut options.srtp_crypto_suite, js.srtp_crypto_suite);
     Ok(options)
 }
 

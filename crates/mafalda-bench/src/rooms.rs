@@ -67,22 +67,8 @@ pub fn producer_options(video: bool, ssrc: u32) -> ProducerOptions {
     ProducerOptions::new(kind, rtp_parameters(video, ssrc))
 }
 
-pub fn loopback() -> ListenInfo {
-    ListenInfo {
-        protocol: Protocol::Udp,
-        ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        announced_address: None,
-        expose_internal_ip: false,
-        port: None,
-        port_range: None,
-        flags: None,
-        send_buffer_size: None,
-        recv_buffer_size: None,
-    }
-}
-
 pub fn plain(comedia: bool) -> PlainTransportOptions {
-    let mut options = PlainTransportOptions::new(loopback());
+    let mut options = PlainTransportOptions::new(mafalda_core::loopback_listen_info());
     options.rtcp_mux = true;
     options.comedia = comedia;
     options

@@ -47,7 +47,8 @@ pub use observer::ObserverOptions;
 pub use producer::ProducerInfo;
 pub use router::RouterInfo;
 pub use transport::{
-    TransportData, TransportInfo, TransportKind, TransportOptions, TransportRemoteParameters,
+    loopback_listen_info, TransportData, TransportInfo, TransportKind, TransportOptions,
+    TransportRemoteParameters,
 };
 pub use worker::{VirtualWorkerId, WorkerInfo, WorkerSettings};
 

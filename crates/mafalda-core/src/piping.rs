@@ -321,17 +321,7 @@ impl Mafalda {
 /// Creates a PipeTransport on each router, connected to each other over
 /// loopback.
 async fn create_pair(a: &RealRouter, b: &RealRouter) -> Result<PairHandles> {
-    let listen = ListenInfo {
-        protocol: Protocol::Udp,
-        ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        announced_address: None,
-        expose_internal_ip: false,
-        port: None,
-        port_range: None,
-        flags: None,
-        send_buffer_size: None,
-        recv_buffer_size: None,
-    };
+    let listen = crate::transport::loopback_listen_info();
     let failed = |e: &dyn std::fmt::Display| Error::failed(format!("cannot create pipe transports: {e}"));
     let mut options = PipeTransportOptions::new(listen.clone());
     options.enable_rtx = true;

@@ -324,6 +324,22 @@ impl Mafalda {
     }
 }
 
+/// UDP on 127.0.0.1, any port: what pipes between the workers of this
+/// process listen on (and what tests and benchmarks use).
+pub fn loopback_listen_info() -> ListenInfo {
+    ListenInfo {
+        protocol: Protocol::Udp,
+        ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        announced_address: None,
+        expose_internal_ip: false,
+        port: None,
+        port_range: None,
+        flags: None,
+        send_buffer_size: None,
+        recv_buffer_size: None,
+    }
+}
+
 pub(crate) fn to_json<T: serde::Serialize>(value: T) -> Result<serde_json::Value> {
     serde_json::to_value(value).map_err(|error| Error::failed(error.to_string()))
 }

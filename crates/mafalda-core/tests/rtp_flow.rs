@@ -32,22 +32,8 @@ fn opus() -> RtpCodecCapability {
     }
 }
 
-fn loopback() -> ListenInfo {
-    ListenInfo {
-        protocol: Protocol::Udp,
-        ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        announced_address: None,
-        expose_internal_ip: false,
-        port: None,
-        port_range: None,
-        flags: None,
-        send_buffer_size: None,
-        recv_buffer_size: None,
-    }
-}
-
 fn plain_options(comedia: bool) -> PlainTransportOptions {
-    let mut options = PlainTransportOptions::new(loopback());
+    let mut options = PlainTransportOptions::new(mafalda_core::loopback_listen_info());
     options.rtcp_mux = true;
     options.comedia = comedia;
     options
