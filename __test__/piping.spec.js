@@ -13,7 +13,12 @@ let ssrc = 5000000
 
 function vp8RtpParameters (ssrc) {
   return {
-    codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+    codecs: [{
+      mimeType: 'video/VP8',
+      payloadType: 101,
+      clockRate: 90000,
+      rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }]
+    }],
     encodings: [{ ssrc }]
   }
 }
@@ -167,6 +172,41 @@ describe('rooms spanning workers, pipes on demand', () => {
     await waitFor(async () => totals(await realRouters()).pipeConsumers === 0)
     sender.close()
     receiver.close()
+    room.close()
+  }, 30000)
+
+  test('consumer.requestKeyFrame() on another worker reaches the source as an RTCP PLI', async () => {
+    mafalda.configure({ consumerBudget: 1, maxWorkers: 2 })
+    const room = await mafalda.createRouter({ mediaCodecs })
+    const source = await room.createPlainTransport({ listenInfo, comedia: true })
+    const videoSsrc = ++ssrc
+    const producer = await source.produce({ kind: 'video', rtpParameters: vp8RtpParameters(videoSsrc) })
+    const local = await room.createPlainTransport({ listenInfo })
+    await local.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(room) })
+    const remote = await room.createPlainTransport({ listenInfo })
+    const routers = await realRouters()
+    expect(routers.find((r) => r.transportIds.includes(remote.id)).pid)
+      .not.toBe(routers.find((r) => r.transportIds.includes(source.id)).pid)
+    const consumer = await remote.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(room) })
+
+    // The endpoint feeding the producer: comedia learns it from its packets,
+    // and RTCP feedback for the source goes back to it.
+    const endpoint = await bindSocket()
+    let plis = 0
+    endpoint.on('message', (packet) => {
+      // RTCP payload-specific feedback (206) with FMT 1 = PLI.
+      if (packet[1] === 206 && (packet[0] & 0x1f) === 1) plis++
+    })
+    for (let i = 0; i < 10; i++) {
+      endpoint.send(rtpPacket({ payloadType: 101, sequenceNumber: i, timestamp: i * 3000, ssrc: videoSsrc }), source.tuple.localPort, '127.0.0.1')
+    }
+    await waitFor(() => source.tuple.remotePort === endpoint.address().port)
+    // Whatever the consumer's start asked for has arrived by now.
+    await sleep(600)
+    const before = plis
+    await consumer.requestKeyFrame()
+    await waitFor(() => plis > before, { timeout: 5000 })
+    endpoint.close()
     room.close()
   }, 30000)
 
