@@ -156,7 +156,15 @@ export type SrtpCryptoSuite =
 
 export type SrtpParameters = { cryptoSuite: SrtpCryptoSuite; keyBase64: string }
 
+export type TransportTraceEventType = 'probation' | 'bwe'
+export type ProducerTraceEventType = 'rtp' | 'keyframe' | 'nack' | 'pli' | 'fir' | 'sr'
+export type ConsumerTraceEventType = 'rtp' | 'keyframe' | 'nack' | 'pli' | 'fir'
+
+/** A 'trace' event, in mediasoup's shape (`type`, `timestamp`, `direction`, `info`). */
+export type TraceEventData = { type: string; timestamp: number; direction: 'in' | 'out'; info: any }
+
 export type TransportEvents = {
+  trace: [TraceEventData]
   routerclose: []
   listenserverclose: []
   listenererror: [string, Error]
@@ -181,6 +189,7 @@ export declare class Transport<
   close (): void
   dump (): Promise<any>
   getStats (): Promise<any[]>
+  enableTraceEvent (types?: TransportTraceEventType[]): Promise<void>
   setMaxIncomingBitrate (bitrate: number): Promise<void>
   setMaxOutgoingBitrate (bitrate: number): Promise<void>
   setMinOutgoingBitrate (bitrate: number): Promise<void>
@@ -319,6 +328,7 @@ export type ProducerOptions<ProducerAppData extends AppData = AppData> = {
 export declare class Producer<ProducerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
   transportclose: []
   score: [ProducerScore[]]
+  trace: [TraceEventData]
   videoorientationchange: [{ camera: boolean; flip: boolean; rotation: number }]
   listenererror: [string, Error]
 }> {
@@ -338,6 +348,7 @@ export declare class Producer<ProducerAppData extends AppData = AppData> extends
   getStats (): Promise<any[]>
   pause (): Promise<void>
   resume (): Promise<void>
+  enableTraceEvent (types?: ProducerTraceEventType[]): Promise<void>
 }
 
 export type ConsumerType = 'simple' | 'simulcast' | 'svc' | 'pipe'
@@ -365,6 +376,7 @@ export declare class Consumer<ConsumerAppData extends AppData = AppData> extends
   producerresume: []
   score: [ConsumerScore]
   layerschange: [ConsumerLayers | undefined]
+  trace: [TraceEventData]
   listenererror: [string, Error]
 }> {
   get id (): string
@@ -393,6 +405,7 @@ export declare class Consumer<ConsumerAppData extends AppData = AppData> extends
   setPriority (priority: number): Promise<void>
   unsetPriority (): Promise<void>
   requestKeyFrame (): Promise<void>
+  enableTraceEvent (types?: ConsumerTraceEventType[]): Promise<void>
 }
 
 // ---------------------------------------------------------------- RTP observers

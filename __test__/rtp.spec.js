@@ -117,4 +117,30 @@ describe('real RTP through PlainTransports', () => {
     expect(consumer.closed).toBe(true)
     await expect(consumer.getStats()).rejects.toThrow(mafalda.types.InvalidStateError)
   })
+
+  test('enableTraceEvent(): producer and consumer emit "rtp" traces for real packets; bad types are TypeErrors', async () => {
+    const sendTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true })
+    const recvTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } })
+    const traceSsrc = 55555555
+    const producer = await sendTransport.produce({ kind: 'audio', rtpParameters: opusRtpParameters(traceSsrc) })
+    const receiver = await bindSocket()
+    await recvTransport.connect({ ip: '127.0.0.1', port: receiver.address().port })
+    const consumer = await recvTransport.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(router) })
+    await expect(producer.enableTraceEvent('rtp')).rejects.toThrow(TypeError)
+    await expect(consumer.enableTraceEvent(['nope'])).rejects.toThrow(TypeError)
+    await expect(sendTransport.enableTraceEvent(['bwe', 'probation'])).resolves.toBeUndefined()
+    await producer.enableTraceEvent(['rtp'])
+    await consumer.enableTraceEvent(['rtp'])
+    const producerTrace = new Promise((resolve) => producer.on('trace', resolve))
+    const consumerTrace = new Promise((resolve) => consumer.observer.on('trace', resolve))
+    const sender = await bindSocket()
+    for (let i = 0; i < 5; i++) {
+      sender.send(rtpPacket({ payloadType: 100, sequenceNumber: i, timestamp: i * 960, ssrc: traceSsrc }), sendTransport.tuple.localPort, '127.0.0.1')
+    }
+    const [inbound, outbound] = await Promise.all([producerTrace, consumerTrace])
+    sender.close()
+    receiver.close()
+    expect(inbound).toMatchObject({ type: 'rtp', direction: 'in' })
+    expect(outbound).toMatchObject({ type: 'rtp', direction: 'out' })
+  })
 })

@@ -2,6 +2,7 @@
 
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
+const { checkTraceTypes } = require('./utils')
 
 /** A media stream sent by mafalda to an endpoint, fed by a producer. */
 class Consumer extends NativeObject {
@@ -55,6 +56,12 @@ class Consumer extends NativeObject {
   async dump () {
     this.#checkOpen()
     return binding.consumerDump(this.id)
+  }
+
+  async enableTraceEvent (types = []) {
+    this.#checkOpen()
+    checkTraceTypes(types)
+    await binding.consumerEnableTraceEvent(this.id, types)
   }
 
   async getStats () {
@@ -127,6 +134,10 @@ class Consumer extends NativeObject {
         this.#score = data
         this.safeEmit('score', data)
         this.observer.safeEmit('score', data)
+        break
+      case 'trace':
+        this.safeEmit('trace', data)
+        this.observer.safeEmit('trace', data)
         break
       case 'layerschange':
         this.#currentLayers = data ?? undefined

@@ -2,6 +2,7 @@
 
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
+const { checkTraceTypes } = require('./utils')
 
 /** A media source sent to mafalda by an endpoint. */
 class Producer extends NativeObject {
@@ -45,6 +46,12 @@ class Producer extends NativeObject {
     return binding.producerDump(this.id)
   }
 
+  async enableTraceEvent (types = []) {
+    this.#checkOpen()
+    checkTraceTypes(types)
+    await binding.producerEnableTraceEvent(this.id, types)
+  }
+
   async getStats () {
     this.#checkOpen()
     return binding.producerGetStats(this.id)
@@ -73,6 +80,7 @@ class Producer extends NativeObject {
         this.#score = data
         break
       case 'videoorientationchange':
+      case 'trace':
         break
       default:
         return

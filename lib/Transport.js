@@ -5,7 +5,7 @@ const { NativeObject } = require('./NativeObject')
 const { InvalidStateError } = require('./errors')
 const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
-const { checkAppData, clone, defined } = require('./utils')
+const { checkAppData, checkTraceTypes, clone, defined } = require('./utils')
 
 /**
  * What every transport has: producers, consumers, close semantics and the
@@ -58,6 +58,12 @@ class Transport extends NativeObject {
   async getStats () {
     this._checkOpen()
     return binding.transportGetStats(this.id)
+  }
+
+  async enableTraceEvent (types = []) {
+    this._checkOpen()
+    checkTraceTypes(types)
+    await binding.transportEnableTraceEvent(this.id, types)
   }
 
   async setMaxIncomingBitrate (bitrate) {
@@ -141,8 +147,13 @@ class Transport extends NativeObject {
     return consumer
   }
 
-  /** Subclasses handle their own events. */
+  /** 'trace' here; subclasses handle their own events. */
   _onNativeEvent (eventName, data) {
+    if (eventName === 'trace') {
+      this.safeEmit('trace', data)
+      this.observer.safeEmit('trace', data)
+      return
+    }
     this._handleEvent(eventName, data)
   }
 

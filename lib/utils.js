@@ -25,4 +25,10 @@ function defined (object) {
   return out
 }
 
-module.exports = { clone, checkAppData, defined }
+/** mediasoup's check of `enableTraceEvent()`'s argument. */
+function checkTraceTypes (types) {
+  if (!Array.isArray(types)) throw new TypeError('types must be an array')
+  if (types.some((type) => typeof type !== 'string')) throw new TypeError('non string type')
+}
+
+module.exports = { clone, checkAppData, checkTraceTypes, defined }

@@ -76,6 +76,16 @@ pub async fn consumer_set_priority(id: String, priority: Option<u32>) -> Result<
     ))
 }
 
+/// `consumer.enableTraceEvent()`.
+#[napi]
+pub async fn consumer_enable_trace_event(id: String, types: Vec<String>) -> Result<()> {
+    let types = input::trace_types(types)?;
+    engine()
+        .enable_consumer_trace(consumer_id(&id)?, types)
+        .await
+        .napi()
+}
+
 /// `consumer.getStats()`.
 #[napi]
 pub async fn consumer_get_stats(id: String) -> Result<Value> {

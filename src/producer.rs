@@ -42,6 +42,16 @@ pub async fn producer_resume(id: String) -> Result<()> {
     engine().resume_producer(producer_id(&id)?).await.napi()
 }
 
+/// `producer.enableTraceEvent()`.
+#[napi]
+pub async fn producer_enable_trace_event(id: String, types: Vec<String>) -> Result<()> {
+    let types = input::trace_types(types)?;
+    engine()
+        .enable_producer_trace(producer_id(&id)?, types)
+        .await
+        .napi()
+}
+
 /// `producer.getStats()`.
 #[napi]
 pub async fn producer_get_stats(id: String) -> Result<Value> {

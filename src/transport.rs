@@ -99,6 +99,16 @@ pub async fn transport_set_min_outgoing_bitrate(id: String, value: f64) -> Resul
         .napi()
 }
 
+/// `transport.enableTraceEvent()`.
+#[napi]
+pub async fn transport_enable_trace_event(id: String, types: Vec<String>) -> Result<()> {
+    let types = input::trace_types(types)?;
+    engine()
+        .enable_transport_trace(transport_id(&id)?, types)
+        .await
+        .napi()
+}
+
 /// `transport.restartIce()`: the new ICE parameters.
 #[napi]
 pub async fn transport_restart_ice(id: String) -> Result<Value> {

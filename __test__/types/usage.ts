@@ -16,6 +16,8 @@ export async function room (): Promise<void> {
   const consumer: Consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true })
   consumer.on('producerclose', () => consumer.close())
   await consumer.resume()
+  await transport.enableTraceEvent(['bwe'])
+  transport.on('trace', (trace) => { if (trace.type === 'bwe' && trace.direction === 'out') void trace.info })
   const usage: WorkerResourceUsage = await worker.getResourceUsage()
   void (usage.ru_utime + usage.ru_stime)
   const levels = await router.createAudioLevelObserver({ maxEntries: 2 })

@@ -452,6 +452,17 @@ pub fn consumer_options(value: Value) -> Result<ConsumerOptions> {
     Ok(options)
 }
 
+/// Trace event types (`enableTraceEvent()`), e.g. `"bwe"`, `"pli"`.
+pub fn trace_types<T: DeserializeOwned>(types: Vec<String>) -> Result<Vec<T>> {
+    types
+        .into_iter()
+        .map(|t| {
+            serde_json::from_value(Value::String(t.clone()))
+                .map_err(|_| type_error(format!("invalid trace event type \"{t}\"")))
+        })
+        .collect()
+}
+
 /// Parses an id the application passes back.
 pub fn id<T: std::str::FromStr>(value: &str, what: &str) -> Result<T> {
     value

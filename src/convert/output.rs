@@ -145,6 +145,7 @@ pub fn event_data(event: &Event) -> Value {
                 .collect(),
         ),
         Event::ObserverSilence { .. } => Value::Null,
+        Event::Trace { data, .. } => data.clone(),
         Event::ObserverDominantSpeaker { producer, .. } => json!({ "producerId": producer.to_string() }),
     }
 }

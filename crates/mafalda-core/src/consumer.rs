@@ -148,6 +148,8 @@ impl Mafalda {
                 score: score.clone(),
             })
         }));
+        let s = Arc::clone(&sink);
+        handlers.push(consumer.on_trace(move |data| s.emit(Event::trace(id, data))));
         let s = sink;
         handlers.push(consumer.on_layers_change(move |layers| {
             s.emit(Event::ConsumerLayersChange {
@@ -163,6 +165,15 @@ impl Mafalda {
         let mut garbage = Garbage::default();
         self.registry().take_consumer(id, &mut garbage);
         drop(garbage);
+    }
+
+    /// `consumer.enableTraceEvent()`.
+    pub async fn enable_consumer_trace(
+        &self,
+        id: ConsumerId,
+        types: Vec<mediasoup::consumer::ConsumerTraceEventType>,
+    ) -> Result<()> {
+        Ok(self.consumer(id)?.enable_trace_event(types).await?)
     }
 
     /// `consumer.pause()`.

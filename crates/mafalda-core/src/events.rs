@@ -126,6 +126,14 @@ pub enum Event {
         /// The dominant producer.
         producer: ProducerId,
     },
+    /// `trace` of a transport, producer or consumer (opaque data, in
+    /// mediasoup's shape).
+    Trace {
+        /// The object's id.
+        target: String,
+        /// The trace event.
+        data: serde_json::Value,
+    },
     /// `layerschange` of a consumer.
     ConsumerLayersChange {
         /// The consumer.
@@ -136,6 +144,14 @@ pub enum Event {
 }
 
 impl Event {
+    /// A `trace` event for `target`.
+    pub(crate) fn trace(target: impl ToString, data: &impl serde::Serialize) -> Self {
+        Event::Trace {
+            target: target.to_string(),
+            data: serde_json::to_value(data).unwrap_or_default(),
+        }
+    }
+
     /// The id of the object the event is for.
     pub fn target(&self) -> String {
         match self {
@@ -154,6 +170,7 @@ impl Event {
             | Event::ConsumerProducerResume { consumer }
             | Event::ConsumerScore { consumer, .. }
             | Event::ConsumerLayersChange { consumer, .. } => consumer.to_string(),
+            Event::Trace { target, .. } => target.clone(),
             Event::ObserverVolumes { observer, .. }
             | Event::ObserverSilence { observer }
             | Event::ObserverDominantSpeaker { observer, .. } => observer.to_string(),
@@ -177,6 +194,7 @@ impl Event {
             Event::ConsumerProducerPause { .. } => "producerpause",
             Event::ConsumerProducerResume { .. } => "producerresume",
             Event::ConsumerLayersChange { .. } => "layerschange",
+            Event::Trace { .. } => "trace",
             Event::ObserverVolumes { .. } => "volumes",
             Event::ObserverSilence { .. } => "silence",
             Event::ObserverDominantSpeaker { .. } => "dominantspeaker",

@@ -92,6 +92,8 @@ impl Mafalda {
                 score: score.to_vec(),
             })
         });
+        let s = Arc::clone(&sink);
+        let trace = producer.on_trace(move |data| s.emit(Event::trace(id, data)));
         let s = sink;
         let orientation = producer.on_video_orientation_change(move |orientation| {
             s.emit(Event::ProducerVideoOrientationChange {
@@ -99,7 +101,7 @@ impl Mafalda {
                 orientation,
             })
         });
-        vec![score, orientation]
+        vec![score, trace, orientation]
     }
 
     /// Closes a producer; its consumers get `producerclose`. Closing twice is
@@ -108,6 +110,15 @@ impl Mafalda {
         let mut garbage = Garbage::default();
         self.registry().take_producer(id, &mut garbage);
         drop(garbage);
+    }
+
+    /// `producer.enableTraceEvent()`.
+    pub async fn enable_producer_trace(
+        &self,
+        id: ProducerId,
+        types: Vec<mediasoup::producer::ProducerTraceEventType>,
+    ) -> Result<()> {
+        Ok(self.producer(id)?.enable_trace_event(types).await?)
     }
 
     /// `producer.pause()`.

@@ -181,6 +181,14 @@ impl Mafalda {
         let id = transport.as_dyn().id();
         let sink = Arc::clone(self.sink());
         let mut handlers = Vec::new();
+        {
+            let s = Arc::clone(&sink);
+            handlers.push(
+                transport
+                    .as_dyn()
+                    .on_trace(Arc::new(move |data| s.emit(Event::trace(id, data)))),
+            );
+        }
         match transport {
             AnyTransport::WebRtc(t) => {
                 let s = Arc::clone(&sink);
@@ -305,6 +313,15 @@ impl Mafalda {
             AnyTransport::WebRtc(t) => Ok(t.set_min_outgoing_bitrate(bitrate).await?),
             AnyTransport::Plain(_) => Err(Error::unsupported("not implemented")),
         }
+    }
+
+    /// `enableTraceEvent()` of a transport.
+    pub async fn enable_transport_trace(
+        &self,
+        id: TransportId,
+        types: Vec<mediasoup::transport::TransportTraceEventType>,
+    ) -> Result<()> {
+        Ok(self.transport(id)?.as_dyn().enable_trace_event(types).await?)
     }
 
     /// `restartIce()` (WebRtcTransport only): the new ICE parameters.
