@@ -127,7 +127,9 @@ describe('real RTP through PlainTransports', () => {
     await recvTransport.connect({ ip: '127.0.0.1', port: receiver.address().port })
     const consumer = await recvTransport.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(router) })
     await expect(producer.enableTraceEvent('rtp')).rejects.toThrow(TypeError)
-    await expect(consumer.enableTraceEvent(['nope'])).rejects.toThrow(TypeError)
+    await expect(consumer.enableTraceEvent([1])).rejects.toThrow(TypeError)
+    // Unknown types are ignored, as mediasoup's worker does.
+    await expect(consumer.enableTraceEvent(['nope'])).resolves.toBeUndefined()
     await expect(sendTransport.enableTraceEvent(['bwe', 'probation'])).resolves.toBeUndefined()
     await producer.enableTraceEvent(['rtp'])
     await consumer.enableTraceEvent(['rtp'])
@@ -142,5 +144,22 @@ describe('real RTP through PlainTransports', () => {
     receiver.close()
     expect(inbound).toMatchObject({ type: 'rtp', direction: 'in' })
     expect(outbound).toMatchObject({ type: 'rtp', direction: 'out' })
+  })
+
+  test('pause()/resume() called without awaiting apply in call order', async () => {
+    const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true })
+    const producer = await transport.produce({ kind: 'audio', rtpParameters: opusRtpParameters(66666666) })
+    const pauses = []
+    producer.observer.on('pause', () => pauses.push('pause'))
+    producer.observer.on('resume', () => pauses.push('resume'))
+    for (let round = 0; round < 20; round++) {
+      const calls = []
+      for (let i = 0; i < 6; i++) calls.push((i + round) % 3 === 0 ? producer.resume() : producer.pause())
+      await Promise.all(calls)
+      expect((await producer.dump()).paused).toBe(producer.paused)
+    }
+    // Every observer event reflects a change of state.
+    for (let i = 1; i < pauses.length; i++) expect(pauses[i]).not.toBe(pauses[i - 1])
+    transport.close()
   })
 })

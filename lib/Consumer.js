@@ -72,16 +72,16 @@ class Consumer extends NativeObject {
   async pause () {
     this.#checkOpen()
     const wasPaused = this.#paused
-    await binding.consumerPause(this.id)
     this.#paused = true
+    await this._serial(() => binding.consumerPause(this.id))
     if (!wasPaused && !this.#producerPaused) this.observer.safeEmit('pause')
   }
 
   async resume () {
     this.#checkOpen()
     const wasPaused = this.#paused
-    await binding.consumerResume(this.id)
     this.#paused = false
+    await this._serial(() => binding.consumerResume(this.id))
     if (wasPaused && !this.#producerPaused) this.observer.safeEmit('resume')
   }
 

@@ -14,6 +14,7 @@ class NativeObject extends EnhancedEventEmitter {
   #closed = false
   #appData
   #observer = new EnhancedEventEmitter()
+  #queue = Promise.resolve()
 
   constructor (id, appData) {
     super()
@@ -39,6 +40,18 @@ class NativeObject extends EnhancedEventEmitter {
   /** Throws mediasoup's InvalidStateError once closed. */
   _checkOpen (what) {
     if (this.#closed) throw new InvalidStateError(`${what} closed`)
+  }
+
+  /**
+   * Runs state-changing native calls of this object one after another, in
+   * call order, as mediasoup's channel does: concurrent calls would
+   * otherwise race on the runtime's threads (pause(); resume() must end
+   * resumed).
+   */
+  _serial (call) {
+    const run = this.#queue.then(call, call)
+    this.#queue = run.catch(() => {})
+    return run
   }
 
   /** Receives the native events addressed to this object. */

@@ -60,16 +60,16 @@ class Producer extends NativeObject {
   async pause () {
     this.#checkOpen()
     const wasPaused = this.#paused
-    await binding.producerPause(this.id)
     this.#paused = true
+    await this._serial(() => binding.producerPause(this.id))
     if (!wasPaused) this.observer.safeEmit('pause')
   }
 
   async resume () {
     this.#checkOpen()
     const wasPaused = this.#paused
-    await binding.producerResume(this.id)
     this.#paused = false
+    await this._serial(() => binding.producerResume(this.id))
     if (wasPaused) this.observer.safeEmit('resume')
   }
 

@@ -39,16 +39,16 @@ class RtpObserver extends NativeObject {
   async pause () {
     this.#checkOpen()
     const wasPaused = this.#paused
-    await binding.rtpObserverSetPaused(this.id, true)
     this.#paused = true
+    await this._serial(() => binding.rtpObserverSetPaused(this.id, true))
     if (!wasPaused) this.observer.safeEmit('pause')
   }
 
   async resume () {
     this.#checkOpen()
     const wasPaused = this.#paused
-    await binding.rtpObserverSetPaused(this.id, false)
     this.#paused = false
+    await this._serial(() => binding.rtpObserverSetPaused(this.id, false))
     if (wasPaused) this.observer.safeEmit('resume')
   }
 

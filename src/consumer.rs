@@ -79,7 +79,7 @@ pub async fn consumer_set_priority(id: String, priority: Option<u32>) -> Result<
 /// `consumer.enableTraceEvent()`.
 #[napi]
 pub async fn consumer_enable_trace_event(id: String, types: Vec<String>) -> Result<()> {
-    let types = input::trace_types(types)?;
+    let types = input::trace_types(types);
     engine()
         .enable_consumer_trace(consumer_id(&id)?, types)
         .await

@@ -45,7 +45,7 @@ pub async fn producer_resume(id: String) -> Result<()> {
 /// `producer.enableTraceEvent()`.
 #[napi]
 pub async fn producer_enable_trace_event(id: String, types: Vec<String>) -> Result<()> {
-    let types = input::trace_types(types)?;
+    let types = input::trace_types(types);
     engine()
         .enable_producer_trace(producer_id(&id)?, types)
         .await

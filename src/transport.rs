@@ -102,7 +102,7 @@ pub async fn transport_set_min_outgoing_bitrate(id: String, value: f64) -> Resul
 /// `transport.enableTraceEvent()`.
 #[napi]
 pub async fn transport_enable_trace_event(id: String, types: Vec<String>) -> Result<()> {
-    let types = input::trace_types(types)?;
+    let types = input::trace_types(types);
     engine()
         .enable_transport_trace(transport_id(&id)?, types)
         .await

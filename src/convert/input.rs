@@ -453,13 +453,11 @@ pub fn consumer_options(value: Value) -> Result<ConsumerOptions> {
 }
 
 /// Trace event types (`enableTraceEvent()`), e.g. `"bwe"`, `"pli"`.
-pub fn trace_types<T: DeserializeOwned>(types: Vec<String>) -> Result<Vec<T>> {
+/// Unknown ones are ignored, as mediasoup's worker ignores them.
+pub fn trace_types<T: DeserializeOwned>(types: Vec<String>) -> Vec<T> {
     types
         .into_iter()
-        .map(|t| {
-            serde_json::from_value(Value::String(t.clone()))
-                .map_err(|_| type_error(format!("invalid trace event type \"{t}\"")))
-        })
+        .filter_map(|t| serde_json::from_value(Value::String(t)).ok())
         .collect()
 }
 
