@@ -2,18 +2,10 @@
 
 const path = require('node:path')
 const { fromNative } = require('./errors')
+const { platformName } = require('./platform')
 
 // The native addon: built next to the package (npm install from source,
 // `npm run build`) or shipped by the platform package.
-function platformName () {
-  const { platform, arch } = process
-  if (platform === 'linux') {
-    const glibc = process.report?.getReport?.().header?.glibcVersionRuntime
-    return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`
-  }
-  return `${platform}-${arch}`
-}
-
 function load () {
   const name = platformName()
   const errors = []

@@ -8,19 +8,12 @@
 const { execFileSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
+const { platformName } = require('../lib/platform')
 
 const root = path.join(__dirname, '..')
 const debug = process.argv.includes('--debug')
 const profile = debug ? 'debug' : 'release'
 
-function platformName () {
-  const { platform, arch } = process
-  if (platform === 'linux') {
-    const glibc = process.report?.getReport?.().header?.glibcVersionRuntime
-    return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`
-  }
-  return `${platform}-${arch}`
-}
 
 const args = ['build', '--lib', '-p', 'mafalda']
 if (!debug) args.push('--release')
