@@ -10,7 +10,7 @@ describe('real RTP through PlainTransports', () => {
   let router
 
   beforeAll(async () => {
-    worker = await mafalda.createWorker({ logLevel: 'warn' })
+    worker = await mafalda.createWorker()
     router = await worker.createRouter({ mediaCodecs })
   })
 
@@ -73,7 +73,6 @@ describe('real RTP through PlainTransports', () => {
 
     const transportStats = await sendTransport.getStats()
     expect(transportStats[0].type).toBe('plain-rtp-transport')
-    expect(transportStats[0].rtpPacketLossReceived ?? 0).toBeGreaterThanOrEqual(0)
     expect(transportStats[0].bytesReceived).toBeGreaterThan(0)
   })
 

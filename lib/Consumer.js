@@ -37,16 +37,11 @@ class Consumer extends NativeObject {
   get currentLayers () { return this.#currentLayers }
 
   close () {
-    if (!this._markClosed()) return
-    binding.consumerClose(this.id)
-    this.emit('@close')
-    this.observer.safeEmit('close')
+    this._closeWith(binding.consumerClose)
   }
 
   transportClosed () {
-    if (!this._markClosed()) return
-    this.safeEmit('transportclose')
-    this.observer.safeEmit('close')
+    this._closedBy('transportclose')
   }
 
   #checkOpen () {

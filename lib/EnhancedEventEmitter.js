@@ -13,10 +13,6 @@ class EnhancedEventEmitter extends EventEmitter {
     this.setMaxListeners(Infinity)
   }
 
-  emit (eventName, ...args) {
-    return super.emit(eventName, ...args)
-  }
-
   safeEmit (eventName, ...args) {
     try {
       return super.emit(eventName, ...args)

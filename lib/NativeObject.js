@@ -37,6 +37,21 @@ class NativeObject extends EnhancedEventEmitter {
     return true
   }
 
+  /** `close()` of a leaf object: tells the native side, then '@close' and observer 'close'. */
+  _closeWith (nativeClose) {
+    if (!this._markClosed()) return
+    nativeClose(this.#id)
+    this.emit('@close')
+    this.#observer.safeEmit('close')
+  }
+
+  /** Closed because its parent closed (the native side already knows): `eventName`, then observer 'close'. */
+  _closedBy (eventName) {
+    if (!this._markClosed()) return
+    this.safeEmit(eventName)
+    this.#observer.safeEmit('close')
+  }
+
   /** Throws mediasoup's InvalidStateError once closed. */
   _checkOpen (what) {
     if (this.#closed) throw new InvalidStateError(`${what} closed`)

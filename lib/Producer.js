@@ -25,16 +25,11 @@ class Producer extends NativeObject {
   get score () { return this.#score }
 
   close () {
-    if (!this._markClosed()) return
-    binding.producerClose(this.id)
-    this.emit('@close')
-    this.observer.safeEmit('close')
+    this._closeWith(binding.producerClose)
   }
 
   transportClosed () {
-    if (!this._markClosed()) return
-    this.safeEmit('transportclose')
-    this.observer.safeEmit('close')
+    this._closedBy('transportclose')
   }
 
   #checkOpen () {

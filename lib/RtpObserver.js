@@ -20,16 +20,11 @@ class RtpObserver extends NativeObject {
   get paused () { return this.#paused }
 
   close () {
-    if (!this._markClosed()) return
-    binding.rtpObserverClose(this.id)
-    this.emit('@close')
-    this.observer.safeEmit('close')
+    this._closeWith(binding.rtpObserverClose)
   }
 
   routerClosed () {
-    if (!this._markClosed()) return
-    this.safeEmit('routerclose')
-    this.observer.safeEmit('close')
+    this._closedBy('routerclose')
   }
 
   #checkOpen () {

@@ -15,7 +15,6 @@ class Worker extends NativeObject {
   #died = false
   #subprocessClosed = false
   #routers = new Set()
-  #webRtcServers = new Set()
 
   constructor ({ id, pid, appData }) {
     super(id, appData)
@@ -45,8 +44,6 @@ class Worker extends NativeObject {
   #closeChildren () {
     for (const router of this.#routers) router.workerClosed()
     this.#routers.clear()
-    for (const server of this.#webRtcServers) server.workerClosed?.()
-    this.#webRtcServers.clear()
   }
 
   async dump () {

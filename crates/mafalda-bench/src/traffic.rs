@@ -64,44 +64,33 @@ impl Sender {
         let handle = std::thread::spawn(move || {
             let socket = UdpSocket::bind("127.0.0.1:0").expect("bind sender");
             let started = Instant::now();
-            let mut audio_due = 0u64;
-            let mut video_due = 0u64;
+            // Packets due so far, per kind: (payload type, packets/s,
+            // timestamp step, bytes, video, sent so far).
+            let mut kinds = [
+                (AUDIO_PT, AUDIO_PPS, 960u64, AUDIO_BYTES, false, 0u64),
+                (VIDEO_PT, VIDEO_PPS, 1000, VIDEO_BYTES, true, 0),
+            ];
             while !flag.load(Ordering::Relaxed) {
                 let elapsed = started.elapsed().as_micros() as u64;
-                let audio_target = elapsed * AUDIO_PPS / 1_000_000;
-                let video_target = elapsed * VIDEO_PPS / 1_000_000;
                 let streams = list.lock().expect("streams").clone();
-                while audio_due < audio_target {
-                    for (s, sent) in &streams {
-                        let p = packet(
-                            AUDIO_PT,
-                            audio_due as u16,
-                            (audio_due * 960) as u32,
-                            s.audio_ssrc,
-                            AUDIO_BYTES,
-                            false,
-                        );
-                        if socket.send_to(&p, ("127.0.0.1", s.port)).is_ok() {
-                            sent.fetch_add(1, Ordering::Relaxed);
+                for (payload_type, pps, step, bytes, video, due) in &mut kinds {
+                    while *due < elapsed * *pps / 1_000_000 {
+                        for (s, sent) in &streams {
+                            let ssrc = if *video { s.video_ssrc } else { s.audio_ssrc };
+                            let p = packet(
+                                *payload_type,
+                                *due as u16,
+                                (*due * *step) as u32,
+                                ssrc,
+                                *bytes,
+                                *video,
+                            );
+                            if socket.send_to(&p, ("127.0.0.1", s.port)).is_ok() {
+                                sent.fetch_add(1, Ordering::Relaxed);
+                            }
                         }
+                        *due += 1;
                     }
-                    audio_due += 1;
-                }
-                while video_due < video_target {
-                    for (s, sent) in &streams {
-                        let p = packet(
-                            VIDEO_PT,
-                            video_due as u16,
-                            (video_due * 1000) as u32,
-                            s.video_ssrc,
-                            VIDEO_BYTES,
-                            true,
-                        );
-                        if socket.send_to(&p, ("127.0.0.1", s.port)).is_ok() {
-                            sent.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    video_due += 1;
                 }
                 std::thread::sleep(Duration::from_millis(2));
             }

@@ -96,9 +96,7 @@ impl Mafalda {
             None => WorkerSettings::default(),
         };
         let placed = self.pool().place_router(&settings).await?;
-        let real = self
-            .start_real_router(placed.worker, media_codecs.clone())
-            .await?;
+        let real = self.start_real_router(placed, media_codecs.clone()).await?;
         let id = VirtualRouterId(Uuid::new_v4());
         let rtp_capabilities = real.router.rtp_capabilities().clone();
         let entry = RouterEntry {
@@ -186,10 +184,7 @@ impl Mafalda {
                 .worker(worker)
                 .ok_or_else(|| Error::failed(format!("worker {worker} went away while placing")))?,
             TransportDecision::NewRouterOnNewWorker => {
-                self.pool()
-                    .carry_out(Decision::CreateWorker, &settings)
-                    .await?
-                    .worker
+                self.pool().carry_out(Decision::CreateWorker, &settings).await?
             }
         };
         worker.note_placement(Instant::now());

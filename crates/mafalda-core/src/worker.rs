@@ -116,12 +116,12 @@ impl Mafalda {
     pub async fn create_worker(&self, settings: WorkerSettings) -> Result<WorkerInfo> {
         let placed = self.pool().place_virtual_worker(&settings).await?;
         let id = VirtualWorkerId::new();
-        let pid = placed.worker.tid();
+        let pid = placed.tid();
         self.registry().workers.insert(
             id,
             VirtualWorkerEntry {
                 settings,
-                home: placed.worker.bind(),
+                home: placed.bind(),
                 routers: HashSet::new(),
             },
         );

@@ -72,15 +72,6 @@ pub struct Pool {
     on_death: Mutex<Option<DeathCallback>>,
 }
 
-/// What a placement yielded: a worker to use, and whether it was created
-/// for this request.
-pub struct Placed {
-    /// The worker.
-    pub worker: RealWorker,
-    /// True when the pool started it for this request.
-    pub created: bool,
-}
-
 impl Pool {
     /// An empty pool with the given configuration.
     pub fn new(config: PoolConfig) -> Self {
@@ -133,37 +124,34 @@ impl Pool {
     }
 
     /// Picks (or starts) the worker for a new real router.
-    pub async fn place_router(&self, settings: &WorkerSettings) -> Result<Placed> {
+    pub async fn place_router(&self, settings: &WorkerSettings) -> Result<RealWorker> {
         let config = self.config();
         let now = Instant::now();
         let decision = placement::place_router(&self.snapshot(settings, now), &config.limits, config.policy);
-        let placed = self.carry_out(decision, settings).await?;
-        placed.worker.note_placement(now);
-        Ok(placed)
+        let worker = self.carry_out(decision, settings).await?;
+        worker.note_placement(now);
+        Ok(worker)
     }
 
     /// Picks (or starts) the worker a new virtual worker is bound to.
-    pub async fn place_virtual_worker(&self, settings: &WorkerSettings) -> Result<Placed> {
+    pub async fn place_virtual_worker(&self, settings: &WorkerSettings) -> Result<RealWorker> {
         let config = self.config();
         let decision =
             placement::place_virtual_worker(&self.snapshot(settings, Instant::now()), &config.limits);
         self.carry_out(decision, settings).await
     }
 
-    pub(crate) async fn carry_out(&self, decision: Decision, settings: &WorkerSettings) -> Result<Placed> {
+    pub(crate) async fn carry_out(
+        &self,
+        decision: Decision,
+        settings: &WorkerSettings,
+    ) -> Result<RealWorker> {
         match decision {
-            Decision::UseWorker(id) => match self.worker(id) {
-                Some(worker) => Ok(Placed {
-                    worker,
-                    created: false,
-                }),
-                None => Err(Error::failed(format!("worker {id} went away while placing"))),
-            },
+            Decision::UseWorker(id) => self
+                .worker(id)
+                .ok_or_else(|| Error::failed(format!("worker {id} went away while placing"))),
             Decision::CreateWorker => match self.create_worker(settings).await {
-                Ok(worker) => Ok(Placed {
-                    worker,
-                    created: true,
-                }),
+                Ok(worker) => Ok(worker),
                 // Another placement took the last slot meanwhile: share the
                 // group's least loaded worker rather than fail.
                 Err(error) => {
@@ -173,13 +161,7 @@ impl Pool {
                         .into_iter()
                         .filter(|w| w.settings() == settings)
                         .min_by(|a, b| a.load(now).cpu.total_cmp(&b.load(now).cpu));
-                    match least {
-                        Some(worker) => Ok(Placed {
-                            worker,
-                            created: false,
-                        }),
-                        None => Err(error),
-                    }
+                    least.ok_or(error)
                 }
             },
         }

@@ -8,7 +8,7 @@ use mediasoup::worker::{Worker, WorkerId};
 use mediasoup::worker_manager::WorkerManager;
 use parking_lot::Mutex;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,6 @@ struct Inner {
     bound: AtomicU32,
     /// Smoothed CPU in percent of one core, as `f64` bits.
     cpu: AtomicU64,
-    dead: AtomicBool,
     /// When placements were made here, for the ramp-up allowance.
     placements: Mutex<VecDeque<Instant>>,
     /// Since when nothing lives here (`None` while something does).
@@ -72,7 +71,6 @@ impl RealWorker {
                 consumers: AtomicU32::new(0),
                 bound: AtomicU32::new(0),
                 cpu: AtomicU64::new(0f64.to_bits()),
-                dead: AtomicBool::new(false),
                 placements: Mutex::new(VecDeque::new()),
                 idle_since: Mutex::new(None),
                 last_sample: Mutex::new(None),
@@ -82,11 +80,7 @@ impl RealWorker {
     }
 
     pub(super) fn on_dead(&self, callback: Box<dyn FnOnce(String) + Send + Sync>) {
-        let dead = Arc::downgrade(&self.inner);
         let handler = self.inner.worker.on_dead(move |result| {
-            if let Some(inner) = dead.upgrade() {
-                inner.dead.store(true, Ordering::SeqCst);
-            }
             let message = match result {
                 Ok(()) => "worker thread exited".to_string(),
                 Err(error) => error.to_string(),
@@ -114,11 +108,6 @@ impl RealWorker {
     /// Settings the worker runs with.
     pub fn settings(&self) -> &WorkerSettings {
         &self.inner.settings
-    }
-
-    /// Whether the worker thread died.
-    pub fn is_dead(&self) -> bool {
-        self.inner.dead.load(Ordering::SeqCst)
     }
 
     /// CPU time of the worker thread so far.
