@@ -220,6 +220,8 @@ export type DtlsFingerprint = { algorithm: string; value: string }
 export type DtlsParameters = { role?: DtlsRole; fingerprints: DtlsFingerprint[] }
 
 export type WebRtcTransportOptions<WebRtcTransportAppData extends AppData = AppData> = {
+  /** Listen through this server instead of sockets of the transport's own. */
+  webRtcServer?: WebRtcServer
   listenInfos?: TransportListenInfo[]
   /** @deprecated Use listenInfos. */
   listenIps?: (TransportListenIp | string)[]
@@ -536,6 +538,54 @@ export type WorkerResourceUsage = {
   ru_nivcsw: number
 }
 
+// ---------------------------------------------------------------- WebRtcServer
+
+export type WebRtcServerListenInfo = TransportListenInfo
+
+export type WebRtcServerOptions<WebRtcServerAppData extends AppData = AppData> = {
+  /**
+   * Where to listen. On the worker it is created on, exactly these; on
+   * other real workers its transports are placed on, the same addresses
+   * with a port picked from `portRange` or the worker's rtcMinPort-rtcMaxPort.
+   */
+  listenInfos: WebRtcServerListenInfo[]
+  appData?: WebRtcServerAppData
+}
+
+export type IpPort = { ip: string; port: number }
+export type IceUserNameFragment = { localIceUsernameFragment: string; webRtcTransportId: string }
+export type TupleHash = { tupleHash: number; webRtcTransportId: string }
+
+export type WebRtcServerDump = {
+  id: string
+  udpSockets: IpPort[]
+  tcpServers: IpPort[]
+  webRtcTransportIds: string[]
+  localIceUsernameFragments: IceUserNameFragment[]
+  tupleHashes: TupleHash[]
+}
+
+export type WebRtcServerEvents = {
+  workerclose: []
+  listenererror: [string, Error]
+}
+
+export type WebRtcServerObserverEvents = {
+  close: []
+  webrtctransporthandled: [WebRtcTransport]
+  webrtctransportunhandled: [WebRtcTransport]
+}
+
+export declare class WebRtcServer<WebRtcServerAppData extends AppData = AppData> extends EnhancedEventEmitter<WebRtcServerEvents> {
+  get id (): string
+  get closed (): boolean
+  get appData (): WebRtcServerAppData
+  set appData (appData: WebRtcServerAppData)
+  get observer (): EnhancedEventEmitter<WebRtcServerObserverEvents>
+  close (): void
+  dump (): Promise<WebRtcServerDump>
+}
+
 export declare class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
   died: [Error]
   subprocessclose: []
@@ -548,11 +598,14 @@ export declare class Worker<WorkerAppData extends AppData = AppData> extends Enh
   get subprocessClosed (): boolean
   get appData (): WorkerAppData
   set appData (appData: WorkerAppData)
-  get observer (): EnhancedEventEmitter<{ close: []; newrouter: [Router] }>
+  get observer (): EnhancedEventEmitter<{ close: []; newwebrtcserver: [WebRtcServer]; newrouter: [Router] }>
   close (): void
   dump (): Promise<any>
   getResourceUsage (): Promise<WorkerResourceUsage>
   updateSettings (settings?: WorkerUpdateableSettings): Promise<void>
+  createWebRtcServer<WebRtcServerAppData extends AppData = AppData> (
+    options: WebRtcServerOptions<WebRtcServerAppData>
+  ): Promise<WebRtcServer<WebRtcServerAppData>>
   createRouter<RouterAppData extends AppData = AppData> (options?: RouterOptions<RouterAppData>): Promise<Router<RouterAppData>>
 }
 
@@ -623,6 +676,8 @@ export type MafaldaRealWorkerDump = {
   /** Consumers mafalda placed on it, pipe consumers included. */
   consumers: number
   routers: MafaldaRealRouterDump[]
+  /** Ids of every object the real worker still serves (for leak checks). */
+  handlers: string[]
 }
 
 /** The pool as it is, counts read from the real routers. */
@@ -636,6 +691,7 @@ export declare const types: {
   InvalidStateError: typeof InvalidStateError
   UnsupportedError: typeof UnsupportedError
   Worker: typeof Worker
+  WebRtcServer: typeof WebRtcServer
   Router: typeof Router
   Transport: typeof Transport
   WebRtcTransport: typeof WebRtcTransport

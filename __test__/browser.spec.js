@@ -69,6 +69,12 @@ suite('real browsers through mafalda (demo room, 3 peers, 2 workers)', () => {
     expect(rooms.size).toBe(1)
   })
 
+  test('all transports listen through one WebRtcServer: its own port on the first worker, one more on the second', () => {
+    const ports = new Set(Object.values(result.icePorts).flat())
+    expect(ports.size).toBe(2)
+    expect(ports.has(result.webRtcServerPort)).toBe(true)
+  })
+
   test('a peer leaving: the others stop showing it and the pipes close', () => {
     expect(result.videosAfterLeave).toEqual({ alice: 1, bob: 1 })
     expect(result.afterLeave.pipeConsumers).toBe(0)

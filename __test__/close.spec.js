@@ -19,8 +19,8 @@ function record (events, name, emitter, eventNames) {
 
 /** The real worker's channel handlers: one per live mediasoup object. */
 async function liveHandlers (worker) {
-  const dump = await worker.dump()
-  return dump.channelMessageHandlers.channelRequestHandlers
+  const { workers } = await mafalda.dump()
+  return workers.find((w) => w.pid === worker.pid).handlers
 }
 
 describe('closing cascades in mediasoup\'s order', () => {

@@ -1,6 +1,14 @@
 'use strict'
 
 const mafalda = require('..')
+const path = require('node:path')
+
+// A certificate from the conformance suite's test data (read, not copied).
+const DATA = path.join(path.dirname(require.resolve('@mafalda-sfu/mediasoup-node-tests')), 'lib', 'data')
+const withCertificate = {
+  dtlsCertificateFile: path.join(DATA, 'dtls-cert.pem'),
+  dtlsPrivateKeyFile: path.join(DATA, 'dtls-key.pem')
+}
 const pidusage = require('pidusage')
 const {
   mediaCodecs, opusRtpParameters, consumerCapabilities, rtpPacket, bindSocket, sleep, waitFor
@@ -208,20 +216,27 @@ describe('the load-aware pool', () => {
     worker.close()
   }, 30000)
 
-  test('settings groups share the cap: an idle worker of another group makes room, a busy one does not', async () => {
+  test('only a DTLS certificate splits the pool: its group shares the cap, an unused worker of another group makes room at once, a busy one does not', async () => {
     mafalda.configure({ maxWorkers: 1, idleWorkerTimeout: 60000 })
+    // Log level and port range do not split the pool: one real worker.
     const quiet = await mafalda.createWorker({ logLevel: 'none' })
-    const room = await quiet.createRouter({ mediaCodecs })
+    const ranged = await mafalda.createWorker({ logLevel: 'warn', rtcMinPort: 41000, rtcMaxPort: 41999 })
+    expect(ranged.pid).toBe(quiet.pid)
+    const room = await ranged.createRouter({ mediaCodecs })
+    const transport = await room.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } })
+    // The port range applies per virtual worker.
+    expect(transport.tuple.localPort).toBeGreaterThanOrEqual(41000)
+    expect(transport.tuple.localPort).toBeLessThanOrEqual(41999)
     // Busy: the only worker runs another group's room.
-    await expect(mafalda.createWorker({ logLevel: 'warn' })).rejects.toThrow('no worker available')
+    await expect(mafalda.createWorker(withCertificate)).rejects.toThrow('no worker available')
     room.close()
+    ranged.close()
     quiet.close()
-    // Idle now (long before its timeout), once the ramp-up window passes.
-    await sleep(RAMP_WINDOW_MS + 200)
-    const chatty = await mafalda.createWorker({ logLevel: 'warn' })
+    // Unused now, long before its idle timeout and right after placements.
+    const certified = await mafalda.createWorker(withCertificate)
     const pool = await mafalda.dump()
-    expect(pool.workers.map((w) => w.pid)).toEqual([chatty.pid])
-    chatty.close()
+    expect(pool.workers.map((w) => w.pid)).toEqual([certified.pid])
+    certified.close()
     mafalda.configure({ idleWorkerTimeout: 0 })
   }, 20000)
 })

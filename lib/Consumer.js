@@ -2,7 +2,7 @@
 
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
-const { checkTraceTypes } = require('./utils')
+const { checkTraceTypes, restoreCodecNumbers } = require('./utils')
 
 /** A media stream sent by mafalda to an endpoint, fed by a producer. */
 class Consumer extends NativeObject {
@@ -13,9 +13,12 @@ class Consumer extends NativeObject {
   #score
   #preferredLayers
   #currentLayers
+  #codecs
 
-  constructor ({ data, appData }) {
+  constructor ({ data, appData, codecs }) {
     super(data.id, appData)
+    this.#codecs = codecs
+    restoreCodecNumbers(data.rtpParameters, codecs)
     this.#data = data
     this.#paused = data.paused
     this.#producerPaused = data.producerPaused
@@ -50,7 +53,9 @@ class Consumer extends NativeObject {
 
   async dump () {
     this.#checkOpen()
-    return binding.consumerDump(this.id)
+    const dump = await binding.consumerDump(this.id)
+    restoreCodecNumbers(dump.rtpParameters, this.#codecs)
+    return dump
   }
 
   async enableTraceEvent (types = []) {

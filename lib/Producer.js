@@ -2,16 +2,20 @@
 
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
-const { checkTraceTypes } = require('./utils')
+const { checkTraceTypes, restoreCodecNumbers } = require('./utils')
 
 /** A media source sent to mafalda by an endpoint. */
 class Producer extends NativeObject {
   #data
   #paused
   #score
+  #codecs
 
-  constructor ({ data, appData }) {
+  constructor ({ data, appData, codecs }) {
     super(data.id, appData)
+    this.#codecs = codecs
+    restoreCodecNumbers(data.rtpParameters, codecs)
+    restoreCodecNumbers(data.consumableRtpParameters, codecs)
     this.#data = data
     this.#paused = data.paused
     this.#score = data.score ?? []
@@ -23,6 +27,8 @@ class Producer extends NativeObject {
   get consumableRtpParameters () { return this.#data.consumableRtpParameters }
   get paused () { return this.#paused }
   get score () { return this.#score }
+  /** The codecs as the application gave them (for consumers' parameters). */
+  get _codecs () { return this.#codecs }
 
   close () {
     this._closeWith(binding.producerClose)
@@ -38,7 +44,9 @@ class Producer extends NativeObject {
 
   async dump () {
     this.#checkOpen()
-    return binding.producerDump(this.id)
+    const dump = await binding.producerDump(this.id)
+    restoreCodecNumbers(dump.rtpParameters, this.#codecs)
+    return dump
   }
 
   async enableTraceEvent (types = []) {

@@ -1,15 +1,23 @@
 'use strict'
 
 const binding = require('./binding')
+const { InvalidStateError } = require('./errors')
 const { NativeObject } = require('./NativeObject')
 const { WebRtcTransport } = require('./WebRtcTransport')
 const { PlainTransport } = require('./PlainTransport')
 const { AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
-const { checkAppData, defined } = require('./utils')
+const { checkAppData, defined, normalizeListenInfo } = require('./utils')
 
-function normalizeListenInfo (info) {
-  if (!info || typeof info !== 'object') throw new TypeError('wrong listenInfo')
-  return defined({ ...info, announcedAddress: info.announcedAddress ?? info.announcedIp, announcedIp: undefined })
+/**
+ * The SCTP stream counts reported to the application are the ones it asked
+ * for: the worker opens the maximum (65535) whatever is asked, so any
+ * number asked is available.
+ */
+function withSctpStreams (data, numSctpStreams) {
+  if (data.sctpParameters && numSctpStreams) {
+    data.sctpParameters.OS = numSctpStreams.OS
+    data.sctpParameters.MIS = numSctpStreams.MIS
+  }
 }
 
 /**
@@ -29,6 +37,7 @@ class Router extends NativeObject {
 
   // The same object every time: EduMeet mutates its headerExtensions.
   get rtpCapabilities () { return this.#rtpCapabilities }
+  get transportsForTesting () { return this.#transports }
 
   close () {
     if (!this._markClosed()) return
@@ -75,13 +84,22 @@ class Router extends NativeObject {
     }
     appData = checkAppData(appData)
     if (webRtcServer) {
-      throw new TypeError('webRtcServer is not supported yet; give listenInfos')
+      if (typeof webRtcServer !== 'object' || typeof webRtcServer.handleWebRtcTransport !== 'function') {
+        throw new TypeError('wrong webRtcServer')
+      }
+      if (webRtcServer.closed) throw new InvalidStateError('WebRtcServer closed')
+      // As mediasoup: with a server, both protocols unless told otherwise.
+      enableUdp ??= true
+      enableTcp ??= true
+      listenInfos = undefined
+    } else {
+      enableUdp ??= true
+      enableTcp ??= false
+      if (listenIps) listenInfos = listenIpsToInfos(listenIps, { port, enableUdp, enableTcp, preferUdp, preferTcp })
     }
-    enableUdp ??= true
-    enableTcp ??= false
-    if (listenIps) listenInfos = listenIpsToInfos(listenIps, { port, enableUdp, enableTcp, preferUdp, preferTcp })
     const data = await binding.routerCreateWebrtcTransport(this.id, defined({
-      listenInfos: listenInfos.map(normalizeListenInfo),
+      webRtcServerId: webRtcServer?.id,
+      listenInfos: listenInfos?.map(normalizeListenInfo),
       enableUdp,
       enableTcp,
       preferUdp,
@@ -92,7 +110,17 @@ class Router extends NativeObject {
       sctpSendBufferSize,
       iceConsentTimeout
     }))
-    return this.#adopt(new WebRtcTransport({ data, appData }))
+    withSctpStreams(data, numSctpStreams)
+    const transport = new WebRtcTransport({ data, appData })
+    if (webRtcServer) {
+      if (webRtcServer.closed) {
+        // Closed while the transport was being created: native side dropped it.
+        transport.listenServerClosed()
+        throw new InvalidStateError('WebRtcServer closed')
+      }
+      webRtcServer.handleWebRtcTransport(transport)
+    }
+    return this.#adopt(transport)
   }
 
   async createPlainTransport ({
@@ -124,7 +152,7 @@ class Router extends NativeObject {
       enableSrtp,
       srtpCryptoSuite
     }))
-    void numSctpStreams
+    withSctpStreams(data, numSctpStreams)
     return this.#adopt(new PlainTransport({ data, appData }))
   }
 
@@ -134,7 +162,9 @@ class Router extends NativeObject {
       this._checkOpen('Router')
     }
     this.#transports.set(transport.id, transport)
+    transport._producerLookup = (id) => this.#producers.get(id)
     transport.on('@close', () => this.#transports.delete(transport.id))
+    transport.on('@listenserverclose', () => this.#transports.delete(transport.id))
     transport.on('@newproducer', (producer) => this.#producers.set(producer.id, producer))
     transport.on('@producerclose', (producer) => this.#producers.delete(producer.id))
     this.observer.safeEmit('newtransport', transport)

@@ -7,6 +7,16 @@ const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
 const { checkAppData, checkTraceTypes, clone, defined } = require('./utils')
 
+/** Smallest outgoing bitrate limit mediasoup's congestion control takes. */
+const MIN_OUTGOING_BITRATE = 30000
+
+function checkOutgoingBitrate (bitrate) {
+  if (typeof bitrate !== 'number') throw new TypeError('bitrate must be a number')
+  if (bitrate > 0 && bitrate < MIN_OUTGOING_BITRATE) {
+    throw new TypeError(`bitrate must be >= ${MIN_OUTGOING_BITRATE} or 0 (unlimited)`)
+  }
+}
+
 /**
  * What every transport has: producers, consumers, close semantics and the
  * bitrate knobs. Subclasses add their own data and events.
@@ -14,6 +24,10 @@ const { checkAppData, checkTraceTypes, clone, defined } = require('./utils')
 class Transport extends NativeObject {
   #producers = new Map()
   #consumers = new Map()
+  // Outgoing bitrate limits as set, checked here as mediasoup's worker
+  // checks them (0 = unlimited).
+  #minOutgoingBitrate = 0
+  #maxOutgoingBitrate = 0
 
   constructor ({ data, appData }) {
     super(data.id, appData)
@@ -41,6 +55,20 @@ class Transport extends NativeObject {
     this.observer.safeEmit('close')
   }
 
+  /** Its WebRtcServer closed (the native side closed it with the server). */
+  listenServerClosed () {
+    if (!this._markClosed()) return
+    for (const producer of this.#producers.values()) {
+      producer.transportClosed()
+      this.emit('@producerclose', producer)
+    }
+    this.#producers.clear()
+    this.#closeConsumers()
+    this.emit('@listenserverclose')
+    this.safeEmit('listenserverclose')
+    this.observer.safeEmit('close')
+  }
+
   #closeConsumers () {
     for (const consumer of this.#consumers.values()) consumer.transportClosed()
     this.#consumers.clear()
@@ -52,7 +80,10 @@ class Transport extends NativeObject {
 
   async dump () {
     this._checkOpen()
-    return binding.transportDump(this.id)
+    const dump = await binding.transportDump(this.id)
+    // The same SCTP parameters the transport reports (see Router.js).
+    if (dump.sctpParameters && this.sctpParameters) dump.sctpParameters = { ...this.sctpParameters }
+    return dump
   }
 
   async getStats () {
@@ -74,14 +105,22 @@ class Transport extends NativeObject {
 
   async setMaxOutgoingBitrate (bitrate) {
     this._checkOpen()
-    if (typeof bitrate !== 'number') throw new TypeError('bitrate must be a number')
+    checkOutgoingBitrate(bitrate)
+    if (bitrate > 0 && bitrate < this.#minOutgoingBitrate) {
+      throw new TypeError(`bitrate must be >= current min outgoing bitrate (${this.#minOutgoingBitrate}) or 0 (unlimited)`)
+    }
     await binding.transportSetMaxOutgoingBitrate(this.id, bitrate)
+    this.#maxOutgoingBitrate = bitrate
   }
 
   async setMinOutgoingBitrate (bitrate) {
     this._checkOpen()
-    if (typeof bitrate !== 'number') throw new TypeError('bitrate must be a number')
+    checkOutgoingBitrate(bitrate)
+    if (bitrate > 0 && this.#maxOutgoingBitrate > 0 && bitrate > this.#maxOutgoingBitrate) {
+      throw new TypeError(`bitrate must be <= current max outgoing bitrate (${this.#maxOutgoingBitrate}) or 0 (unlimited)`)
+    }
     await binding.transportSetMinOutgoingBitrate(this.id, bitrate)
+    this.#minOutgoingBitrate = bitrate
   }
 
   async produce ({ id, kind, rtpParameters, paused = false, keyFrameRequestDelay, appData } = {}) {
@@ -97,7 +136,7 @@ class Transport extends NativeObject {
     const data = await binding.transportProduce(this.id, defined({
       kind, rtpParameters: clone(rtpParameters), paused: Boolean(paused), keyFrameRequestDelay
     }))
-    const producer = new Producer({ data, appData })
+    const producer = new Producer({ data, appData, codecs: clone(rtpParameters.codecs) })
     if (this.closed) {
       producer.transportClosed()
       throw new InvalidStateError('Transport closed')
@@ -135,7 +174,7 @@ class Transport extends NativeObject {
       enableRtx,
       pipe: Boolean(pipe)
     }))
-    const consumer = new Consumer({ data, appData })
+    const consumer = new Consumer({ data, appData, codecs: this._producerLookup?.(producerId)?._codecs })
     if (this.closed) {
       consumer.transportClosed()
       throw new InvalidStateError('Transport closed')

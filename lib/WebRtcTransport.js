@@ -36,6 +36,12 @@ class WebRtcTransport extends Transport {
     super.routerClosed()
   }
 
+  listenServerClosed () {
+    if (this.closed) return
+    this.#markClosed()
+    super.listenServerClosed()
+  }
+
   #markClosed () {
     this.#data.iceState = 'closed'
     this.#data.iceSelectedTuple = undefined

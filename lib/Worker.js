@@ -3,7 +3,8 @@
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
 const { Router } = require('./Router')
-const { checkAppData } = require('./utils')
+const { WebRtcServer } = require('./WebRtcServer')
+const { checkAppData, normalizeListenInfo } = require('./utils')
 
 /**
  * A virtual worker. It owns no thread of its own: its routers live on the
@@ -15,6 +16,7 @@ class Worker extends NativeObject {
   #died = false
   #subprocessClosed = false
   #routers = new Set()
+  #webRtcServers = new Set()
 
   constructor ({ id, pid, appData }) {
     super(id, appData)
@@ -24,6 +26,8 @@ class Worker extends NativeObject {
   get pid () { return this.#pid }
   get died () { return this.#died }
   get subprocessClosed () { return this.#subprocessClosed }
+  get webRtcServersForTesting () { return this.#webRtcServers }
+  get routersForTesting () { return this.#routers }
 
   close () {
     if (!this._markClosed()) return
@@ -42,6 +46,8 @@ class Worker extends NativeObject {
   }
 
   #closeChildren () {
+    for (const server of this.#webRtcServers) server.workerClosed()
+    this.#webRtcServers.clear()
     for (const router of this.#routers) router.workerClosed()
     this.#routers.clear()
   }
@@ -79,6 +85,26 @@ class Worker extends NativeObject {
   async updateSettings ({ logLevel, logTags } = {}) {
     this._checkOpen('Worker')
     await binding.workerUpdateSettings(this.id, logLevel, logTags)
+  }
+
+  async createWebRtcServer ({ listenInfos, appData } = {}) {
+    this._checkOpen('Worker')
+    appData = checkAppData(appData)
+    if (!Array.isArray(listenInfos)) throw new TypeError('missing listenInfos')
+    if (listenInfos.length === 0) throw new TypeError('empty listenInfos array provided')
+    for (const info of listenInfos) {
+      if (!info || typeof info !== 'object') throw new TypeError('wrong listenInfo')
+    }
+    const id = await binding.workerCreateWebrtcServer(this.id, listenInfos.map(normalizeListenInfo))
+    const server = new WebRtcServer({ id, appData })
+    if (this.closed) {
+      server.workerClosed()
+      this._checkOpen('Worker')
+    }
+    this.#webRtcServers.add(server)
+    server.on('@close', () => this.#webRtcServers.delete(server))
+    this.observer.safeEmit('newwebrtcserver', server)
+    return server
   }
 
   async createRouter ({ mediaCodecs, appData } = {}) {

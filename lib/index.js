@@ -4,6 +4,7 @@ const binding = require('./binding')
 const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
 const { InvalidStateError, UnsupportedError } = require('./errors')
 const { Worker } = require('./Worker')
+const { WebRtcServer } = require('./WebRtcServer')
 const { Router } = require('./Router')
 const { Transport } = require('./Transport')
 const { WebRtcTransport } = require('./WebRtcTransport')
@@ -112,6 +113,7 @@ const types = {
   InvalidStateError,
   UnsupportedError,
   Worker,
+  WebRtcServer,
   Router,
   Transport,
   WebRtcTransport,

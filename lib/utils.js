@@ -31,4 +31,28 @@ function checkTraceTypes (types) {
   if (types.some((type) => typeof type !== 'string')) throw new TypeError('non string type')
 }
 
-module.exports = { clone, checkAppData, checkTraceTypes, defined }
+/** A listen info as the native side takes it (legacy `announcedIp` folded in). */
+function normalizeListenInfo (info) {
+  if (!info || typeof info !== 'object') throw new TypeError('wrong listenInfo')
+  return defined({ ...info, announcedAddress: info.announcedAddress ?? info.announcedIp, announcedIp: undefined })
+}
+
+/**
+ * mediasoup-rust keeps codec parameters as text or unsigned integers, so
+ * other numbers (222.222, -1) come back as text. Puts the caller's numbers
+ * back, matching codecs by mime type, as mediasoup-node echoes them.
+ */
+function restoreCodecNumbers (rtpParameters, originalCodecs) {
+  if (!Array.isArray(rtpParameters?.codecs) || !Array.isArray(originalCodecs)) return rtpParameters
+  for (const codec of rtpParameters.codecs) {
+    const mime = String(codec.mimeType).toLowerCase()
+    const original = originalCodecs.find((c) => String(c?.mimeType).toLowerCase() === mime)
+    if (!original?.parameters || !codec.parameters) continue
+    for (const [key, value] of Object.entries(original.parameters)) {
+      if (typeof value === 'number' && codec.parameters[key] === String(value)) codec.parameters[key] = value
+    }
+  }
+  return rtpParameters
+}
+
+module.exports = { clone, checkAppData, checkTraceTypes, defined, normalizeListenInfo, restoreCodecNumbers }

@@ -15,6 +15,7 @@ mod producer;
 mod router;
 mod rtp_observer;
 mod transport;
+mod webrtc_server;
 mod worker;
 
 use events::JsEventSink;

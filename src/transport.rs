@@ -23,7 +23,7 @@ fn bitrate(value: f64) -> Result<u64> {
 /// `router.createWebRtcTransport()` with normalised options.
 #[napi]
 pub async fn router_create_webrtc_transport(router: String, options: Value) -> Result<Value> {
-    let options = TransportOptions::WebRtc(input::webrtc_transport_options(options)?);
+    let options = input::webrtc_transport_options(options)?;
     let info = engine()
         .create_transport(router_id(&router)?, options)
         .await
@@ -63,13 +63,15 @@ pub fn transport_close(id: String) -> Result<()> {
 /// `transport.getStats()`.
 #[napi]
 pub async fn transport_get_stats(id: String) -> Result<Value> {
-    engine().transport_stats(transport_id(&id)?).await.napi()
+    let stats = engine().transport_stats(transport_id(&id)?).await.napi()?;
+    Ok(output::as_mediasoup_node(stats))
 }
 
 /// `transport.dump()`.
 #[napi]
 pub async fn transport_dump(id: String) -> Result<Value> {
-    engine().dump_transport(transport_id(&id)?).await.napi()
+    let dump = engine().dump_transport(transport_id(&id)?).await.napi()?;
+    Ok(output::as_mediasoup_node(dump))
 }
 
 /// `transport.setMaxIncomingBitrate()`.

@@ -1,7 +1,7 @@
 // Compiled (not run) by types.spec.js: code written for mediasoup's types
 // must type-check against mafalda's index.d.ts.
 import * as mediasoup from '../..'
-import type { Worker, Router, WebRtcTransport, Producer, Consumer, RtpCodecCapability, WorkerResourceUsage } from '../..'
+import type { Worker, Router, WebRtcTransport, Producer, Consumer, RtpCodecCapability, WorkerResourceUsage, WebRtcServer, WebRtcServerDump } from '../..'
 
 const mediaCodecs: RtpCodecCapability[] = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }]
 
@@ -11,6 +11,15 @@ export async function room (): Promise<void> {
   const router: Router = await worker.createRouter({ mediaCodecs })
   worker.appData.rooms.set('a', router)
   const transport: WebRtcTransport = await router.createWebRtcTransport({ listenIps: [{ ip: '127.0.0.1', announcedIp: '1.2.3.4' }] })
+  // EduMeet 4: one WebRtcServer per worker, every transport through it.
+  const webRtcServer: WebRtcServer = await worker.createWebRtcServer({
+    listenInfos: [{ protocol: 'udp', ip: '0.0.0.0', announcedAddress: '1.2.3.4', port: 40000 }]
+  })
+  worker.observer.on('newwebrtcserver', (server: WebRtcServer) => server.observer.on('close', () => {}))
+  const viaServer: WebRtcTransport = await router.createWebRtcTransport({ webRtcServer, enableTcp: true })
+  viaServer.on('listenserverclose', () => {})
+  const serverDump: WebRtcServerDump = await webRtcServer.dump()
+  void serverDump.udpSockets[0].port
   transport.on('dtlsstatechange', (state) => { if (state === 'closed') transport.close() })
   const producer: Producer = await transport.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }] } })
   const consumer: Consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true })

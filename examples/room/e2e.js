@@ -11,6 +11,8 @@
 const path = require('node:path')
 const os = require('node:os')
 const fs = require('node:fs')
+const net = require('node:net')
+const dgram = require('node:dgram')
 const { chromium } = require('playwright-core')
 const mafalda = require('../..')
 const { startServer } = require('./server')
@@ -41,13 +43,47 @@ async function pipes () {
   }
 }
 
+/** A port free for both UDP and TCP on 127.0.0.1 right now. */
+async function freePort () {
+  for (;;) {
+    const port = await new Promise((resolve, reject) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address()
+        probe.close(() => resolve(port))
+      }).on('error', reject)
+    })
+    const udpFree = await new Promise((resolve) => {
+      const socket = dgram.createSocket('udp4')
+      socket.on('error', () => resolve(false))
+      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)))
+    })
+    if (udpFree) return port
+  }
+}
+
+/** The UDP ports the server's WebRtcTransports announce, per peer. */
+async function icePorts (server) {
+  const ports = {}
+  for (const pending of server.rooms.values()) {
+    const room = await pending
+    for (const peer of room.peers.values()) {
+      ports[peer.id] = [...peer.transports.values()].map((t) =>
+        t.iceCandidates.find((c) => c.protocol === 'udp').port)
+    }
+  }
+  return ports
+}
+
 async function main () {
   const screenshotIndex = process.argv.indexOf('--screenshot')
   const screenshot = screenshotIndex > 0 ? process.argv[screenshotIndex + 1] : undefined
   // Small budget: the third peer's transports land on a second worker, so
   // media between it and the others crosses pipes.
   mafalda.configure({ consumerBudget: 4, maxWorkers: 2, pipeLinger: 500 })
-  const server = await startServer({ port: 0 })
+  // As EduMeet 4: every transport listens through one WebRtcServer, which
+  // mafalda backs with a real server on each worker the room uses.
+  const webRtcServerPort = await freePort()
+  const server = await startServer({ port: 0, webRtcServerPort })
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mafalda-e2e-'))
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -97,6 +133,8 @@ async function main () {
     }, 45000)
     result.stats = await seen()
     result.during = await pipes()
+    result.webRtcServerPort = webRtcServerPort
+    result.icePorts = await icePorts(server)
     result.dump = await mafalda.dump()
     if (screenshot) {
       await sleep(1000)

@@ -3,9 +3,11 @@
 // A small mediasoup-style room server running on mafalda: HTTP for the page,
 // WebSocket for signalling. It uses mafalda exactly as a mediasoup app
 // would, except for `mafalda.createRouter()` (one router per room, no worker
-// to manage).
+// to manage). With `--webrtc-server-port` it works as EduMeet 4's media node
+// does instead: one worker, one WebRtcServer on that port (UDP and TCP) that
+// every WebRtcTransport listens through, rooms made by `worker.createRouter()`.
 //
-//   node examples/room/server.js [--port 3000] [--host 127.0.0.1]
+//   node examples/room/server.js [--port 3000] [--host 127.0.0.1] [--webrtc-server-port 40000]
 
 const http = require('node:http')
 const fs = require('node:fs')
@@ -40,8 +42,9 @@ class Room {
     this.peers = new Map()
   }
 
-  static async create (name) {
-    return new Room(name, await mafalda.createRouter({ mediaCodecs, appData: { room: name } }))
+  static async create (name, worker) {
+    const options = { mediaCodecs, appData: { room: name } }
+    return new Room(name, await (worker ? worker.createRouter(options) : mafalda.createRouter(options)))
   }
 
   producers () {
@@ -58,11 +61,12 @@ class Room {
 }
 
 class Peer {
-  constructor (id, socket, room, listenIp) {
+  constructor (id, socket, room, listenIp, webRtcServer) {
     this.id = id
     this.socket = socket
     this.room = room
     this.listenIp = listenIp
+    this.webRtcServer = webRtcServer
     this.joined = false
     this.rtpCapabilities = undefined
     this.transports = new Map()
@@ -81,7 +85,9 @@ class Peer {
         return router.rtpCapabilities
       case 'createWebRtcTransport': {
         const transport = await router.createWebRtcTransport({
-          listenInfos: [{ protocol: 'udp', ip: this.listenIp }],
+          ...(this.webRtcServer
+            ? { webRtcServer: this.webRtcServer }
+            : { listenInfos: [{ protocol: 'udp', ip: this.listenIp }] }),
           appData: { peerId: this.id, direction: data.direction }
         })
         this.transports.set(transport.id, transport)
@@ -151,11 +157,21 @@ class Peer {
 /**
  * Starts the demo. Resolves to `{ url, close() }`.
  */
-async function startServer ({ port = 3000, host = '127.0.0.1', listenIp = host } = {}) {
+async function startServer ({ port = 3000, host = '127.0.0.1', listenIp = host, webRtcServerPort } = {}) {
   await bundle()
+  let worker, webRtcServer
+  if (webRtcServerPort !== undefined) {
+    worker = await mafalda.createWorker()
+    webRtcServer = await worker.createWebRtcServer({
+      listenInfos: [
+        { protocol: 'udp', ip: listenIp, port: webRtcServerPort },
+        { protocol: 'tcp', ip: listenIp, port: webRtcServerPort }
+      ]
+    })
+  }
   const rooms = new Map()
   const roomNamed = async (name) => {
-    if (!rooms.has(name)) rooms.set(name, Room.create(name))
+    if (!rooms.has(name)) rooms.set(name, Room.create(name, worker))
     return rooms.get(name)
   }
   const server = http.createServer((req, res) => {
@@ -170,7 +186,7 @@ async function startServer ({ port = 3000, host = '127.0.0.1', listenIp = host }
     const peerId = params.get('peer') || `peer-${nextPeer++}`
     // Listen at once: the first request may arrive while the room is made.
     const joined = roomNamed(params.get('room') || 'demo').then((room) => {
-      const peer = new Peer(peerId, socket, room, listenIp)
+      const peer = new Peer(peerId, socket, room, listenIp, webRtcServer)
       room.peers.set(peer.id, peer)
       return peer
     })
@@ -195,6 +211,7 @@ async function startServer ({ port = 3000, host = '127.0.0.1', listenIp = host }
       wss.close()
       await new Promise((resolve) => server.close(resolve))
       for (const room of rooms.values()) (await room).router.close()
+      worker?.close()
     }
   }
 }
@@ -206,7 +223,12 @@ if (require.main === module) {
     const i = process.argv.indexOf(`--${name}`)
     return i > 0 ? process.argv[i + 1] : fallback
   }
-  startServer({ port: Number(arg('port', 3000)), host: arg('host', '127.0.0.1') }).then(({ url }) => {
+  const webRtcServerPort = arg('webrtc-server-port')
+  startServer({
+    port: Number(arg('port', 3000)),
+    host: arg('host', '127.0.0.1'),
+    webRtcServerPort: webRtcServerPort === undefined ? undefined : Number(webRtcServerPort)
+  }).then(({ url }) => {
     console.log(`mafalda room demo: open ${url}/?room=demo in a few browser tabs`)
   })
 }

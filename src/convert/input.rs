@@ -9,7 +9,7 @@ use crate::error::{type_error, Result};
 use mafalda_core::mediasoup::prelude::*;
 use mafalda_core::mediasoup::types::data_structures::SocketFlags;
 use mafalda_core::mediasoup::types::srtp_parameters::SrtpParameters;
-use mafalda_core::TransportRemoteParameters;
+use mafalda_core::{TransportOptions, TransportRemoteParameters};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
@@ -76,6 +76,10 @@ fn normalise_codecs_and_extensions(value: &mut Value) {
             match canonical_mime_type(mime) {
                 Some(canonical) => {
                     codec["mimeType"] = Value::String(canonical.to_string());
+                    // mediasoup-node's default; mediasoup-rust requires it.
+                    if canonical.starts_with("audio/") && codec.get("channels").is_none_or(Value::is_null) {
+                        codec["channels"] = Value::from(1);
+                    }
                     true
                 }
                 None => false,
@@ -272,7 +276,9 @@ fn listen_info_from(info: JsListenInfo) -> Result<ListenInfo> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct JsWebRtcTransportOptions {
+    #[serde(default)]
     listen_infos: Vec<JsListenInfo>,
+    web_rtc_server_id: Option<String>,
     enable_udp: Option<bool>,
     enable_tcp: Option<bool>,
     prefer_udp: Option<bool>,
@@ -284,17 +290,29 @@ struct JsWebRtcTransportOptions {
     sctp_send_buffer_size: Option<u32>,
 }
 
-/// `createWebRtcTransport()` with `listenInfos`.
-pub fn webrtc_transport_options(value: Value) -> Result<WebRtcTransportOptions> {
+/// `createWebRtcTransport()`, with `listenInfos` or a `webRtcServerId`.
+pub fn webrtc_transport_options(value: Value) -> Result<TransportOptions> {
     let js: JsWebRtcTransportOptions = parse(value, "WebRtcTransport options")?;
-    let mut infos = js.listen_infos.into_iter().map(listen_info_from);
-    let first = infos
-        .next()
-        .ok_or_else(|| type_error("empty listenInfos array provided"))??;
-    let mut listen_infos = WebRtcTransportListenInfos::new(first);
-    for info in infos {
-        listen_infos = listen_infos.insert(info?);
-    }
+    let server = js
+        .web_rtc_server_id
+        .as_deref()
+        .map(|s| id(s, "webRtcServer"))
+        .transpose()?;
+    let listen_infos = match server {
+        // Replaced by the real server where the transport is placed.
+        Some(_) => WebRtcTransportListenInfos::new(mafalda_core::loopback_listen_info()),
+        None => {
+            let mut infos = js.listen_infos.into_iter().map(listen_info_from);
+            let first = infos
+                .next()
+                .ok_or_else(|| type_error("empty listenInfos array provided"))??;
+            let mut listen_infos = WebRtcTransportListenInfos::new(first);
+            for info in infos {
+                listen_infos = listen_infos.insert(info?);
+            }
+            listen_infos
+        }
+    };
     let mut options = WebRtcTransportOptions::new(listen_infos);
     set(&mut options.enable_udp, js.enable_udp);
     set(&mut options.enable_tcp, js.enable_tcp);
@@ -309,7 +327,19 @@ pub fn webrtc_transport_options(value: Value) -> Result<WebRtcTransportOptions> 
     set(&mut options.max_send_message_size, js.max_sctp_message_size);
     set(&mut options.max_receive_message_size, js.max_sctp_message_size);
     set(&mut options.sctp_send_buffer_size, js.sctp_send_buffer_size);
-    Ok(options)
+    Ok(match server {
+        Some(server) => TransportOptions::WebRtcOnServer { server, options },
+        None => TransportOptions::WebRtc(options),
+    })
+}
+
+/// `createWebRtcServer()`'s `listenInfos`.
+pub fn listen_infos(value: Value) -> Result<Vec<ListenInfo>> {
+    let infos: Vec<JsListenInfo> = parse(value, "listenInfos")?;
+    if infos.is_empty() {
+        return Err(type_error("empty listenInfos array provided"));
+    }
+    infos.into_iter().map(listen_info_from).collect()
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,38 @@ pub fn tuple(tuple: &TransportTuple) -> Value {
     value
 }
 
+/// A dump or stats object as mediasoup-node gives it: absent members left
+/// out rather than `null`, and tuples with the legacy `localIp`.
+pub fn as_mediasoup_node(mut value: Value) -> Value {
+    fn walk(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.retain(|_, v| !v.is_null());
+                if let Some(Value::String(address)) = map.get("localAddress") {
+                    if !map.contains_key("localIp") {
+                        let address = address.clone();
+                        map.insert("localIp".into(), Value::String(address));
+                    }
+                }
+                // ICE candidates carry the legacy `ip` beside `address`.
+                if let (true, Some(Value::String(address))) =
+                    (map.contains_key("foundation"), map.get("address"))
+                {
+                    if !map.contains_key("ip") {
+                        let address = address.clone();
+                        map.insert("ip".into(), Value::String(address));
+                    }
+                }
+                map.values_mut().for_each(walk);
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut value);
+    value
+}
+
 fn optional_tuple(value: &Option<TransportTuple>) -> Value {
     value.as_ref().map(tuple).unwrap_or(Value::Null)
 }

@@ -89,8 +89,54 @@ impl From<mediasoup::worker::RequestError> for Error {
         use mediasoup::worker::RequestError;
         match error {
             RequestError::ChannelClosed => Error::invalid_state(error.to_string()),
-            RequestError::Response { reason } => Error::failed(reason),
+            RequestError::Response { reason } => Error::from_worker_reason(reason),
             other => Error::failed(other.to_string()),
+        }
+    }
+}
+
+/// How the worker's own argument checks begin their messages. The worker
+/// tags those errors `TypeError` and mediasoup-node raises a `TypeError`;
+/// mediasoup-rust keeps only the text, so the class is recovered from it.
+const WORKER_TYPE_ERROR_PREFIXES: &[&str] = &[
+    "apt in RTX codec",
+    "cannot be ordered with",
+    "cannot create a Data",
+    "cannot enable SCTP",
+    "cannot provide both",
+    "cannot set rtcpPort",
+    "cannot use both simulcast",
+    "cname too long",
+    "duplicated payloadType",
+    "empty ",
+    "encoding.spatialLayers",
+    "given message exceeds maxMessageSize",
+    "invalid ",
+    "label must be given",
+    "maxPort cannot be less than minPort",
+    "missing ",
+    "no media codecs found",
+    "not an audio Producer",
+    "number of rtpParameters.encodings",
+    "rtcMaxPort cannot be less than rtcMinPort",
+    "rtpParameters.",
+    "sctpMaxReceiverWindowBufferSize must be",
+    "streamId must not be greater",
+    "unknown codec",
+    "unsupported ",
+    "wrong ",
+];
+
+impl Error {
+    /// The error mediasoup-node raises for a failure message of the worker.
+    pub(crate) fn from_worker_reason(reason: String) -> Self {
+        if WORKER_TYPE_ERROR_PREFIXES
+            .iter()
+            .any(|prefix| reason.starts_with(prefix))
+        {
+            Error::type_error(reason)
+        } else {
+            Error::failed(reason)
         }
     }
 }

@@ -26,6 +26,9 @@ pub struct RealWorkerDump {
     pub consumers: u32,
     /// Its real routers.
     pub routers: Vec<RealRouterDump>,
+    /// Ids of every object the worker's channel still serves (routers,
+    /// transports, producers, consumers, servers…): what a leak shows in.
+    pub handlers: Vec<String>,
 }
 
 /// One real router and what the worker reports it holds.
@@ -92,11 +95,21 @@ impl Mafalda {
                     pipe_consumers: pipes.iter().filter(|(from, _)| *from == router.id()).count(),
                 });
             }
+            let handlers = worker
+                .worker()
+                .dump()
+                .await?
+                .channel_message_handlers
+                .channel_request_handlers
+                .iter()
+                .map(ToString::to_string)
+                .collect();
             dump.workers.push(RealWorkerDump {
                 pid: worker.tid(),
                 cpu: worker.cpu(),
                 consumers: worker.consumers(),
                 routers,
+                handlers,
             });
         }
         Ok(dump)

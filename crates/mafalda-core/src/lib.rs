@@ -36,6 +36,7 @@ mod producer;
 mod registry;
 pub mod router;
 mod transport;
+mod webrtc_server;
 mod worker;
 
 pub use consumer::ConsumerInfo;

@@ -7,7 +7,10 @@
 //! Ramp-up: a worker's CPU reading lags (it is sampled and smoothed), so a
 //! burst of joins could all land on a worker that looks idle. Each
 //! placement made on a worker in the last few seconds counts as
-//! `ramp_cpu_per_placement` percent of extra CPU until the readings catch up.
+//! `ramp_cpu_per_placement` percent of extra CPU until the readings catch up,
+//! up to half the watermark: the allowance anticipates load, it never makes a
+//! worker full on its own (a burst of empty rooms, as a test suite or a
+//! reconnect storm makes, costs next to nothing until media flows).
 
 use mediasoup::router::RouterId;
 use mediasoup::worker::WorkerId;
@@ -69,7 +72,8 @@ pub struct WorkerLoad {
 impl WorkerLoad {
     /// CPU including the ramp-up allowance.
     fn projected_cpu(&self, limits: &Limits) -> f64 {
-        self.cpu + f64::from(self.recent) * limits.ramp_cpu_per_placement
+        let ramp = f64::from(self.recent) * limits.ramp_cpu_per_placement;
+        self.cpu + ramp.min(limits.cpu_watermark / 2.0)
     }
 
     fn is_full(&self, limits: &Limits) -> bool {
@@ -131,6 +135,18 @@ pub fn place_router(snapshot: &Snapshot, limits: &Limits, policy: Policy) -> Dec
     match snapshot.workers.iter().min_by(&order) {
         Some(least) if !can_grow => Decision::UseWorker(least.id),
         _ => Decision::CreateWorker,
+    }
+}
+
+/// Where a room created through a virtual worker goes: that worker's home
+/// (the real worker its `pid` names) while the home is under the limits, so
+/// that a WebRtcServer made on the same virtual worker serves the room on
+/// the very ports it was given, as with mediasoup; otherwise wherever
+/// [`place_router`] says.
+pub fn place_router_near(snapshot: &Snapshot, limits: &Limits, policy: Policy, home: WorkerId) -> Decision {
+    match snapshot.workers.iter().find(|w| w.id == home) {
+        Some(worker) if !worker.is_full(limits) => Decision::UseWorker(home),
+        _ => place_router(snapshot, limits, policy),
     }
 }
 
@@ -361,6 +377,18 @@ mod tests {
     }
 
     #[test]
+    fn ramp_up_alone_never_fills_a_worker() {
+        let w = ids(2);
+        let mut burst = load(w[0], 5.0, 40, 0);
+        burst.recent = 100;
+        let loads = snapshot(vec![burst, load(w[1], 1.0, 1, 0)]);
+        assert_eq!(
+            place_router(&loads, &limits(2), Policy::Concentrate),
+            Decision::UseWorker(w[0])
+        );
+    }
+
+    #[test]
     fn a_transport_goes_to_the_rooms_busiest_router_that_is_not_full() {
         let w = ids(3);
         let room = vec![
@@ -431,5 +459,31 @@ mod tests {
         assert!(!idle_expired(Some(now - Duration::from_secs(29)), now, timeout));
         assert!(idle_expired(Some(now - Duration::from_secs(30)), now, timeout));
         assert!(idle_expired(Some(now), now, Duration::ZERO));
+    }
+
+    #[test]
+    fn a_room_of_a_virtual_worker_goes_home_unless_home_is_full() {
+        let [home, other] = ids(2).try_into().unwrap();
+        let loads = Snapshot {
+            workers: vec![load(home, 1.0, 1, 0), load(other, 30.0, 3, 10)],
+            total_workers: 2,
+        };
+        // Concentrate alone would pick the busier `other`.
+        assert_eq!(
+            place_router(&loads, &limits(2), Policy::Concentrate),
+            Decision::UseWorker(other)
+        );
+        assert_eq!(
+            place_router_near(&loads, &limits(2), Policy::Concentrate, home),
+            Decision::UseWorker(home)
+        );
+        let full_home = Snapshot {
+            workers: vec![load(home, 95.0, 1, 0), load(other, 30.0, 3, 10)],
+            total_workers: 2,
+        };
+        assert_eq!(
+            place_router_near(&full_home, &limits(2), Policy::Concentrate, home),
+            Decision::UseWorker(other)
+        );
     }
 }

@@ -156,7 +156,12 @@ fn produce_error(error: ProduceError) -> Error {
             Error::type_error(format!("a Producer with same id \"{id}\" already exists"))
         }
         ProduceError::IncorrectRtpParameters(error) => Error::type_error(error.to_string()),
-        ProduceError::FailedRtpParametersMapping(error) => Error::unsupported(error.to_string()),
+        // As mediasoup-node's ortc: a codec the router lacks is unsupported;
+        // inconsistent parameters (RTX without its media codec) are a TypeError.
+        ProduceError::FailedRtpParametersMapping(
+            error @ mediasoup::ortc::RtpParametersMappingError::UnsupportedCodec { .. },
+        ) => Error::unsupported(error.to_string()),
+        ProduceError::FailedRtpParametersMapping(error) => Error::type_error(error.to_string()),
         ProduceError::Request(error) => error.into(),
     }
 }

@@ -10,10 +10,12 @@ use crate::piping::{PairKey, PipeEntry, PipeKey, PipePairEntry};
 use crate::producer::ProducerEntry;
 use crate::router::{RouterEntry, VirtualRouterId};
 use crate::transport::TransportEntry;
+use crate::webrtc_server::WebRtcServerEntry;
 use crate::worker::{VirtualWorkerEntry, VirtualWorkerId};
 use mediasoup::consumer::ConsumerId;
 use mediasoup::producer::ProducerId;
 use mediasoup::transport::TransportId;
+use mediasoup::webrtc_server::WebRtcServerId;
 use std::collections::HashMap;
 
 #[derive(Default)]
@@ -26,12 +28,13 @@ pub(crate) struct Registry {
     pub pipes: HashMap<PipeKey, PipeEntry>,
     pub pipe_pairs: HashMap<PairKey, PipePairEntry>,
     pub observers: HashMap<mediasoup::rtp_observer::RtpObserverId, ObserverEntry>,
+    pub webrtc_servers: HashMap<WebRtcServerId, WebRtcServerEntry>,
 }
 
 /// Entries taken out of the registry, to be dropped once the lock is
 /// released. Fields drop in declaration order, which is mediasoup's closing
-/// order: consumers, pipes, producers, pipe transports, transports, routers,
-/// workers.
+/// order: consumers, pipes, producers, pipe transports, transports,
+/// WebRtcServers, routers, workers.
 #[derive(Default)]
 pub(crate) struct Garbage {
     pub consumers: Vec<ConsumerEntry>,
@@ -40,6 +43,7 @@ pub(crate) struct Garbage {
     pub producers: Vec<ProducerEntry>,
     pub pipe_pairs: Vec<PipePairEntry>,
     pub transports: Vec<TransportEntry>,
+    pub webrtc_servers: Vec<WebRtcServerEntry>,
     pub routers: Vec<RouterEntry>,
     pub workers: Vec<VirtualWorkerEntry>,
 }
@@ -84,7 +88,25 @@ impl Registry {
         if let Some(router) = self.routers.get_mut(&entry.router) {
             router.transports.remove(&id);
         }
+        if let Some(server) = entry.webrtc_server.and_then(|s| self.webrtc_servers.get_mut(&s)) {
+            server.transports.remove(&id);
+        }
         garbage.transports.push(entry);
+    }
+
+    /// Takes a WebRtcServer and the transports listening through it, as
+    /// closing a WebRtcServer does in mediasoup.
+    pub fn take_webrtc_server(&mut self, id: WebRtcServerId, garbage: &mut Garbage) {
+        let Some(entry) = self.webrtc_servers.remove(&id) else {
+            return;
+        };
+        for transport in entry.transports.iter().copied() {
+            self.take_transport(transport, garbage);
+        }
+        if let Some(worker) = self.workers.get_mut(&entry.worker) {
+            worker.webrtc_servers.remove(&id);
+        }
+        garbage.webrtc_servers.push(entry);
     }
 
     pub fn take_router(&mut self, id: VirtualRouterId, garbage: &mut Garbage) {

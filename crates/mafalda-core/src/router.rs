@@ -86,16 +86,16 @@ impl Mafalda {
         worker: Option<VirtualWorkerId>,
         media_codecs: Vec<RtpCodecCapability>,
     ) -> Result<RouterInfo> {
-        let settings = match worker {
+        let (settings, home) = match worker {
             Some(worker) => self
                 .registry()
                 .workers
                 .get(&worker)
-                .map(|entry| entry.settings.clone())
+                .map(|entry| (entry.settings.clone(), Some(entry.home.worker().id())))
                 .ok_or_else(|| Error::invalid_state("Worker closed"))?,
-            None => WorkerSettings::default(),
+            None => (WorkerSettings::default(), None),
         };
-        let placed = self.pool().place_router(&settings).await?;
+        let placed = self.pool().place_router(&settings, home).await?;
         let real = self.start_real_router(placed, media_codecs.clone()).await?;
         let id = VirtualRouterId(Uuid::new_v4());
         let rtp_capabilities = real.router.rtp_capabilities().clone();
@@ -286,20 +286,42 @@ impl Mafalda {
         // Only what the application sees: not the pipe transports, and not
         // objects it closed whose close request the worker has yet to get
         // (mediasoup-rust sends it from a task once the handle drops).
-        let (transports, observers): (HashSet<String>, HashSet<String>) = {
+        let visible = {
             let registry = self.registry();
             let room = registry
                 .routers
                 .get(&id)
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
-            (
-                room.transports.iter().map(ToString::to_string).collect(),
-                room.observers.iter().map(ToString::to_string).collect(),
-            )
+            let mut visible: HashSet<String> = room.transports.iter().map(ToString::to_string).collect();
+            visible.extend(room.observers.iter().map(ToString::to_string));
+            for transport in room.transports.iter().filter_map(|t| registry.transports.get(t)) {
+                visible.extend(transport.producers.iter().map(ToString::to_string));
+                visible.extend(transport.consumers.iter().map(ToString::to_string));
+            }
+            visible
         };
-        for (key, keep) in [("transportIds", &transports), ("rtpObserverIds", &observers)] {
+        let seen = |id: &serde_json::Value| id.as_str().is_some_and(|id| visible.contains(id));
+        for key in ["transportIds", "rtpObserverIds"] {
             if let Some(serde_json::Value::Array(ids)) = merged.get_mut(key) {
-                ids.retain(|id| id.as_str().is_some_and(|id| keep.contains(id)));
+                ids.retain(|id| seen(id));
+            }
+        }
+        // mediasoup-node lists maps as arrays of { key, values } / { key, value }.
+        for key in ["mapProducerIdConsumerIds", "mapProducerIdObserverIds"] {
+            if let Some(map) = merged.get_mut(key) {
+                *map = key_values(map, &seen, "values");
+            }
+        }
+        if let Some(map) = merged.get_mut("mapConsumerIdProducerId") {
+            *map = key_values(map, &seen, "value");
+        }
+        for key in [
+            "mapDataProducerIdDataConsumerIds",
+            "mapDataConsumerIdDataProducerId",
+        ] {
+            let field = if key.ends_with("Ids") { "values" } else { "value" };
+            if let Some(map) = merged.get_mut(key) {
+                *map = key_values(map, &|_: &serde_json::Value| true, field);
             }
         }
         Ok(serde_json::Value::Object(merged))
@@ -353,4 +375,35 @@ fn router_error(error: mediasoup::worker::CreateRouterError) -> Error {
         },
         CreateRouterError::Request(error) => error.into(),
     }
+}
+
+/// A map of a router dump in mediasoup-node's shape, `[{ key, values }]` or
+/// `[{ key, value }]`, with the entries (and values) `keep` accepts.
+fn key_values(
+    map: &serde_json::Value,
+    keep: &dyn Fn(&serde_json::Value) -> bool,
+    field: &str,
+) -> serde_json::Value {
+    let entries = match map {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(key, value)| (serde_json::Value::String(key.clone()), value.clone()))
+            .collect(),
+        serde_json::Value::Array(pairs) => pairs
+            .iter()
+            .map(|pair| (pair["key"].clone(), pair[field].clone()))
+            .collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
+    let pairs = entries
+        .into_iter()
+        .filter(|(key, _)| keep(key))
+        .map(|(key, mut value)| {
+            if let serde_json::Value::Array(values) = &mut value {
+                values.retain(|v| keep(v));
+            }
+            serde_json::json!({ "key": key, field: value })
+        })
+        .collect();
+    serde_json::Value::Array(pairs)
 }

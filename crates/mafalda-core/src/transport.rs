@@ -11,7 +11,10 @@ use mediasoup::prelude::*;
 use mediasoup::types::data_structures::{DtlsState, IceRole, IceState, SctpState, TransportTuple};
 use mediasoup::types::sctp_parameters::SctpParameters;
 use mediasoup::types::srtp_parameters::SrtpParameters;
+use mediasoup::webrtc_server::WebRtcServerId;
+use mediasoup::webrtc_transport::{WebRtcTransportListen, WebRtcTransportListenInfos};
 use std::collections::HashSet;
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 /// The kinds of transport.
@@ -26,8 +29,17 @@ pub enum TransportKind {
 /// Options of a new transport.
 #[derive(Debug)]
 pub enum TransportOptions {
-    /// For `createWebRtcTransport()`.
+    /// For `createWebRtcTransport()` with listen infos.
     WebRtc(WebRtcTransportOptions),
+    /// For `createWebRtcTransport({ webRtcServer })`: `options.listen` is
+    /// replaced by the server's real server on the worker the transport is
+    /// placed on.
+    WebRtcOnServer {
+        /// The (virtual) WebRtcServer.
+        server: WebRtcServerId,
+        /// Everything else.
+        options: WebRtcTransportOptions,
+    },
     /// For `createPlainTransport()`.
     Plain(PlainTransportOptions),
 }
@@ -61,6 +73,8 @@ pub(crate) struct TransportEntry {
     pub router: VirtualRouterId,
     /// The real router it lives on.
     pub real_router: mediasoup::router::RouterId,
+    /// The WebRtcServer it listens through, if any.
+    pub webrtc_server: Option<WebRtcServerId>,
     pub producers: HashSet<ProducerId>,
     pub consumers: HashSet<ConsumerId>,
     pub _handlers: Vec<HandlerId>,
@@ -140,17 +154,46 @@ impl Mafalda {
     ) -> Result<TransportInfo> {
         let real = self.place_transport(router_id).await?;
         let router = &real.router;
+        let port_range = self.room_port_range(router_id)?;
+        let mut webrtc_server = None;
         let transport = match options {
-            TransportOptions::WebRtc(options) => router
-                .create_webrtc_transport(options)
-                .await
-                .map(AnyTransport::WebRtc)
-                .map_err(|e| transport_error(e.to_string())),
-            TransportOptions::Plain(options) => router
-                .create_plain_transport(options)
-                .await
-                .map(AnyTransport::Plain)
-                .map_err(|e| transport_error(e.to_string())),
+            TransportOptions::WebRtcOnServer { server, mut options } => {
+                let real_server = self.real_webrtc_server(server, &real.worker).await?;
+                options.listen = WebRtcTransportListen::Server {
+                    webrtc_server: real_server,
+                };
+                webrtc_server = Some(server);
+                router
+                    .create_webrtc_transport(options)
+                    .await
+                    .map(AnyTransport::WebRtc)
+                    .map_err(|e| transport_error(e.to_string()))
+            }
+            TransportOptions::WebRtc(mut options) => {
+                if let WebRtcTransportListen::Individual { listen_infos } = &options.listen {
+                    let infos = listen_infos
+                        .iter()
+                        .cloned()
+                        .map(|i| with_port_range(i, &port_range));
+                    options.listen = WebRtcTransportListen::Individual {
+                        listen_infos: listen_infos_of(infos),
+                    };
+                }
+                router
+                    .create_webrtc_transport(options)
+                    .await
+                    .map(AnyTransport::WebRtc)
+                    .map_err(|e| transport_error(e.to_string()))
+            }
+            TransportOptions::Plain(mut options) => {
+                options.listen_info = with_port_range(options.listen_info, &port_range);
+                options.rtcp_listen_info = options.rtcp_listen_info.map(|i| with_port_range(i, &port_range));
+                router
+                    .create_plain_transport(options)
+                    .await
+                    .map(AnyTransport::Plain)
+                    .map_err(|e| transport_error(e.to_string()))
+            }
         }?;
         let info = TransportInfo::of(&transport);
         let handlers = self.subscribe_transport(&transport);
@@ -158,23 +201,42 @@ impl Mafalda {
             transport,
             router: router_id,
             real_router: real.router.id(),
+            webrtc_server,
             producers: HashSet::new(),
             consumers: HashSet::new(),
             _handlers: handlers,
         };
         let mut registry = self.registry();
+        let server_open = webrtc_server.is_none_or(|id| registry.webrtc_servers.contains_key(&id));
         match registry.routers.get_mut(&router_id) {
-            Some(router) => {
+            Some(router) if server_open => {
                 router.transports.insert(info.id);
+                if let Some(server) = webrtc_server.and_then(|id| registry.webrtc_servers.get_mut(&id)) {
+                    server.transports.insert(info.id);
+                }
                 registry.transports.insert(info.id, entry);
                 Ok(info)
             }
-            None => {
+            _ => {
                 drop(registry);
                 drop(entry);
-                Err(Error::invalid_state("Router closed"))
+                Err(Error::invalid_state(if server_open {
+                    "Router closed"
+                } else {
+                    "WebRtcServer closed"
+                }))
             }
         }
+    }
+
+    /// Ports the room's virtual worker gives transports whose listen infos
+    /// name none (its `rtcMinPort` - `rtcMaxPort`).
+    fn room_port_range(&self, id: VirtualRouterId) -> Result<RangeInclusive<u16>> {
+        self.registry()
+            .routers
+            .get(&id)
+            .map(|room| room.settings.rtc_port_range.clone())
+            .ok_or_else(|| Error::invalid_state("Router closed"))
     }
 
     fn subscribe_transport(&self, transport: &AnyTransport) -> Vec<HandlerId> {
@@ -251,12 +313,8 @@ impl Mafalda {
     ) -> Result<TransportInfo> {
         let transport = self.transport(id)?;
         match (&transport, parameters) {
-            (AnyTransport::WebRtc(t), TransportRemoteParameters::WebRtc(p)) => {
-                t.connect(p).await.map_err(connect_error)?
-            }
-            (AnyTransport::Plain(t), TransportRemoteParameters::Plain(p)) => {
-                t.connect(p).await.map_err(connect_error)?
-            }
+            (AnyTransport::WebRtc(t), TransportRemoteParameters::WebRtc(p)) => t.connect(p).await?,
+            (AnyTransport::Plain(t), TransportRemoteParameters::Plain(p)) => t.connect(p).await?,
             _ => {
                 return Err(Error::type_error(
                     "connect parameters do not match the transport type",
@@ -341,6 +399,24 @@ impl Mafalda {
     }
 }
 
+/// Real workers are shared by virtual workers with different port ranges,
+/// so the range is given per listen info, as mediasoup does with the
+/// worker's own range when a listen info names no port.
+fn with_port_range(mut info: ListenInfo, range: &RangeInclusive<u16>) -> ListenInfo {
+    if info.port.is_none() && info.port_range.is_none() {
+        info.port_range = Some(range.clone());
+    }
+    info
+}
+
+fn listen_infos_of(infos: impl Iterator<Item = ListenInfo>) -> WebRtcTransportListenInfos {
+    let mut infos = infos;
+    let first = infos.next().expect("mediasoup-rust keeps listen infos non-empty");
+    infos.fold(WebRtcTransportListenInfos::new(first), |all, info| {
+        all.insert(info)
+    })
+}
+
 /// UDP on 127.0.0.1, any port: what pipes between the workers of this
 /// process listen on (and what tests and benchmarks use).
 pub fn loopback_listen_info() -> ListenInfo {
@@ -378,17 +454,12 @@ pub(crate) fn stats_json<T: serde::Serialize>(
     Ok(serde_json::Value::Array(entries))
 }
 
+/// Creation failures arrive wrapped ("Request to worker failed: Received
+/// response error: …"); the worker's own reason decides the class.
 fn transport_error(message: String) -> Error {
-    // mediasoup-rust reports bad listen addresses and exhausted ports as
-    // request failures; mediasoup-node surfaces those as plain errors.
-    Error::failed(message)
-}
-
-fn connect_error(error: RequestError) -> Error {
-    match error {
-        RequestError::Response { reason } => Error::failed(reason),
-        other => other.into(),
+    const WRAPPER: &str = "Received response error: ";
+    match message.find(WRAPPER) {
+        Some(at) => Error::from_worker_reason(message[at + WRAPPER.len()..].to_string()),
+        None => Error::failed(message),
     }
 }
-
-use mediasoup::worker::RequestError;

@@ -41,8 +41,9 @@ impl std::str::FromStr for VirtualWorkerId {
     }
 }
 
-/// Settings of a worker that make two workers incompatible: virtual workers
-/// with equal settings share real workers.
+/// Settings of a virtual worker. Only the DTLS certificate makes two of them
+/// incompatible (see [`WorkerSettings::same_group`]); the rest is applied
+/// per virtual worker or to the real worker it starts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WorkerSettings {
     /// Log level of the worker thread.
@@ -67,6 +68,16 @@ impl Default for WorkerSettings {
 }
 
 impl WorkerSettings {
+    /// Whether two virtual workers may share real workers. The DTLS
+    /// certificate is the worker's identity towards peers, so it must
+    /// match. The port range is applied per transport instead (to listen
+    /// infos that name no port), and log level and tags only change what a
+    /// worker would log, so neither splits the pool: splitting it left
+    /// `maxWorkers` too small for a handful of distinct settings.
+    pub fn same_group(&self, other: &WorkerSettings) -> bool {
+        self.dtls_files == other.dtls_files
+    }
+
     pub(crate) fn to_mediasoup(&self) -> mediasoup::worker::WorkerSettings {
         let mut settings = mediasoup::worker::WorkerSettings::default();
         settings.log_level = self.log_level;
@@ -98,6 +109,7 @@ pub(crate) struct VirtualWorkerEntry {
     /// keeps that worker alive as long as the virtual worker is open.
     pub home: HomeBinding,
     pub routers: HashSet<VirtualRouterId>,
+    pub webrtc_servers: HashSet<mediasoup::webrtc_server::WebRtcServerId>,
 }
 
 /// CPU time of a worker thread in mediasoup's `getResourceUsage()` units
@@ -123,6 +135,7 @@ impl Mafalda {
                 settings,
                 home: placed.bind(),
                 routers: HashSet::new(),
+                webrtc_servers: HashSet::new(),
             },
         );
         Ok(WorkerInfo { id, pid })
@@ -139,6 +152,9 @@ impl Mafalda {
             let mut garbage = crate::registry::Garbage::default();
             for router in entry.routers.iter().copied() {
                 registry.take_router(router, &mut garbage);
+            }
+            for server in entry.webrtc_servers.iter().copied() {
+                registry.take_webrtc_server(server, &mut garbage);
             }
             garbage.workers.push(entry);
             garbage
@@ -176,7 +192,7 @@ impl Mafalda {
     /// `dump()` of a virtual worker, in mediasoup-node's shape: its own id
     /// as `pid`, the routers created through it.
     pub async fn dump_worker(&self, id: VirtualWorkerId) -> Result<serde_json::Value> {
-        let (home, routers) = {
+        let (home, routers, servers) = {
             let registry = self.registry();
             let entry = registry
                 .workers
@@ -185,16 +201,23 @@ impl Mafalda {
             (
                 entry.home.worker().clone(),
                 entry.routers.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+                entry
+                    .webrtc_servers
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>(),
             )
         };
-        let dump = home.worker().dump().await?;
+        // What the application created through this worker is what its
+        // channel would serve in mediasoup: one request handler each.
+        let handlers: Vec<&String> = servers.iter().chain(routers.iter()).collect();
         Ok(serde_json::json!({
             "pid": home.tid(),
-            "webRtcServerIds": [],
+            "webRtcServerIds": servers,
             "routerIds": routers,
             "channelMessageHandlers": {
-                "channelRequestHandlers": dump.channel_message_handlers.channel_request_handlers,
-                "channelNotificationHandlers": dump.channel_message_handlers.channel_notification_handlers,
+                "channelRequestHandlers": handlers,
+                "channelNotificationHandlers": [],
             },
         }))
     }

@@ -116,18 +116,27 @@ impl Pool {
             workers: state
                 .workers
                 .iter()
-                .filter(|w| w.settings() == settings)
+                .filter(|w| w.settings().same_group(settings))
                 .map(|w| w.load(now))
                 .collect(),
             total_workers: state.workers.len() + state.creating,
         }
     }
 
-    /// Picks (or starts) the worker for a new real router.
-    pub async fn place_router(&self, settings: &WorkerSettings) -> Result<RealWorker> {
+    /// Picks (or starts) the worker for a new real router, preferring
+    /// `home` (see [`placement::place_router_near`]).
+    pub async fn place_router(
+        &self,
+        settings: &WorkerSettings,
+        home: Option<WorkerId>,
+    ) -> Result<RealWorker> {
         let config = self.config();
         let now = Instant::now();
-        let decision = placement::place_router(&self.snapshot(settings, now), &config.limits, config.policy);
+        let snapshot = self.snapshot(settings, now);
+        let decision = match home {
+            Some(home) => placement::place_router_near(&snapshot, &config.limits, config.policy, home),
+            None => placement::place_router(&snapshot, &config.limits, config.policy),
+        };
         let worker = self.carry_out(decision, settings).await?;
         worker.note_placement(now);
         Ok(worker)
@@ -159,7 +168,7 @@ impl Pool {
                     let least = self
                         .workers()
                         .into_iter()
-                        .filter(|w| w.settings() == settings)
+                        .filter(|w| w.settings().same_group(settings))
                         .min_by(|a, b| a.load(now).cpu.total_cmp(&b.load(now).cpu));
                     least.ok_or(error)
                 }
@@ -171,15 +180,15 @@ impl Pool {
         let evicted = {
             let mut state = self.state.lock();
             let max = self.config.lock().limits.max_workers.max(1);
-            // At the cap, an idle worker of another settings group makes
-            // room (before its idle timeout): the cap is never exceeded.
+            // At the cap, an unused worker of another settings group makes
+            // room (before its idle timeout, even if it was just used): the
+            // cap is never exceeded.
             let mut evicted = None;
             if state.workers.len() + state.creating >= max {
-                let now = Instant::now();
                 if let Some(index) = state
                     .workers
                     .iter()
-                    .position(|w| w.settings() != settings && w.is_idle(now))
+                    .position(|w| !w.settings().same_group(settings) && w.unreferenced())
                 {
                     evicted = Some(state.workers.remove(index));
                 }

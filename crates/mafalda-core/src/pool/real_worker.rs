@@ -142,6 +142,13 @@ impl RealWorker {
         load.routers == 0 && load.recent == 0 && self.inner.bound.load(Ordering::SeqCst) == 0
     }
 
+    /// Whether nothing but the pool's own handle refers to this worker: no
+    /// router, no bound virtual worker and no placement in progress holds
+    /// a handle. Such a worker can be closed at once to make room.
+    pub(crate) fn unreferenced(&self) -> bool {
+        Arc::strong_count(&self.inner) == 1
+    }
+
     /// Binds a virtual worker to this worker until the returned guard drops.
     pub(crate) fn bind(&self) -> HomeBinding {
         self.inner.bound.fetch_add(1, Ordering::SeqCst);
