@@ -6,7 +6,7 @@ const { NativeObject } = require('./NativeObject')
 const { WebRtcTransport } = require('./WebRtcTransport')
 const { PlainTransport } = require('./PlainTransport')
 const { AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
-const { checkAppData, defined, normalizeListenInfo } = require('./utils')
+const { checkAppData, normalizeListenInfo } = require('./utils')
 
 /**
  * The SCTP stream counts reported to the application are the ones it asked
@@ -97,7 +97,7 @@ class Router extends NativeObject {
       enableTcp ??= false
       if (listenIps) listenInfos = listenIpsToInfos(listenIps, { port, enableUdp, enableTcp, preferUdp, preferTcp })
     }
-    const data = await binding.routerCreateWebrtcTransport(this.id, defined({
+    const data = await binding.routerCreateWebrtcTransport(this.id, JSON.stringify({
       webRtcServerId: webRtcServer?.id,
       listenInfos: listenInfos?.map(normalizeListenInfo),
       enableUdp,
@@ -141,7 +141,7 @@ class Router extends NativeObject {
       if (typeof listenIp === 'string') listenIp = { ip: listenIp }
       listenInfo = { protocol: 'udp', ip: listenIp.ip, announcedAddress: listenIp.announcedIp, port }
     }
-    const data = await binding.routerCreatePlainTransport(this.id, defined({
+    const data = await binding.routerCreatePlainTransport(this.id, JSON.stringify({
       listenInfo: normalizeListenInfo(listenInfo),
       rtcpListenInfo: rtcpListenInfo ? normalizeListenInfo(rtcpListenInfo) : undefined,
       rtcpMux,

@@ -5,7 +5,7 @@ const { NativeObject } = require('./NativeObject')
 const { InvalidStateError } = require('./errors')
 const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
-const { checkAppData, checkTraceTypes, clone, defined } = require('./utils')
+const { checkAppData, checkTraceTypes, clone } = require('./utils')
 
 /** Smallest outgoing bitrate limit mediasoup's congestion control takes. */
 const MIN_OUTGOING_BITRATE = 30000
@@ -133,8 +133,8 @@ class Transport extends NativeObject {
       throw new TypeError('missing rtpParameters')
     }
     appData = checkAppData(appData)
-    const data = await binding.transportProduce(this.id, defined({
-      kind, rtpParameters: clone(rtpParameters), paused: Boolean(paused), keyFrameRequestDelay
+    const data = await binding.transportProduce(this.id, JSON.stringify({
+      kind, rtpParameters, paused: Boolean(paused), keyFrameRequestDelay
     }))
     const producer = new Producer({ data, appData, codecs: clone(rtpParameters.codecs) })
     if (this.closed) {
@@ -164,9 +164,9 @@ class Transport extends NativeObject {
       throw new TypeError('missing rtpCapabilities')
     }
     appData = checkAppData(appData)
-    const data = await binding.transportConsume(this.id, defined({
+    const data = await binding.transportConsume(this.id, JSON.stringify({
       producerId,
-      rtpCapabilities: clone(rtpCapabilities),
+      rtpCapabilities,
       paused: Boolean(paused),
       mid,
       preferredLayers,

@@ -16,3 +16,9 @@ module.exports = {
   register (id, target) { targets.set(id, target) },
   unregister (id) { targets.delete(id) }
 }
+
+// mediasoup's workers are threads here: if the process exits while one
+// runs, C++ static destructors run under it and the exit can crash. Close
+// them all and let their threads end first ('exit' listeners run on
+// process.exit() too).
+process.on('exit', () => binding.shutdown())

@@ -1,5 +1,6 @@
 //! Functions behind the JS `Consumer` class.
 
+use crate::convert::json::Json;
 use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
@@ -14,8 +15,8 @@ fn consumer_id(id: &str) -> Result<ConsumerId> {
 
 /// `transport.consume()`.
 #[napi]
-pub async fn transport_consume(transport: String, options: Value) -> Result<Value> {
-    let options = input::consumer_options(options)?;
+pub async fn transport_consume(transport: String, options: Json) -> Result<Value> {
+    let options = input::consumer_options(options.0)?;
     let info = engine()
         .consume(transport_id(&transport)?, options)
         .await

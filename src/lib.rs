@@ -55,6 +55,13 @@ pub fn init(on_event: Function<'_, FnArgs<(String, String, serde_json::Value)>, 
     Ok(())
 }
 
+/// Closes everything and waits (at most 2 s) for the worker threads to end,
+/// so that the process exits cleanly: called from `process.on('exit')`.
+#[napi(catch_unwind)]
+pub fn shutdown() -> bool {
+    engine().shutdown(std::time::Duration::from_secs(2))
+}
+
 /// mediasoup's supported RTP capabilities (a fresh object each call).
 #[napi(catch_unwind)]
 pub fn get_supported_rtp_capabilities() -> serde_json::Value {

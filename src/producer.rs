@@ -1,5 +1,6 @@
 //! Functions behind the JS `Producer` class.
 
+use crate::convert::json::Json;
 use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{IntoNapi, Result};
@@ -14,8 +15,8 @@ fn producer_id(id: &str) -> Result<ProducerId> {
 
 /// `transport.produce()`.
 #[napi]
-pub async fn transport_produce(transport: String, options: Value) -> Result<Value> {
-    let options = input::producer_options(options)?;
+pub async fn transport_produce(transport: String, options: Json) -> Result<Value> {
+    let options = input::producer_options(options.0)?;
     let info = engine()
         .produce(transport_id(&transport)?, options)
         .await

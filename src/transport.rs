@@ -1,5 +1,6 @@
 //! Functions behind the JS transport classes.
 
+use crate::convert::json::Json;
 use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
@@ -22,8 +23,8 @@ fn bitrate(value: f64) -> Result<u64> {
 
 /// `router.createWebRtcTransport()` with normalised options.
 #[napi]
-pub async fn router_create_webrtc_transport(router: String, options: Value) -> Result<Value> {
-    let options = input::webrtc_transport_options(options)?;
+pub async fn router_create_webrtc_transport(router: String, options: Json) -> Result<Value> {
+    let options = input::webrtc_transport_options(options.0)?;
     let info = engine()
         .create_transport(router_id(&router)?, options)
         .await
@@ -33,8 +34,8 @@ pub async fn router_create_webrtc_transport(router: String, options: Value) -> R
 
 /// `router.createPlainTransport()` with normalised options.
 #[napi]
-pub async fn router_create_plain_transport(router: String, options: Value) -> Result<Value> {
-    let options = TransportOptions::Plain(input::plain_transport_options(options)?);
+pub async fn router_create_plain_transport(router: String, options: Json) -> Result<Value> {
+    let options = TransportOptions::Plain(input::plain_transport_options(options.0)?);
     let info = engine()
         .create_transport(router_id(&router)?, options)
         .await
@@ -44,8 +45,8 @@ pub async fn router_create_plain_transport(router: String, options: Value) -> Re
 
 /// `transport.connect()`; resolves to the transport's data afterwards.
 #[napi]
-pub async fn transport_connect(id: String, webrtc: bool, parameters: Value) -> Result<Value> {
-    let parameters = input::connect_parameters(webrtc, parameters)?;
+pub async fn transport_connect(id: String, webrtc: bool, parameters: Json) -> Result<Value> {
+    let parameters = input::connect_parameters(webrtc, parameters.0)?;
     let info = engine()
         .connect_transport(transport_id(&id)?, parameters)
         .await

@@ -3,4 +3,5 @@
 //! here: `input` for what comes from JS, `output` for what goes back.
 
 pub mod input;
+pub mod json;
 pub mod output;

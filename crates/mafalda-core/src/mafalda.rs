@@ -103,6 +103,30 @@ impl Mafalda {
         self.collect_idle_workers();
     }
 
+    /// Closes everything (rooms, servers, virtual and real workers) and
+    /// waits, at most `timeout`, until every worker thread has ended. For
+    /// process exit: see [`crate::pool::wait_for_worker_threads`]. Whether
+    /// all threads ended.
+    pub fn shutdown(&self, timeout: std::time::Duration) -> bool {
+        let garbage = {
+            let mut registry = self.registry();
+            let mut garbage = Garbage::default();
+            let routers: Vec<_> = registry.routers.keys().copied().collect();
+            for router in routers {
+                registry.take_router(router, &mut garbage);
+            }
+            let servers: Vec<_> = registry.webrtc_servers.keys().copied().collect();
+            for server in servers {
+                registry.take_webrtc_server(server, &mut garbage);
+            }
+            garbage.workers.extend(registry.workers.drain().map(|(_, worker)| worker));
+            garbage
+        };
+        drop(garbage);
+        drop(self.pool().remove_all());
+        crate::pool::wait_for_worker_threads(timeout)
+    }
+
     /// Changes the pool's configuration; live work is never closed by it.
     pub fn configure(&self, config: PoolConfig) {
         self.pool().set_config(config);

@@ -5,9 +5,11 @@
 //! same real workers. The pool carries out the [`crate::placement`]
 //! decisions; it never decides by itself.
 
+mod live_threads;
 mod real_worker;
 mod thread_stats;
 
+pub use live_threads::{live_worker_threads, wait_for_worker_threads};
 pub use real_worker::{HomeBinding, RealWorker, RAMP_WINDOW};
 pub use thread_stats::{thread_cpu_time, ThreadCpuTime};
 
@@ -220,6 +222,11 @@ impl Pool {
             }
         }));
         Ok(worker)
+    }
+
+    /// Takes every worker out of the pool (for shutdown).
+    pub fn remove_all(&self) -> Vec<RealWorker> {
+        std::mem::take(&mut self.state.lock().workers)
     }
 
     /// Drops a worker from the pool (the worker thread ends once nothing

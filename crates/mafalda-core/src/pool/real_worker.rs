@@ -56,6 +56,7 @@ impl RealWorker {
             // place where its thread id can be read.
             ms_settings.thread_initializer = Some(Arc::new(move || {
                 tid.store(current_thread_id(), Ordering::SeqCst);
+                super::live_threads::enter_worker_thread();
             }));
         }
         let worker = manager
