@@ -5,15 +5,18 @@ const { NativeObject } = require('./NativeObject')
 const { InvalidStateError } = require('./errors')
 const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
+const { TransportData } = require('./TransportData')
 const { checkAppData, checkTraceTypes, clone, defined } = require('./utils')
 
 /**
- * What every transport has: producers, consumers, close semantics and the
- * bitrate knobs. Subclasses add their own data and events.
+ * What every transport has: producers, consumers, data producers and data
+ * consumers, close semantics and the bitrate knobs. Subclasses add their
+ * own data and events.
  */
 class Transport extends NativeObject {
   #producers = new Map()
   #consumers = new Map()
+  #data = new TransportData(this)
 
   constructor ({ data, appData }) {
     super(data.id, appData)
@@ -28,6 +31,7 @@ class Transport extends NativeObject {
     }
     this.#producers.clear()
     this.#closeConsumers()
+    this.#data.transportClosed((dataProducer) => this.emit('@dataproducerclose', dataProducer))
     this.emit('@close')
     this.observer.safeEmit('close')
   }
@@ -37,6 +41,7 @@ class Transport extends NativeObject {
     for (const producer of this.#producers.values()) producer.transportClosed()
     this.#producers.clear()
     this.#closeConsumers()
+    this.#data.transportClosed()
     this.safeEmit('routerclose')
     this.observer.safeEmit('close')
   }
@@ -147,14 +152,22 @@ class Transport extends NativeObject {
     return consumer
   }
 
+  async produceData (options) {
+    return this.#data.produce(options)
+  }
+
+  async consumeData (options) {
+    return this.#data.consume(options)
+  }
+
   /** 'trace' here; subclasses handle their own events. */
-  _onNativeEvent (eventName, data) {
+  _onNativeEvent (eventName, data, payload) {
     if (eventName === 'trace') {
       this.safeEmit('trace', data)
       this.observer.safeEmit('trace', data)
       return
     }
-    this._handleEvent(eventName, data)
+    this._handleEvent(eventName, data, payload)
   }
 
   _handleEvent () {}
