@@ -5,7 +5,7 @@ const { NativeObject } = require('./NativeObject')
 const { InvalidStateError } = require('./errors')
 const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
-const { TransportData } = require('./TransportData')
+const { DataChannels } = require('./DataChannels')
 const { checkAppData, checkTraceTypes, clone, defined } = require('./utils')
 
 /**
@@ -16,7 +16,7 @@ const { checkAppData, checkTraceTypes, clone, defined } = require('./utils')
 class Transport extends NativeObject {
   #producers = new Map()
   #consumers = new Map()
-  #data = new TransportData(this)
+  #dataChannels = new DataChannels(this)
 
   constructor ({ data, appData }) {
     super(data.id, appData)
@@ -31,7 +31,7 @@ class Transport extends NativeObject {
     }
     this.#producers.clear()
     this.#closeConsumers()
-    this.#data.transportClosed((dataProducer) => this.emit('@dataproducerclose', dataProducer))
+    this.#dataChannels.transportClosed((dataProducer) => this.emit('@dataproducerclose', dataProducer))
     this.emit('@close')
     this.observer.safeEmit('close')
   }
@@ -41,7 +41,7 @@ class Transport extends NativeObject {
     for (const producer of this.#producers.values()) producer.transportClosed()
     this.#producers.clear()
     this.#closeConsumers()
-    this.#data.transportClosed()
+    this.#dataChannels.transportClosed()
     this.safeEmit('routerclose')
     this.observer.safeEmit('close')
   }
@@ -153,11 +153,11 @@ class Transport extends NativeObject {
   }
 
   async produceData (options) {
-    return this.#data.produce(options)
+    return this.#dataChannels.produce(options)
   }
 
   async consumeData (options) {
-    return this.#data.consume(options)
+    return this.#dataChannels.consume(options)
   }
 
   /** 'trace' here; subclasses handle their own events. */

@@ -41,7 +41,7 @@ function optionalNumber (value, name) {
  * The data side of a transport: its data producers and data consumers,
  * `produceData()` and `consumeData()` as mediasoup-node has them.
  */
-class TransportData {
+class DataChannels {
   #transport
   #producers = new Map()
   #consumers = new Map()
@@ -134,4 +134,4 @@ class TransportData {
   }
 }
 
-module.exports = { TransportData }
+module.exports = { DataChannels }
