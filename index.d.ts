@@ -148,6 +148,14 @@ export type SctpParameters = { port: number; OS: number; MIS: number; maxMessage
 
 export type SctpState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed'
 
+/** How an SCTP stream delivers: in order (reliable), or with a life time or a retransmission limit. */
+export type SctpStreamParameters = {
+  streamId: number
+  ordered?: boolean
+  maxPacketLifeTime?: number
+  maxRetransmits?: number
+}
+
 export type SrtpCryptoSuite =
   | 'AEAD_AES_256_GCM'
   | 'AEAD_AES_128_GCM'
@@ -174,6 +182,8 @@ export type TransportObserverEvents = {
   close: []
   newproducer: [Producer]
   newconsumer: [Consumer]
+  newdataproducer: [DataProducer]
+  newdataconsumer: [DataConsumer]
 }
 
 export declare class Transport<
@@ -195,6 +205,12 @@ export declare class Transport<
   setMinOutgoingBitrate (bitrate: number): Promise<void>
   produce<ProducerAppData extends AppData = AppData> (options: ProducerOptions<ProducerAppData>): Promise<Producer<ProducerAppData>>
   consume<ConsumerAppData extends AppData = AppData> (options: ConsumerOptions<ConsumerAppData>): Promise<Consumer<ConsumerAppData>>
+  produceData<DataProducerAppData extends AppData = AppData> (
+    options?: DataProducerOptions<DataProducerAppData>
+  ): Promise<DataProducer<DataProducerAppData>>
+  consumeData<DataConsumerAppData extends AppData = AppData> (
+    options: DataConsumerOptions<DataConsumerAppData>
+  ): Promise<DataConsumer<DataConsumerAppData>>
 }
 
 export type IceRole = 'controlled' | 'controlling'
@@ -312,6 +328,23 @@ export declare class PlainTransport<PlainTransportAppData extends AppData = AppD
   connect (params: { ip?: string; port?: number; rtcpPort?: number; srtpParameters?: SrtpParameters }): Promise<void>
 }
 
+export type DirectTransportOptions<DirectTransportAppData extends AppData = AppData> = {
+  /** Largest message its data producers and consumers carry, in bytes. Default 262144. */
+  maxMessageSize?: number
+  appData?: DirectTransportAppData
+}
+
+export type DirectTransportEvents = TransportEvents & { rtcp: [Buffer] }
+
+/** A transport with no network endpoint: the application sends and receives RTP, RTCP and messages itself. */
+export declare class DirectTransport<DirectTransportAppData extends AppData = AppData>
+  extends Transport<DirectTransportAppData, DirectTransportEvents, TransportObserverEvents> {
+  get type (): 'direct'
+  connect (): Promise<void>
+  /** Feeds an RTCP packet into the room, as if this transport had received it. */
+  sendRtcp (rtcpPacket: Buffer): void
+}
+
 // ---------------------------------------------------------------- producers / consumers
 
 export type ProducerType = 'simple' | 'simulcast' | 'svc'
@@ -351,6 +384,8 @@ export declare class Producer<ProducerAppData extends AppData = AppData> extends
   pause (): Promise<void>
   resume (): Promise<void>
   enableTraceEvent (types?: ProducerTraceEventType[]): Promise<void>
+  /** Sends an RTP packet into the room (producers of a DirectTransport). */
+  send (rtpPacket: Buffer): void
 }
 
 export type ConsumerType = 'simple' | 'simulcast' | 'svc' | 'pipe'
@@ -379,6 +414,8 @@ export declare class Consumer<ConsumerAppData extends AppData = AppData> extends
   score: [ConsumerScore]
   layerschange: [ConsumerLayers | undefined]
   trace: [TraceEventData]
+  /** Consumers of a DirectTransport: each RTP packet they send. */
+  rtp: [Buffer]
   listenererror: [string, Error]
 }> {
   get id (): string
@@ -408,6 +445,99 @@ export declare class Consumer<ConsumerAppData extends AppData = AppData> extends
   unsetPriority (): Promise<void>
   requestKeyFrame (): Promise<void>
   enableTraceEvent (types?: ConsumerTraceEventType[]): Promise<void>
+}
+
+// ---------------------------------------------------------------- data producers / consumers
+
+export type DataProducerType = 'sctp' | 'direct'
+
+export type DataConsumerType = 'sctp' | 'direct'
+
+export type DataProducerOptions<DataProducerAppData extends AppData = AppData> = {
+  id?: string
+  /** Required except on a DirectTransport, where it is ignored. */
+  sctpStreamParameters?: SctpStreamParameters
+  label?: string
+  protocol?: string
+  paused?: boolean
+  appData?: DataProducerAppData
+}
+
+export declare class DataProducer<DataProducerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
+  transportclose: []
+  listenererror: [string, Error]
+}> {
+  get id (): string
+  get closed (): boolean
+  get type (): DataProducerType
+  get sctpStreamParameters (): SctpStreamParameters | undefined
+  get label (): string
+  get protocol (): string
+  get paused (): boolean
+  get appData (): DataProducerAppData
+  set appData (appData: DataProducerAppData)
+  get observer (): EnhancedEventEmitter<{ close: []; pause: []; resume: [] }>
+  close (): void
+  dump (): Promise<any>
+  getStats (): Promise<any[]>
+  pause (): Promise<void>
+  resume (): Promise<void>
+  /**
+   * Sends a message (DataProducers of a DirectTransport). PPID by default:
+   * 51 for a string, 53 for a Buffer, 56 / 57 when empty. With
+   * `subchannels`, only data consumers subscribed to one of them get it
+   * (and to `requiredSubchannel`, if given).
+   */
+  send (message: string | Buffer, ppid?: number, subchannels?: number[], requiredSubchannel?: number): void
+}
+
+export type DataConsumerOptions<DataConsumerAppData extends AppData = AppData> = {
+  dataProducerId: string
+  ordered?: boolean
+  maxPacketLifeTime?: number
+  maxRetransmits?: number
+  paused?: boolean
+  subchannels?: number[]
+  appData?: DataConsumerAppData
+}
+
+export declare class DataConsumer<DataConsumerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
+  transportclose: []
+  dataproducerclose: []
+  dataproducerpause: []
+  dataproducerresume: []
+  /** DataConsumers of a DirectTransport: each message, with its PPID. */
+  message: [Buffer, number]
+  sctpsendbufferfull: []
+  bufferedamountlow: [number]
+  listenererror: [string, Error]
+}> {
+  get id (): string
+  get dataProducerId (): string
+  get closed (): boolean
+  get type (): DataConsumerType
+  get sctpStreamParameters (): SctpStreamParameters | undefined
+  get label (): string
+  get protocol (): string
+  get paused (): boolean
+  get dataProducerPaused (): boolean
+  get subchannels (): number[]
+  get bufferedAmountLowThreshold (): number
+  get appData (): DataConsumerAppData
+  set appData (appData: DataConsumerAppData)
+  get observer (): EnhancedEventEmitter<{ close: []; pause: []; resume: [] }>
+  close (): void
+  dump (): Promise<any>
+  getStats (): Promise<any[]>
+  pause (): Promise<void>
+  resume (): Promise<void>
+  setBufferedAmountLowThreshold (threshold: number): Promise<void>
+  getBufferedAmount (): Promise<number>
+  /** Sends a message to the endpoint of an SCTP data consumer. */
+  send (message: string | Buffer, ppid?: number): Promise<void>
+  setSubchannels (subchannels: number[]): Promise<void>
+  addSubchannel (subchannel: number): Promise<void>
+  removeSubchannel (subchannel: number): Promise<void>
 }
 
 // ---------------------------------------------------------------- RTP observers
@@ -491,6 +621,7 @@ export declare class Router<RouterAppData extends AppData = AppData> extends Enh
   dump (): Promise<any>
   createWebRtcTransport<T extends AppData = AppData> (options: WebRtcTransportOptions<T>): Promise<WebRtcTransport<T>>
   createPlainTransport<T extends AppData = AppData> (options: PlainTransportOptions<T>): Promise<PlainTransport<T>>
+  createDirectTransport<T extends AppData = AppData> (options?: DirectTransportOptions<T>): Promise<DirectTransport<T>>
   createAudioLevelObserver<T extends AppData = AppData> (options?: AudioLevelObserverOptions<T>): Promise<AudioLevelObserver<T>>
   createActiveSpeakerObserver<T extends AppData = AppData> (options?: ActiveSpeakerObserverOptions<T>): Promise<ActiveSpeakerObserver<T>>
   canConsume (params: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean
@@ -665,6 +796,12 @@ export type MafaldaRealRouterDump = {
   consumers: number
   pipeProducers: number
   pipeConsumers: number
+  /** Data producers on it, pipe data producers included. */
+  dataProducers: number
+  /** Data consumers on it, pipe data consumers included. */
+  dataConsumers: number
+  pipeDataProducers: number
+  pipeDataConsumers: number
 }
 
 /** One real mediasoup worker (a thread of this process). */
@@ -696,8 +833,11 @@ export declare const types: {
   Transport: typeof Transport
   WebRtcTransport: typeof WebRtcTransport
   PlainTransport: typeof PlainTransport
+  DirectTransport: typeof DirectTransport
   Producer: typeof Producer
   Consumer: typeof Consumer
+  DataProducer: typeof DataProducer
+  DataConsumer: typeof DataConsumer
   RtpObserver: typeof RtpObserver
   AudioLevelObserver: typeof AudioLevelObserver
   ActiveSpeakerObserver: typeof ActiveSpeakerObserver

@@ -109,9 +109,13 @@ class Consumer extends NativeObject {
     await binding.consumerRequestKeyFrame(this.id)
   }
 
-  _onNativeEvent (eventName, data) {
+  _onNativeEvent (eventName, data, payload) {
     if (this.closed) return
     switch (eventName) {
+      // Consumers of a DirectTransport: the packets they send.
+      case 'rtp':
+        this.safeEmit('rtp', payload)
+        break
       case 'producerclose':
         this._markClosed()
         this.emit('@producerclose')

@@ -49,6 +49,13 @@ class Producer extends NativeObject {
     return dump
   }
 
+  /** Sends an RTP packet into the room (producers of a DirectTransport). */
+  send (rtpPacket) {
+    if (!Buffer.isBuffer(rtpPacket)) throw new TypeError('rtpPacket must be a Buffer')
+    this.#checkOpen()
+    binding.producerSend(this.id, rtpPacket)
+  }
+
   async enableTraceEvent (types = []) {
     this.#checkOpen()
     checkTraceTypes(types)

@@ -5,6 +5,7 @@ const { InvalidStateError } = require('./errors')
 const { NativeObject } = require('./NativeObject')
 const { WebRtcTransport } = require('./WebRtcTransport')
 const { PlainTransport } = require('./PlainTransport')
+const { DirectTransport } = require('./DirectTransport')
 const { AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
 const { checkAppData, normalizeListenInfo } = require('./utils')
 
@@ -154,6 +155,16 @@ class Router extends NativeObject {
     }))
     withSctpStreams(data, numSctpStreams)
     return this.#adopt(new PlainTransport({ data, appData }))
+  }
+
+  async createDirectTransport ({ maxMessageSize = 262144, appData } = {}) {
+    this._checkOpen('Router')
+    if (typeof maxMessageSize !== 'number' || maxMessageSize < 0) {
+      throw new TypeError('if given, maxMessageSize must be a positive number')
+    }
+    appData = checkAppData(appData)
+    const data = await binding.routerCreateDirectTransport(this.id, { maxMessageSize })
+    return this.#adopt(new DirectTransport({ data, appData }))
   }
 
   #adopt (transport) {

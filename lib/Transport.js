@@ -5,6 +5,7 @@ const { NativeObject } = require('./NativeObject')
 const { InvalidStateError } = require('./errors')
 const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
+const { DataChannels } = require('./DataChannels')
 const { checkAppData, checkTraceTypes, clone } = require('./utils')
 
 /** Smallest outgoing bitrate limit mediasoup's congestion control takes. */
@@ -18,8 +19,9 @@ function checkOutgoingBitrate (bitrate) {
 }
 
 /**
- * What every transport has: producers, consumers, close semantics and the
- * bitrate knobs. Subclasses add their own data and events.
+ * What every transport has: producers, consumers, data producers and data
+ * consumers, close semantics and the bitrate knobs. Subclasses add their
+ * own data and events.
  */
 class Transport extends NativeObject {
   #producers = new Map()
@@ -28,6 +30,7 @@ class Transport extends NativeObject {
   // checks them (0 = unlimited).
   #minOutgoingBitrate = 0
   #maxOutgoingBitrate = 0
+  #dataChannels = new DataChannels(this)
 
   constructor ({ data, appData }) {
     super(data.id, appData)
@@ -42,6 +45,7 @@ class Transport extends NativeObject {
     }
     this.#producers.clear()
     this.#closeConsumers()
+    this.#dataChannels.transportClosed((dataProducer) => this.emit('@dataproducerclose', dataProducer))
     this.emit('@close')
     this.observer.safeEmit('close')
   }
@@ -51,6 +55,7 @@ class Transport extends NativeObject {
     for (const producer of this.#producers.values()) producer.transportClosed()
     this.#producers.clear()
     this.#closeConsumers()
+    this.#dataChannels.transportClosed()
     this.safeEmit('routerclose')
     this.observer.safeEmit('close')
   }
@@ -186,14 +191,22 @@ class Transport extends NativeObject {
     return consumer
   }
 
+  async produceData (options) {
+    return this.#dataChannels.produce(options)
+  }
+
+  async consumeData (options) {
+    return this.#dataChannels.consume(options)
+  }
+
   /** 'trace' here; subclasses handle their own events. */
-  _onNativeEvent (eventName, data) {
+  _onNativeEvent (eventName, data, payload) {
     if (eventName === 'trace') {
       this.safeEmit('trace', data)
       this.observer.safeEmit('trace', data)
       return
     }
-    this._handleEvent(eventName, data)
+    this._handleEvent(eventName, data, payload)
   }
 
   _handleEvent () {}

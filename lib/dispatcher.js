@@ -7,9 +7,10 @@ const binding = require('./binding')
 // map never keeps a closed object alive.
 const targets = new Map()
 
-binding.init((targetId, eventName, data) => {
+// `payload`: the bytes of an event that carries a packet or a message.
+binding.init((targetId, eventName, data, payload) => {
   const target = targets.get(targetId)
-  if (target) target._onNativeEvent(eventName, data)
+  if (target) target._onNativeEvent(eventName, data, payload)
 })
 
 module.exports = {

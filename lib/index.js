@@ -9,6 +9,9 @@ const { Router } = require('./Router')
 const { Transport } = require('./Transport')
 const { WebRtcTransport } = require('./WebRtcTransport')
 const { PlainTransport } = require('./PlainTransport')
+const { DirectTransport } = require('./DirectTransport')
+const { DataProducer } = require('./DataProducer')
+const { DataConsumer } = require('./DataConsumer')
 const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
 const { RtpObserver, AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
@@ -118,8 +121,11 @@ const types = {
   Transport,
   WebRtcTransport,
   PlainTransport,
+  DirectTransport,
   Producer,
   Consumer,
+  DataProducer,
+  DataConsumer,
   RtpObserver,
   AudioLevelObserver,
   ActiveSpeakerObserver

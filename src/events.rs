@@ -6,12 +6,15 @@
 
 use crate::convert::output;
 use mafalda_core::{Event, EventSink};
-use napi::bindgen_prelude::{FnArgs, Function};
+use napi::bindgen_prelude::{Buffer, FnArgs, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use std::sync::RwLock;
 
-type EventArgs = FnArgs<(String, String, serde_json::Value)>;
+/// Target id, event name, data, and the bytes of an event that carries a
+/// packet or a message (a Node Buffer, `undefined` otherwise). One function
+/// for every event, so that they reach JS in the order they were raised.
+pub type EventArgs = FnArgs<(String, String, serde_json::Value, Option<Buffer>)>;
 type Tsfn = ThreadsafeFunction<Event, (), EventArgs, Status, false, true>;
 
 /// The sink the engine writes to.
@@ -38,12 +41,14 @@ impl EventSink for JsEventSink {
     }
 }
 
-/// Builds the JS arguments of an event: target id, event name, data.
-pub fn event_args(event: &Event) -> (String, String, serde_json::Value) {
+/// Builds the JS arguments of an event: target id, event name, data, bytes.
+pub fn event_args(mut event: Event) -> (String, String, serde_json::Value, Option<Buffer>) {
+    let payload = event.take_payload().map(Buffer::from);
     (
         event.target(),
         event.name().to_string(),
-        output::event_data(event),
+        output::event_data(&event),
+        payload,
     )
 }
 
@@ -53,5 +58,5 @@ pub fn build(callback: Function<'_, EventArgs, ()>) -> napi::Result<Tsfn> {
         .build_threadsafe_function::<Event>()
         .weak::<true>()
         .callee_handled::<false>()
-        .build_callback(|ctx| Ok(FnArgs::from(event_args(&ctx.value))))
+        .build_callback(|ctx| Ok(FnArgs::from(event_args(ctx.value))))
 }

@@ -8,12 +8,15 @@
 
 mod consumer;
 mod convert;
+mod data_consumer;
+mod data_producer;
 mod error;
 mod events;
 mod pool;
 mod producer;
 mod router;
 mod rtp_observer;
+mod started;
 mod transport;
 mod webrtc_server;
 mod worker;
@@ -21,7 +24,7 @@ mod worker;
 use events::JsEventSink;
 use mafalda_core::pool::PoolConfig;
 use mafalda_core::Mafalda;
-use napi::bindgen_prelude::{FnArgs, Function};
+use napi::bindgen_prelude::Function;
 use napi_derive::napi;
 use std::sync::{Arc, OnceLock};
 
@@ -47,9 +50,10 @@ pub(crate) fn engine() -> &'static Mafalda {
 }
 
 /// Sets the function every event is delivered to, as
-/// `(targetId, eventName, data)`. Called once by the JS layer when it loads.
+/// `(targetId, eventName, data, bytes)`. Called once by the JS layer when it
+/// loads.
 #[napi(catch_unwind)]
-pub fn init(on_event: Function<'_, FnArgs<(String, String, serde_json::Value)>, ()>) -> napi::Result<()> {
+pub fn init(on_event: Function<'_, events::EventArgs, ()>) -> napi::Result<()> {
     let function = events::build(on_event)?;
     engine_cell().sink.set(function);
     Ok(())

@@ -6,6 +6,7 @@ use crate::engine;
 use crate::error::{IntoNapi, Result};
 use crate::transport::transport_id;
 use mafalda_core::mediasoup::producer::ProducerId;
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -41,6 +42,13 @@ pub async fn producer_pause(id: String) -> Result<()> {
 #[napi]
 pub async fn producer_resume(id: String) -> Result<()> {
     engine().resume_producer(producer_id(&id)?).await.napi()
+}
+
+/// `producer.send()` (producers of a DirectTransport): synchronous, as in
+/// mediasoup-node.
+#[napi(catch_unwind)]
+pub fn producer_send(id: String, packet: Buffer) -> Result<()> {
+    engine().send_rtp(producer_id(&id)?, packet.to_vec()).napi()
 }
 
 /// `producer.enableTraceEvent()`.

@@ -7,6 +7,7 @@ use crate::error::{type_error, IntoNapi, Result};
 use crate::router::router_id;
 use mafalda_core::mediasoup::transport::TransportId;
 use mafalda_core::TransportOptions;
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -41,6 +42,23 @@ pub async fn router_create_plain_transport(router: String, options: Json) -> Res
         .await
         .napi()?;
     Ok(output::transport(&info))
+}
+
+/// `router.createDirectTransport()` with normalised options.
+#[napi]
+pub async fn router_create_direct_transport(router: String, options: Value) -> Result<Value> {
+    let options = TransportOptions::Direct(input::direct_transport_options(options)?);
+    let info = engine()
+        .create_transport(router_id(&router)?, options)
+        .await
+        .napi()?;
+    Ok(output::transport(&info))
+}
+
+/// `directTransport.sendRtcp()`: synchronous, as in mediasoup-node.
+#[napi(catch_unwind)]
+pub fn direct_transport_send_rtcp(id: String, packet: Buffer) -> Result<()> {
+    engine().send_rtcp(transport_id(&id)?, packet.to_vec()).napi()
 }
 
 /// `transport.connect()`; resolves to the transport's data afterwards.

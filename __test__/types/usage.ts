@@ -1,7 +1,10 @@
 // Compiled (not run) by types.spec.js: code written for mediasoup's types
 // must type-check against mafalda's index.d.ts.
 import * as mediasoup from '../..'
-import type { Worker, Router, WebRtcTransport, Producer, Consumer, RtpCodecCapability, WorkerResourceUsage, WebRtcServer, WebRtcServerDump } from '../..'
+import type {
+  Worker, Router, WebRtcTransport, Producer, Consumer, RtpCodecCapability, WorkerResourceUsage,
+  DirectTransport, DataProducer, DataConsumer, WebRtcServer, WebRtcServerDump
+} from '../..'
 
 const mediaCodecs: RtpCodecCapability[] = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }]
 
@@ -38,4 +41,27 @@ export async function room (): Promise<void> {
   const room2 = await mediasoup.createRouter({ mediaCodecs })
   room2.close()
   if (!router.canConsume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities })) throw new mediasoup.types.UnsupportedError('x')
+}
+
+export async function data (router: Router, webRtcTransport: WebRtcTransport): Promise<void> {
+  const direct: DirectTransport<{ bot: boolean }> = await router.createDirectTransport({ maxMessageSize: 1024, appData: { bot: true } })
+  direct.on('rtcp', (packet: Buffer) => { void packet.length })
+  direct.sendRtcp(Buffer.alloc(12))
+  const chat: DataProducer = await direct.produceData({ label: 'chat' })
+  chat.send('hi')
+  chat.send(Buffer.from('hi'), 53, [1, 2], 1)
+  const toPeer: DataConsumer = await webRtcTransport.consumeData({ dataProducerId: chat.id, ordered: false, maxRetransmits: 2 })
+  toPeer.on('bufferedamountlow', (amount: number) => { void amount })
+  void toPeer.sctpStreamParameters?.streamId
+  const fromPeer = await webRtcTransport.produceData({ sctpStreamParameters: { streamId: 1 }, appData: { peer: 'a' } })
+  const toBot = await direct.consumeData({ dataProducerId: fromPeer.id, subchannels: [1] })
+  toBot.on('message', (message: Buffer, ppid: number) => { if (ppid === 51) void message.toString() })
+  await toBot.addSubchannel(2)
+  webRtcTransport.observer.on('newdataproducer', (dataProducer) => { void dataProducer.label })
+  const producer = await direct.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }] } })
+  producer.send(Buffer.alloc(112))
+  const consumer = await direct.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities })
+  consumer.on('rtp', (packet) => { void packet.readUInt32BE(8) })
+  const pool = await mediasoup.dump()
+  void pool.workers[0].routers[0].pipeDataConsumers
 }

@@ -497,3 +497,83 @@ pub fn id<T: std::str::FromStr>(value: &str, what: &str) -> Result<T> {
         .parse()
         .map_err(|_| type_error(format!("invalid {what} id \"{value}\"")))
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsDirectTransportOptions {
+    max_message_size: u32,
+}
+
+/// `createDirectTransport()` options: one size limit, both ways.
+pub fn direct_transport_options(value: Value) -> Result<DirectTransportOptions> {
+    let js: JsDirectTransportOptions = parse(value, "DirectTransport options")?;
+    let mut options = DirectTransportOptions::default();
+    options.max_send_message_size = js.max_message_size;
+    options.max_receive_message_size = js.max_message_size;
+    Ok(options)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsProduceData {
+    id: Option<String>,
+    sctp_stream_parameters: Option<SctpStreamParameters>,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    protocol: String,
+    #[serde(default)]
+    paused: bool,
+}
+
+/// `produceData()` options (SCTP stream parameters already checked and
+/// completed by the JS layer, as mediasoup-node's ortc does).
+pub fn data_produce_options(value: Value) -> Result<mafalda_core::DataProduceOptions> {
+    let js: JsProduceData = parse(value, "produceData options")?;
+    Ok(mafalda_core::DataProduceOptions {
+        id: js.id.as_deref().map(|id_| id(id_, "dataProducer")).transpose()?,
+        sctp_stream_parameters: js.sctp_stream_parameters,
+        label: js.label,
+        protocol: js.protocol,
+        paused: js.paused,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsConsumeData {
+    data_producer_id: String,
+    ordered: Option<bool>,
+    max_packet_life_time: Option<u16>,
+    max_retransmits: Option<u16>,
+    #[serde(default)]
+    paused: bool,
+    subchannels: Option<Vec<u16>>,
+}
+
+/// `consumeData()` options (subchannels already 16-bit, as mediasoup-node
+/// writes them).
+pub fn data_consume_options(value: Value) -> Result<mafalda_core::DataConsumeOptions> {
+    let js: JsConsumeData = parse(value, "consumeData options")?;
+    let data_producer_id = js.data_producer_id.parse().map_err(|_| {
+        crate::error::to_napi(mafalda_core::Error::failed(format!(
+            "DataProducer with id \"{}\" not found",
+            js.data_producer_id
+        )))
+    })?;
+    Ok(mafalda_core::DataConsumeOptions {
+        data_producer_id,
+        ordered: js.ordered,
+        max_packet_life_time: js.max_packet_life_time,
+        max_retransmits: js.max_retransmits,
+        paused: js.paused,
+        subchannels: js.subchannels,
+    })
+}
+
+/// A message of `send()`: its bytes and PPID (51 string, 53 binary, 56 / 57
+/// empty string / binary), as the JS layer settled them.
+pub fn webrtc_message(payload: Vec<u8>, ppid: u32) -> Result<WebRtcMessage<'static>> {
+    WebRtcMessage::new(ppid, std::borrow::Cow::Owned(payload))
+        .map_err(|ppid| type_error(format!("invalid ppid {ppid} (51, 53, 56 or 57)")))
+}

@@ -2,7 +2,9 @@
 
 use mafalda_core::mediasoup::types::data_structures::{IceCandidate, TransportTuple};
 use mafalda_core::mediasoup::types::sctp_parameters::SctpParameters;
-use mafalda_core::{ConsumerInfo, Event, ProducerInfo, TransportData, TransportInfo};
+use mafalda_core::{
+    ConsumerInfo, DataConsumerInfo, DataProducerInfo, Event, ProducerInfo, TransportData, TransportInfo,
+};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -117,6 +119,7 @@ pub fn transport(info: &TransportInfo) -> Value {
             "sctpState": sctp_state,
             "srtpParameters": srtp_parameters,
         }),
+        TransportData::Direct => json!({ "id": id }),
     }
 }
 
@@ -179,5 +182,42 @@ pub fn event_data(event: &Event) -> Value {
         Event::ObserverSilence { .. } => Value::Null,
         Event::Trace { data, .. } => data.clone(),
         Event::ObserverDominantSpeaker { producer, .. } => json!({ "producerId": producer.to_string() }),
+        // The bytes travel beside the data (see events.rs).
+        Event::ConsumerRtp { .. }
+        | Event::DirectTransportRtcp { .. }
+        | Event::DataConsumerDataProducerClose { .. }
+        | Event::DataConsumerDataProducerPause { .. }
+        | Event::DataConsumerDataProducerResume { .. }
+        | Event::DataConsumerSctpSendBufferFull { .. } => Value::Null,
+        Event::DataConsumerBufferedAmountLow { buffered_amount, .. } => Value::from(*buffered_amount),
+        Event::DataConsumerMessage { ppid, .. } => Value::from(*ppid),
     }
+}
+
+/// A data producer's data.
+pub fn data_producer(info: &DataProducerInfo) -> Value {
+    json!({
+        "id": info.id.to_string(),
+        "type": info.r#type,
+        "sctpStreamParameters": info.sctp_stream_parameters,
+        "label": info.label,
+        "protocol": info.protocol,
+        "paused": info.paused,
+    })
+}
+
+/// A data consumer's data.
+pub fn data_consumer(info: &DataConsumerInfo) -> Value {
+    json!({
+        "id": info.id.to_string(),
+        "dataProducerId": info.data_producer_id.to_string(),
+        "type": info.r#type,
+        "sctpStreamParameters": info.sctp_stream_parameters,
+        "label": info.label,
+        "protocol": info.protocol,
+        "paused": info.paused,
+        "dataProducerPaused": info.data_producer_paused,
+        "subchannels": info.subchannels,
+        "bufferedAmountLowThreshold": info.buffered_amount_low_threshold,
+    })
 }

@@ -150,6 +150,14 @@ impl Mafalda {
         }));
         let s = Arc::clone(&sink);
         handlers.push(consumer.on_trace(move |data| s.emit(Event::trace(id, data))));
+        // Raised by the worker for consumers of a DirectTransport only.
+        let s = Arc::clone(&sink);
+        handlers.push(consumer.on_rtp(move |packet| {
+            s.emit(Event::ConsumerRtp {
+                consumer: id,
+                packet: packet.to_vec(),
+            })
+        }));
         let s = sink;
         handlers.push(consumer.on_layers_change(move |layers| {
             s.emit(Event::ConsumerLayersChange {

@@ -7,6 +7,7 @@
 use crate::router::VirtualRouterId;
 use crate::worker::VirtualWorkerId;
 use mediasoup::consumer::{ConsumerId, ConsumerLayers, ConsumerScore};
+use mediasoup::data_consumer::DataConsumerId;
 use mediasoup::producer::{ProducerId, ProducerScore, ProducerVideoOrientation};
 use mediasoup::rtp_observer::RtpObserverId;
 use mediasoup::transport::TransportId;
@@ -141,6 +142,57 @@ pub enum Event {
         /// Current layers, `None` when no layer is being sent.
         layers: Option<ConsumerLayers>,
     },
+    /// `rtp` of a consumer on a DirectTransport: a packet it sends.
+    ConsumerRtp {
+        /// The consumer.
+        consumer: ConsumerId,
+        /// The RTP packet.
+        packet: Vec<u8>,
+    },
+    /// `rtcp` of a DirectTransport: a packet it sends.
+    DirectTransportRtcp {
+        /// The transport.
+        transport: TransportId,
+        /// The RTCP packet.
+        packet: Vec<u8>,
+    },
+    /// The data producer of a data consumer closed; the data consumer is
+    /// closed too.
+    DataConsumerDataProducerClose {
+        /// The data consumer.
+        data_consumer: DataConsumerId,
+    },
+    /// The data producer of a data consumer paused.
+    DataConsumerDataProducerPause {
+        /// The data consumer.
+        data_consumer: DataConsumerId,
+    },
+    /// The data producer of a data consumer resumed.
+    DataConsumerDataProducerResume {
+        /// The data consumer.
+        data_consumer: DataConsumerId,
+    },
+    /// `sctpsendbufferfull` of a data consumer.
+    DataConsumerSctpSendBufferFull {
+        /// The data consumer.
+        data_consumer: DataConsumerId,
+    },
+    /// `bufferedamountlow` of a data consumer.
+    DataConsumerBufferedAmountLow {
+        /// The data consumer.
+        data_consumer: DataConsumerId,
+        /// Bytes still buffered.
+        buffered_amount: u32,
+    },
+    /// `message` of a data consumer on a DirectTransport.
+    DataConsumerMessage {
+        /// The data consumer.
+        data_consumer: DataConsumerId,
+        /// SCTP payload protocol id (51 string, 53 binary, 56 / 57 empty).
+        ppid: u32,
+        /// The message.
+        payload: Vec<u8>,
+    },
 }
 
 impl Event {
@@ -174,6 +226,14 @@ impl Event {
             Event::ObserverVolumes { observer, .. }
             | Event::ObserverSilence { observer }
             | Event::ObserverDominantSpeaker { observer, .. } => observer.to_string(),
+            Event::ConsumerRtp { consumer, .. } => consumer.to_string(),
+            Event::DirectTransportRtcp { transport, .. } => transport.to_string(),
+            Event::DataConsumerDataProducerClose { data_consumer }
+            | Event::DataConsumerDataProducerPause { data_consumer }
+            | Event::DataConsumerDataProducerResume { data_consumer }
+            | Event::DataConsumerSctpSendBufferFull { data_consumer }
+            | Event::DataConsumerBufferedAmountLow { data_consumer, .. }
+            | Event::DataConsumerMessage { data_consumer, .. } => data_consumer.to_string(),
         }
     }
 
@@ -198,6 +258,27 @@ impl Event {
             Event::ObserverVolumes { .. } => "volumes",
             Event::ObserverSilence { .. } => "silence",
             Event::ObserverDominantSpeaker { .. } => "dominantspeaker",
+            Event::ConsumerRtp { .. } => "rtp",
+            Event::DirectTransportRtcp { .. } => "rtcp",
+            Event::DataConsumerDataProducerClose { .. } => "dataproducerclose",
+            Event::DataConsumerDataProducerPause { .. } => "dataproducerpause",
+            Event::DataConsumerDataProducerResume { .. } => "dataproducerresume",
+            Event::DataConsumerSctpSendBufferFull { .. } => "sctpsendbufferfull",
+            Event::DataConsumerBufferedAmountLow { .. } => "bufferedamountlow",
+            Event::DataConsumerMessage { .. } => "message",
+        }
+    }
+
+    /// Moves the binary payload (an RTP / RTCP packet, a data message) out of
+    /// the event, leaving it empty; `None` for events that carry none. Lets
+    /// the binding hand the bytes to JavaScript without copying them twice.
+    pub fn take_payload(&mut self) -> Option<Vec<u8>> {
+        match self {
+            Event::ConsumerRtp { packet, .. } | Event::DirectTransportRtcp { packet, .. } => {
+                Some(std::mem::take(packet))
+            }
+            Event::DataConsumerMessage { payload, .. } => Some(std::mem::take(payload)),
+            _ => None,
         }
     }
 }

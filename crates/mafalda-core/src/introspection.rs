@@ -4,6 +4,7 @@
 
 use crate::error::Result;
 use crate::mafalda::Mafalda;
+use crate::piping::PipeSource;
 use crate::router::VirtualRouterId;
 use mediasoup::router::{Router, RouterId};
 use serde::Serialize;
@@ -51,6 +52,14 @@ pub struct RealRouterDump {
     pub pipe_producers: usize,
     /// Consumers that feed a pipe to another real router.
     pub pipe_consumers: usize,
+    /// Data producers on it, pipe data producers included.
+    pub data_producers: usize,
+    /// Data consumers on it, pipe data consumers included.
+    pub data_consumers: usize,
+    /// Data producers that are the far end of a data pipe.
+    pub pipe_data_producers: usize,
+    /// Data consumers that feed a data pipe to another real router.
+    pub pipe_data_consumers: usize,
 }
 
 impl Mafalda {
@@ -58,7 +67,8 @@ impl Mafalda {
     pub async fn dump(&self) -> Result<PoolDump> {
         let workers = self.pool().workers();
         type Rooms = Vec<(VirtualRouterId, Router, mediasoup::worker::WorkerId)>;
-        let (rooms, pipes): (Rooms, Vec<(RouterId, RouterId)>) = {
+        type Pipes = Vec<(RouterId, RouterId, bool)>;
+        let (rooms, pipes): (Rooms, Pipes) = {
             let registry = self.registry();
             let rooms = registry
                 .routers
@@ -73,7 +83,9 @@ impl Mafalda {
                 .pipes
                 .iter()
                 .filter(|(_, pipe)| pipe.ready.initialized())
-                .map(|((_, destination), pipe)| (pipe.source, *destination))
+                .map(|((source, destination), pipe)| {
+                    (pipe.source, *destination, matches!(source, PipeSource::Data(_)))
+                })
                 .collect();
             (rooms, pipes)
         };
@@ -84,6 +96,13 @@ impl Mafalda {
             let mut routers = Vec::new();
             for (room, router, _) in rooms.iter().filter(|(_, _, on)| *on == worker.id()) {
                 let real = router.dump().await?;
+                // Pipes (from, to, carries data) matching `f`.
+                let count = |f: &dyn Fn(RouterId, RouterId, bool) -> bool| {
+                    pipes
+                        .iter()
+                        .filter(|(from, to, data)| f(*from, *to, *data))
+                        .count()
+                };
                 routers.push(RealRouterDump {
                     id: router.id(),
                     router_id: room.to_string(),
@@ -91,8 +110,12 @@ impl Mafalda {
                     transport_ids: real.transport_ids.iter().map(ToString::to_string).collect(),
                     producers: real.map_producer_id_consumer_ids.len(),
                     consumers: real.map_consumer_id_producer_id.len(),
-                    pipe_producers: pipes.iter().filter(|(_, to)| *to == router.id()).count(),
-                    pipe_consumers: pipes.iter().filter(|(from, _)| *from == router.id()).count(),
+                    pipe_producers: count(&|_, to, data| !data && to == router.id()),
+                    pipe_consumers: count(&|from, _, data| !data && from == router.id()),
+                    data_producers: real.map_data_producer_id_data_consumer_ids.len(),
+                    data_consumers: real.map_data_consumer_id_data_producer_id.len(),
+                    pipe_data_producers: count(&|_, to, data| data && to == router.id()),
+                    pipe_data_consumers: count(&|from, _, data| data && from == router.id()),
                 });
             }
             let handlers = worker

@@ -8,7 +8,8 @@
 //! * [`placement`] decides, without I/O, where a new room goes: a pure
 //!   function over a [`placement::Snapshot`] of loads.
 //! * The registry owns every strong mediasoup handle (routers, transports,
-//!   producers, consumers); everything outside it refers to objects by id.
+//!   producers, consumers, data producers and data consumers); everything
+//!   outside it refers to objects by id.
 //!   Dropping a registry entry closes the mediasoup object, so closing is
 //!   explicit, ordered, and never left to a garbage collector.
 //! * Events raised by mediasoup (scores, state changes, closures caused by
@@ -24,6 +25,10 @@
 #![deny(missing_docs)]
 
 mod consumer;
+mod data_consumer;
+mod data_dump;
+mod data_producer;
+mod direct;
 mod error;
 mod events;
 mod introspection;
@@ -40,6 +45,8 @@ mod webrtc_server;
 mod worker;
 
 pub use consumer::ConsumerInfo;
+pub use data_consumer::{DataConsumeOptions, DataConsumerInfo, SubchannelChange};
+pub use data_producer::{DataProduceOptions, DataProducerInfo};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventSink};
 pub use introspection::{PoolDump, RealRouterDump, RealWorkerDump};

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 pub(crate) enum Cleanup {
     /// The worker closed this consumer (its producer closed).
     Consumer(ConsumerId),
+    /// The worker closed this data consumer (its data producer closed).
+    DataConsumer(mediasoup::data_consumer::DataConsumerId),
     /// This real worker died.
     WorkerDied(WorkerId, String),
     /// A worker request to make outside mediasoup's callback (e.g. pausing a
@@ -119,7 +121,9 @@ impl Mafalda {
             for server in servers {
                 registry.take_webrtc_server(server, &mut garbage);
             }
-            garbage.workers.extend(registry.workers.drain().map(|(_, worker)| worker));
+            garbage
+                .workers
+                .extend(registry.workers.drain().map(|(_, worker)| worker));
             garbage
         };
         drop(garbage);
@@ -191,6 +195,7 @@ fn janitor(engine: Weak<Inner>, queue: mpsc::Receiver<Cleanup>) {
         let mafalda = Mafalda { inner };
         match job {
             Ok(Cleanup::Consumer(id)) => mafalda.close_consumer(id),
+            Ok(Cleanup::DataConsumer(id)) => mafalda.close_data_consumer(id),
             Ok(Cleanup::WorkerDied(id, message)) => mafalda.worker_died(id, message),
             // mediasoup's futures need no particular runtime; a request
             // takes a fraction of a millisecond.

@@ -6,6 +6,8 @@
 //! over a PipeTransport pair to a pipe producer with the same id on the
 //! destination router. Pairs are per couple of real routers, shared by every
 //! pipe between them (both directions), and close with their last pipe.
+//! Data producers travel the same way, as a pipe data consumer and a pipe
+//! data producer over the pair's SCTP association.
 //!
 //! Both kinds of entry carry a `OnceCell`: the first caller creates, the
 //! concurrent ones await the same creation, so 50 simultaneous consumes
@@ -28,8 +30,37 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
-/// A pipe: (producer, destination real router).
-pub(crate) type PipeKey = (ProducerId, RouterId);
+/// What a pipe carries: a producer's media or a data producer's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum PipeSource {
+    Media(ProducerId),
+    Data(DataProducerId),
+}
+
+impl From<ProducerId> for PipeSource {
+    fn from(producer: ProducerId) -> Self {
+        PipeSource::Media(producer)
+    }
+}
+
+impl From<DataProducerId> for PipeSource {
+    fn from(data_producer: DataProducerId) -> Self {
+        PipeSource::Data(data_producer)
+    }
+}
+
+impl PipeSource {
+    /// mediasoup's error when the source is not in the room.
+    fn not_found(self) -> Error {
+        match self {
+            PipeSource::Media(id) => Error::failed(format!("Producer with id \"{id}\" not found")),
+            PipeSource::Data(id) => Error::failed(format!("DataProducer with id \"{id}\" not found")),
+        }
+    }
+}
+
+/// A pipe: (what it carries, destination real router).
+pub(crate) type PipeKey = (PipeSource, RouterId);
 
 /// A couple of real routers, in a canonical order.
 pub(crate) type PairKey = (RouterId, RouterId);
@@ -42,12 +73,19 @@ fn pair_key(a: RouterId, b: RouterId) -> PairKey {
     }
 }
 
-pub(crate) struct PipeHandles {
-    /// Declared first: dropped first, so consumers on the destination learn
-    /// of the close before the source side goes.
-    _pipe_producer: Producer,
-    _pipe_consumer: Consumer,
-    _handlers: Vec<HandlerId>,
+/// Fields are declared producer first: dropped first, so consumers on the
+/// destination learn of the close before the source side goes.
+pub(crate) enum PipeHandles {
+    Media {
+        _pipe_producer: Producer,
+        _pipe_consumer: Consumer,
+        _handlers: Vec<HandlerId>,
+    },
+    Data {
+        _pipe_producer: DataProducer,
+        _pipe_consumer: DataConsumer,
+        _handlers: Vec<HandlerId>,
+    },
 }
 
 pub(crate) struct PipeEntry {
@@ -78,7 +116,9 @@ impl Registry {
         let Some(entry) = self.pipes.remove(&key) else {
             return;
         };
-        if entry.ready.initialized() {
+        // Only media pipes count against the consumer budget, as only media
+        // consumers do.
+        if entry.ready.initialized() && matches!(key.0, PipeSource::Media(_)) {
             entry.source_worker.add_consumers(-1);
         }
         if let Some(pair) = self.pipe_pairs.get_mut(&entry.pair) {
@@ -92,14 +132,10 @@ impl Registry {
         garbage.pipes.push(entry);
     }
 
-    /// Takes every pipe of a producer (the producer is closing).
-    pub fn take_pipes_of(&mut self, producer: ProducerId, garbage: &mut Garbage) {
-        let keys: Vec<_> = self
-            .pipes
-            .keys()
-            .filter(|(p, _)| *p == producer)
-            .copied()
-            .collect();
+    /// Takes every pipe of a producer or data producer (it is closing).
+    pub fn take_pipes_of(&mut self, source: impl Into<PipeSource>, garbage: &mut Garbage) {
+        let source = source.into();
+        let keys: Vec<_> = self.pipes.keys().filter(|(s, _)| *s == source).copied().collect();
         for key in keys {
             self.take_pipe(key, garbage);
         }
@@ -152,21 +188,35 @@ impl Mafalda {
         producer: ProducerId,
         destination: &RealRouter,
     ) -> Result<Option<PipeKey>> {
+        self.ensure_piped(PipeSource::Media(producer), destination).await
+    }
+
+    /// [`Mafalda::ensure_pipe`] for a data producer.
+    pub(crate) async fn ensure_data_pipe(
+        &self,
+        data_producer: DataProducerId,
+        destination: &RealRouter,
+    ) -> Result<Option<PipeKey>> {
+        self.ensure_piped(PipeSource::Data(data_producer), destination)
+            .await
+    }
+
+    async fn ensure_piped(&self, source: PipeSource, destination: &RealRouter) -> Result<Option<PipeKey>> {
         let dest_id = destination.router.id();
-        let key = (producer, dest_id);
+        let key = (source, dest_id);
         let (home, pipe_cell, pair_cell) = {
             let mut registry = self.registry();
-            let entry = registry
-                .producers
-                .get(&producer)
-                .ok_or_else(|| Error::failed(format!("Producer with id \"{producer}\" not found")))?;
-            if entry.real_router == dest_id {
+            let (room, home_id) = match source {
+                PipeSource::Media(id) => registry.producers.get(&id).map(|e| (e.room, e.real_router)),
+                PipeSource::Data(id) => registry.data_producers.get(&id).map(|e| (e.room, e.real_router)),
+            }
+            .ok_or_else(|| source.not_found())?;
+            if home_id == dest_id {
                 return Ok(None);
             }
-            let home_id = entry.real_router;
             let home = registry
                 .routers
-                .get(&entry.room)
+                .get(&room)
                 .and_then(|room| room.real_router(home_id).cloned())
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
             let pair = pair_key(home_id, dest_id);
@@ -213,9 +263,16 @@ impl Mafalda {
             let remote = handles.transports.get(&dest_id).expect("pair has both ends");
             pipe_cell
                 .get_or_try_init(|| async {
-                    let handles = self.create_pipe(producer, local, remote).await?;
-                    home.worker.add_consumers(1);
-                    Ok::<_, Error>(handles)
+                    match source {
+                        PipeSource::Media(producer) => {
+                            let handles = self.create_pipe(producer, local, remote).await?;
+                            home.worker.add_consumers(1);
+                            Ok::<_, Error>(handles)
+                        }
+                        PipeSource::Data(data_producer) => {
+                            self.create_data_pipe(data_producer, local, remote).await
+                        }
+                    }
                 })
                 .await?;
             Ok::<_, Error>(())
@@ -287,7 +344,56 @@ impl Mafalda {
                 })));
             }
         });
-        Ok(PipeHandles {
+        Ok(PipeHandles::Media {
+            _pipe_producer: pipe_producer,
+            _pipe_consumer: pipe_consumer,
+            _handlers: vec![on_pause, on_resume],
+        })
+    }
+
+    /// What mediasoup's `pipeToRouter({ dataProducerId })` makes: a pipe data
+    /// consumer on the home side, a pipe data producer with the same id,
+    /// label and protocol on the destination. Unlike mediasoup, pause and
+    /// resume of the source travel too, so that data consumers anywhere in
+    /// the room see `dataproducerpause` / `dataproducerresume`.
+    async fn create_data_pipe(
+        &self,
+        data_producer: DataProducerId,
+        local: &PipeTransport,
+        remote: &PipeTransport,
+    ) -> Result<PipeHandles> {
+        let failed = |e: &dyn std::fmt::Display| Error::failed(format!("cannot pipe data producer: {e}"));
+        let pipe_consumer = local
+            .consume_data(DataConsumerOptions::new_sctp(data_producer))
+            .await
+            .map_err(|e| failed(&e))?;
+        let sctp_stream_parameters = pipe_consumer
+            .sctp_stream_parameters()
+            .ok_or_else(|| failed(&"no SCTP stream on the pipe transport"))?;
+        let mut options = DataProducerOptions::new_pipe_transport(data_producer, sctp_stream_parameters);
+        options.label = pipe_consumer.label().clone();
+        options.protocol = pipe_consumer.protocol().clone();
+        options.paused = pipe_consumer.producer_paused();
+        let pipe_producer = remote.produce_data(options).await.map_err(|e| failed(&e))?;
+        let cleanup = self.cleanup_sender();
+        let weak = pipe_producer.downgrade();
+        let on_pause = pipe_consumer.on_data_producer_pause(move || {
+            if let Some(pipe_producer) = weak.upgrade() {
+                let _ = cleanup.send(Cleanup::Task(Box::pin(async move {
+                    let _ = pipe_producer.pause().await;
+                })));
+            }
+        });
+        let cleanup = self.cleanup_sender();
+        let weak = pipe_producer.downgrade();
+        let on_resume = pipe_consumer.on_data_producer_resume(move || {
+            if let Some(pipe_producer) = weak.upgrade() {
+                let _ = cleanup.send(Cleanup::Task(Box::pin(async move {
+                    let _ = pipe_producer.resume().await;
+                })));
+            }
+        });
+        Ok(PipeHandles::Data {
             _pipe_producer: pipe_producer,
             _pipe_consumer: pipe_consumer,
             _handlers: vec![on_pause, on_resume],
@@ -319,22 +425,25 @@ impl Mafalda {
 }
 
 /// Creates a PipeTransport on each router, connected to each other over
-/// loopback.
+/// loopback. SCTP is on (as in mediasoup's `pipeToRouter()`), so that data
+/// producers can use the pair as well as media ones.
 async fn create_pair(a: &RealRouter, b: &RealRouter) -> Result<PairHandles> {
     let listen = crate::transport::loopback_listen_info();
     let failed = |e: &dyn std::fmt::Display| Error::failed(format!("cannot create pipe transports: {e}"));
-    let mut options = PipeTransportOptions::new(listen.clone());
-    options.enable_rtx = true;
+    let pipe_options = || {
+        let mut options = PipeTransportOptions::new(listen.clone());
+        options.enable_rtx = true;
+        options.enable_sctp = true;
+        options
+    };
     let ta = a
         .router
-        .create_pipe_transport(options)
+        .create_pipe_transport(pipe_options())
         .await
         .map_err(|e| failed(&e))?;
-    let mut options = PipeTransportOptions::new(listen);
-    options.enable_rtx = true;
     let tb = b
         .router
-        .create_pipe_transport(options)
+        .create_pipe_transport(pipe_options())
         .await
         .map_err(|e| failed(&e))?;
     let remote = |t: &PipeTransport| PipeTransportRemoteParameters {

@@ -5,6 +5,8 @@
 //! object and runs its close handlers in place.
 
 use crate::consumer::ConsumerEntry;
+use crate::data_consumer::DataConsumerEntry;
+use crate::data_producer::DataProducerEntry;
 use crate::observer::ObserverEntry;
 use crate::piping::{PairKey, PipeEntry, PipeKey, PipePairEntry};
 use crate::producer::ProducerEntry;
@@ -13,6 +15,8 @@ use crate::transport::TransportEntry;
 use crate::webrtc_server::WebRtcServerEntry;
 use crate::worker::{VirtualWorkerEntry, VirtualWorkerId};
 use mediasoup::consumer::ConsumerId;
+use mediasoup::data_consumer::DataConsumerId;
+use mediasoup::data_producer::DataProducerId;
 use mediasoup::producer::ProducerId;
 use mediasoup::transport::TransportId;
 use mediasoup::webrtc_server::WebRtcServerId;
@@ -25,6 +29,8 @@ pub(crate) struct Registry {
     pub transports: HashMap<TransportId, TransportEntry>,
     pub producers: HashMap<ProducerId, ProducerEntry>,
     pub consumers: HashMap<ConsumerId, ConsumerEntry>,
+    pub data_producers: HashMap<DataProducerId, DataProducerEntry>,
+    pub data_consumers: HashMap<DataConsumerId, DataConsumerEntry>,
     pub pipes: HashMap<PipeKey, PipeEntry>,
     pub pipe_pairs: HashMap<PairKey, PipePairEntry>,
     pub observers: HashMap<mediasoup::rtp_observer::RtpObserverId, ObserverEntry>,
@@ -34,13 +40,16 @@ pub(crate) struct Registry {
 /// Entries taken out of the registry, to be dropped once the lock is
 /// released. Fields drop in declaration order, which is mediasoup's closing
 /// order: consumers, pipes, producers, pipe transports, transports,
-/// WebRtcServers, routers, workers.
+/// WebRtcServers, routers, workers (data consumers and data producers
+/// beside their media kin).
 #[derive(Default)]
 pub(crate) struct Garbage {
     pub consumers: Vec<ConsumerEntry>,
+    pub data_consumers: Vec<DataConsumerEntry>,
     pub observers: Vec<ObserverEntry>,
     pub pipes: Vec<PipeEntry>,
     pub producers: Vec<ProducerEntry>,
+    pub data_producers: Vec<DataProducerEntry>,
     pub pipe_pairs: Vec<PipePairEntry>,
     pub transports: Vec<TransportEntry>,
     pub webrtc_servers: Vec<WebRtcServerEntry>,
@@ -84,6 +93,12 @@ impl Registry {
         }
         for producer in entry.producers.clone() {
             self.take_producer(producer, garbage);
+        }
+        for data_consumer in entry.data_consumers.clone() {
+            self.take_data_consumer(data_consumer, garbage);
+        }
+        for data_producer in entry.data_producers.clone() {
+            self.take_data_producer(data_producer, garbage);
         }
         if let Some(router) = self.routers.get_mut(&entry.router) {
             router.transports.remove(&id);

@@ -283,6 +283,7 @@ impl Mafalda {
             }
         }
         merged.insert("id".into(), serde_json::Value::String(id.to_string()));
+        self.insert_room_data_maps(id, &mut merged);
         // Only what the application sees: not the pipe transports, and not
         // objects it closed whose close request the worker has yet to get
         // (mediasoup-rust sends it from a task once the handle drops).

@@ -24,6 +24,8 @@ pub enum TransportKind {
     WebRtc,
     /// PlainTransport.
     Plain,
+    /// DirectTransport.
+    Direct,
 }
 
 /// Options of a new transport.
@@ -42,6 +44,8 @@ pub enum TransportOptions {
     },
     /// For `createPlainTransport()`.
     Plain(PlainTransportOptions),
+    /// For `createDirectTransport()`.
+    Direct(DirectTransportOptions),
 }
 
 /// Remote parameters given to `connect()`.
@@ -57,6 +61,7 @@ pub enum TransportRemoteParameters {
 pub(crate) enum AnyTransport {
     WebRtc(WebRtcTransport),
     Plain(PlainTransport),
+    Direct(DirectTransport),
 }
 
 impl AnyTransport {
@@ -64,6 +69,16 @@ impl AnyTransport {
         match self {
             AnyTransport::WebRtc(t) => t,
             AnyTransport::Plain(t) => t,
+            AnyTransport::Direct(t) => t,
+        }
+    }
+
+    /// Which kind it is.
+    pub fn kind(&self) -> TransportKind {
+        match self {
+            AnyTransport::WebRtc(_) => TransportKind::WebRtc,
+            AnyTransport::Plain(_) => TransportKind::Plain,
+            AnyTransport::Direct(_) => TransportKind::Direct,
         }
     }
 }
@@ -77,6 +92,8 @@ pub(crate) struct TransportEntry {
     pub webrtc_server: Option<WebRtcServerId>,
     pub producers: HashSet<ProducerId>,
     pub consumers: HashSet<ConsumerId>,
+    pub data_producers: HashSet<DataProducerId>,
+    pub data_consumers: HashSet<DataConsumerId>,
     pub _handlers: Vec<HandlerId>,
 }
 
@@ -113,6 +130,8 @@ pub enum TransportData {
         sctp_state: Option<SctpState>,
         srtp_parameters: Option<SrtpParameters>,
     },
+    /// A DirectTransport has no state of its own to show.
+    Direct,
 }
 
 impl TransportInfo {
@@ -137,6 +156,7 @@ impl TransportInfo {
                 sctp_state: t.sctp_state(),
                 srtp_parameters: t.srtp_parameters(),
             },
+            AnyTransport::Direct(_) => TransportData::Direct,
         };
         Self {
             id: transport.as_dyn().id(),
@@ -194,6 +214,11 @@ impl Mafalda {
                     .map(AnyTransport::Plain)
                     .map_err(|e| transport_error(e.to_string()))
             }
+            TransportOptions::Direct(options) => router
+                .create_direct_transport(options)
+                .await
+                .map(AnyTransport::Direct)
+                .map_err(|e| transport_error(e.to_string())),
         }?;
         let info = TransportInfo::of(&transport);
         let handlers = self.subscribe_transport(&transport);
@@ -204,6 +229,8 @@ impl Mafalda {
             webrtc_server,
             producers: HashSet::new(),
             consumers: HashSet::new(),
+            data_producers: HashSet::new(),
+            data_consumers: HashSet::new(),
             _handlers: handlers,
         };
         let mut registry = self.registry();
@@ -299,6 +326,15 @@ impl Mafalda {
                     s.emit(Event::SctpStateChange { transport: id, state })
                 }));
             }
+            AnyTransport::Direct(t) => {
+                let s = Arc::clone(&sink);
+                handlers.push(t.on_rtcp(move |packet| {
+                    s.emit(Event::DirectTransportRtcp {
+                        transport: id,
+                        packet: packet.to_vec(),
+                    })
+                }));
+            }
         }
         handlers
     }
@@ -337,15 +373,19 @@ impl Mafalda {
         match self.transport(id)? {
             AnyTransport::WebRtc(t) => stats_json(t.get_stats().await?, |_| "webrtc-transport"),
             AnyTransport::Plain(t) => stats_json(t.get_stats().await?, |_| "plain-rtp-transport"),
+            AnyTransport::Direct(t) => stats_json(t.get_stats().await?, |_| "direct-transport"),
         }
     }
 
     /// `dump()` of a transport.
     pub async fn dump_transport(&self, id: TransportId) -> Result<serde_json::Value> {
-        match self.transport(id)? {
+        let mut dump = match self.transport(id)? {
             AnyTransport::WebRtc(t) => to_json(t.dump().await?),
             AnyTransport::Plain(t) => to_json(t.dump().await?),
-        }
+            AnyTransport::Direct(t) => to_json(t.dump().await?).map(without_nulls),
+        }?;
+        self.retain_open_data_ids(id, &mut dump);
+        Ok(dump)
     }
 
     /// `setMaxIncomingBitrate()`.
@@ -353,6 +393,7 @@ impl Mafalda {
         match self.transport(id)? {
             AnyTransport::WebRtc(t) => t.set_max_incoming_bitrate(bitrate).await?,
             AnyTransport::Plain(t) => t.set_max_incoming_bitrate(bitrate).await?,
+            AnyTransport::Direct(_) => return Err(not_in_direct("setMaxIncomingBitrate")),
         }
         Ok(())
     }
@@ -362,6 +403,7 @@ impl Mafalda {
         match self.transport(id)? {
             AnyTransport::WebRtc(t) => Ok(t.set_max_outgoing_bitrate(bitrate).await?),
             AnyTransport::Plain(_) => Err(Error::unsupported("not implemented")),
+            AnyTransport::Direct(_) => Err(not_in_direct("setMaxOutgoingBitrate")),
         }
     }
 
@@ -370,6 +412,7 @@ impl Mafalda {
         match self.transport(id)? {
             AnyTransport::WebRtc(t) => Ok(t.set_min_outgoing_bitrate(bitrate).await?),
             AnyTransport::Plain(_) => Err(Error::unsupported("not implemented")),
+            AnyTransport::Direct(_) => Err(not_in_direct("setMinOutgoingBitrate")),
         }
     }
 
@@ -386,7 +429,7 @@ impl Mafalda {
     pub async fn restart_ice(&self, id: TransportId) -> Result<IceParameters> {
         match self.transport(id)? {
             AnyTransport::WebRtc(t) => Ok(t.restart_ice().await?),
-            AnyTransport::Plain(_) => Err(Error::unsupported("not implemented")),
+            AnyTransport::Plain(_) | AnyTransport::Direct(_) => Err(Error::unsupported("not implemented")),
         }
     }
 
@@ -437,6 +480,16 @@ pub(crate) fn to_json<T: serde::Serialize>(value: T) -> Result<serde_json::Value
     serde_json::to_value(value).map_err(|error| Error::failed(error.to_string()))
 }
 
+/// Drops the `null` members of a dumped object: mediasoup-node leaves out
+/// what mediasoup-rust serialises as `null` (e.g. `sctpStreamParameters` of
+/// a direct data producer).
+pub(crate) fn without_nulls(mut value: serde_json::Value) -> serde_json::Value {
+    if let Some(object) = value.as_object_mut() {
+        object.retain(|_, member| !member.is_null());
+    }
+    value
+}
+
 /// Serialises stats and adds the `type` field mediasoup-node has and
 /// mediasoup-rust leaves out.
 pub(crate) fn stats_json<T: serde::Serialize>(
@@ -452,6 +505,11 @@ pub(crate) fn stats_json<T: serde::Serialize>(
         entries.push(value);
     }
     Ok(serde_json::Value::Array(entries))
+}
+
+/// mediasoup-node's refusal of bitrate knobs on a DirectTransport.
+fn not_in_direct(method: &str) -> Error {
+    Error::unsupported(format!("{method}() not implemented in DirectTransport"))
 }
 
 /// Creation failures arrive wrapped ("Request to worker failed: Received
