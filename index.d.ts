@@ -328,6 +328,52 @@ export declare class PlainTransport<PlainTransportAppData extends AppData = AppD
   connect (params: { ip?: string; port?: number; rtcpPort?: number; srtpParameters?: SrtpParameters }): Promise<void>
 }
 
+// ---------------------------------------------------------------- PipeTransport
+
+export type PipeTransportOptions<PipeTransportAppData extends AppData = AppData> = {
+  listenInfo?: TransportListenInfo
+  /** @deprecated Use listenInfo. */
+  listenIp?: TransportListenIp | string
+  /** @deprecated Use listenInfo. */
+  port?: number
+  enableSctp?: boolean
+  numSctpStreams?: NumSctpStreams
+  maxSctpMessageSize?: number
+  sctpSendBufferSize?: number
+  enableRtx?: boolean
+  enableSrtp?: boolean
+  appData?: PipeTransportAppData
+}
+
+export type PipeTransportEvents = TransportEvents & {
+  sctpstatechange: [SctpState]
+}
+
+export type PipeTransportObserverEvents = TransportObserverEvents & {
+  sctpstatechange: [SctpState]
+}
+
+export type PipeConsumerOptions<ConsumerAppData extends AppData = AppData> = {
+  producerId: string
+  appData?: ConsumerAppData
+}
+
+/**
+ * A transport to another router, usually another host's (EduMeet 4 pipes
+ * rooms between media nodes this way); the other end may be mafalda or
+ * mediasoup. `produce({ id })` takes the id of the producer piped in.
+ */
+export declare class PipeTransport<PipeTransportAppData extends AppData = AppData>
+  extends Transport<PipeTransportAppData, PipeTransportEvents, PipeTransportObserverEvents> {
+  get type (): 'pipe'
+  get tuple (): TransportTuple
+  get sctpParameters (): SctpParameters | undefined
+  get sctpState (): SctpState | undefined
+  get srtpParameters (): SrtpParameters | undefined
+  connect (params: { ip: string; port: number; srtpParameters?: SrtpParameters }): Promise<void>
+  consume<ConsumerAppData extends AppData = AppData> (options: PipeConsumerOptions<ConsumerAppData>): Promise<Consumer<ConsumerAppData>>
+}
+
 export type DirectTransportOptions<DirectTransportAppData extends AppData = AppData> = {
   /** Largest message its data producers and consumers carry, in bytes. Default 262144. */
   maxMessageSize?: number
@@ -622,6 +668,7 @@ export declare class Router<RouterAppData extends AppData = AppData> extends Enh
   createWebRtcTransport<T extends AppData = AppData> (options: WebRtcTransportOptions<T>): Promise<WebRtcTransport<T>>
   createPlainTransport<T extends AppData = AppData> (options: PlainTransportOptions<T>): Promise<PlainTransport<T>>
   createDirectTransport<T extends AppData = AppData> (options?: DirectTransportOptions<T>): Promise<DirectTransport<T>>
+  createPipeTransport<T extends AppData = AppData> (options: PipeTransportOptions<T>): Promise<PipeTransport<T>>
   createAudioLevelObserver<T extends AppData = AppData> (options?: AudioLevelObserverOptions<T>): Promise<AudioLevelObserver<T>>
   createActiveSpeakerObserver<T extends AppData = AppData> (options?: ActiveSpeakerObserverOptions<T>): Promise<ActiveSpeakerObserver<T>>
   canConsume (params: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean
@@ -833,6 +880,7 @@ export declare const types: {
   Transport: typeof Transport
   WebRtcTransport: typeof WebRtcTransport
   PlainTransport: typeof PlainTransport
+  PipeTransport: typeof PipeTransport
   DirectTransport: typeof DirectTransport
   Producer: typeof Producer
   Consumer: typeof Consumer

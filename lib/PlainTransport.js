@@ -36,7 +36,7 @@ class PlainTransport extends Transport {
     if (ip !== undefined && typeof ip !== 'string') throw new TypeError('wrong ip')
     if (port !== undefined && typeof port !== 'number') throw new TypeError('wrong port')
     if (rtcpPort !== undefined && typeof rtcpPort !== 'number') throw new TypeError('wrong rtcpPort')
-    const data = await binding.transportConnect(this.id, false, JSON.stringify({ ip, port, rtcpPort, srtpParameters }))
+    const data = await binding.transportConnect(this.id, 'plain', JSON.stringify({ ip, port, rtcpPort, srtpParameters }))
     this.#data.tuple = data.tuple
     if (data.rtcpTuple) this.#data.rtcpTuple = data.rtcpTuple
     this.#data.srtpParameters = data.srtpParameters ?? undefined

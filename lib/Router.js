@@ -5,6 +5,7 @@ const { InvalidStateError } = require('./errors')
 const { NativeObject } = require('./NativeObject')
 const { WebRtcTransport } = require('./WebRtcTransport')
 const { PlainTransport } = require('./PlainTransport')
+const { PipeTransport } = require('./PipeTransport')
 const { DirectTransport } = require('./DirectTransport')
 const { AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
 const { checkAppData, normalizeListenInfo } = require('./utils')
@@ -167,6 +168,34 @@ class Router extends NativeObject {
     return this.#adopt(new DirectTransport({ data, appData }))
   }
 
+  async createPipeTransport ({
+    listenInfo, listenIp, port, enableSctp = false, numSctpStreams = { OS: 1024, MIS: 1024 },
+    maxSctpMessageSize = 268435456, sctpSendBufferSize = 268435456,
+    enableRtx = false, enableSrtp = false, appData
+  } = {}) {
+    this._checkOpen('Router')
+    if (!listenInfo && !listenIp) {
+      throw new TypeError('missing listenInfo and listenIp (one of them is mandatory)')
+    } else if (listenInfo && listenIp) {
+      throw new TypeError('only one of listenInfo and listenIp must be given')
+    }
+    appData = checkAppData(appData)
+    if (listenIp) {
+      if (typeof listenIp === 'string') listenIp = { ip: listenIp }
+      listenInfo = { protocol: 'udp', ip: listenIp.ip, announcedAddress: listenIp.announcedIp, port }
+    }
+    const data = await binding.routerCreatePipeTransport(this.id, JSON.stringify({
+      listenInfo: normalizeListenInfo(listenInfo),
+      enableSctp,
+      maxSctpMessageSize,
+      sctpSendBufferSize,
+      enableRtx,
+      enableSrtp
+    }))
+    withSctpStreams(data, numSctpStreams)
+    return this.#adopt(new PipeTransport({ data, appData }))
+  }
+
   #adopt (transport) {
     if (this.closed) {
       transport.routerClosed()
@@ -174,6 +203,7 @@ class Router extends NativeObject {
     }
     this.#transports.set(transport.id, transport)
     transport._producerLookup = (id) => this.#producers.get(id)
+    transport._routerRtpCapabilities = this.#rtpCapabilities
     transport.on('@close', () => this.#transports.delete(transport.id))
     transport.on('@listenserverclose', () => this.#transports.delete(transport.id))
     transport.on('@newproducer', (producer) => this.#producers.set(producer.id, producer))

@@ -139,7 +139,7 @@ class Transport extends NativeObject {
     }
     appData = checkAppData(appData)
     const data = await binding.transportProduce(this.id, JSON.stringify({
-      kind, rtpParameters, paused: Boolean(paused), keyFrameRequestDelay
+      id, kind, rtpParameters, paused: Boolean(paused), keyFrameRequestDelay
     }))
     const producer = new Producer({ data, appData, codecs: clone(rtpParameters.codecs) })
     if (this.closed) {

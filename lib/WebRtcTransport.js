@@ -52,7 +52,7 @@ class WebRtcTransport extends Transport {
   async connect ({ dtlsParameters } = {}) {
     this._checkOpen()
     if (!dtlsParameters || typeof dtlsParameters !== 'object') throw new TypeError('missing dtlsParameters')
-    const data = await binding.transportConnect(this.id, true, JSON.stringify({ dtlsParameters }))
+    const data = await binding.transportConnect(this.id, 'webrtc', JSON.stringify({ dtlsParameters }))
     this.#data.dtlsParameters.role = data.dtlsParameters.role
   }
 

@@ -9,6 +9,7 @@ const { Router } = require('./Router')
 const { Transport } = require('./Transport')
 const { WebRtcTransport } = require('./WebRtcTransport')
 const { PlainTransport } = require('./PlainTransport')
+const { PipeTransport } = require('./PipeTransport')
 const { DirectTransport } = require('./DirectTransport')
 const { DataProducer } = require('./DataProducer')
 const { DataConsumer } = require('./DataConsumer')
@@ -121,6 +122,7 @@ const types = {
   Transport,
   WebRtcTransport,
   PlainTransport,
+  PipeTransport,
   DirectTransport,
   Producer,
   Consumer,

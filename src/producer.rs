@@ -17,11 +17,13 @@ fn producer_id(id: &str) -> Result<ProducerId> {
 /// `transport.produce()`.
 #[napi]
 pub async fn transport_produce(transport: String, options: Json) -> Result<Value> {
-    let options = input::producer_options(options.0)?;
-    let info = engine()
-        .produce(transport_id(&transport)?, options)
-        .await
-        .napi()?;
+    let (id, options) = input::producer_options(options.0)?;
+    let transport = transport_id(&transport)?;
+    let info = match id {
+        Some(id) => engine().produce_with_id(transport, id, options).await,
+        None => engine().produce(transport, options).await,
+    }
+    .napi()?;
     Ok(output::producer(&info))
 }
 

@@ -44,6 +44,17 @@ pub async fn router_create_plain_transport(router: String, options: Json) -> Res
     Ok(output::transport(&info))
 }
 
+/// `router.createPipeTransport()` with normalised options.
+#[napi]
+pub async fn router_create_pipe_transport(router: String, options: Json) -> Result<Value> {
+    let options = TransportOptions::Pipe(input::pipe_transport_options(options.0)?);
+    let info = engine()
+        .create_transport(router_id(&router)?, options)
+        .await
+        .napi()?;
+    Ok(output::transport(&info))
+}
+
 /// `router.createDirectTransport()` with normalised options.
 #[napi]
 pub async fn router_create_direct_transport(router: String, options: Value) -> Result<Value> {
@@ -63,8 +74,8 @@ pub fn direct_transport_send_rtcp(id: String, packet: Buffer) -> Result<()> {
 
 /// `transport.connect()`; resolves to the transport's data afterwards.
 #[napi]
-pub async fn transport_connect(id: String, webrtc: bool, parameters: Json) -> Result<Value> {
-    let parameters = input::connect_parameters(webrtc, parameters.0)?;
+pub async fn transport_connect(id: String, kind: String, parameters: Json) -> Result<Value> {
+    let parameters = input::connect_parameters(&kind, parameters.0)?;
     let info = engine()
         .connect_transport(transport_id(&id)?, parameters)
         .await

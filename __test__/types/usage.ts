@@ -3,7 +3,7 @@
 import * as mediasoup from '../..'
 import type {
   Worker, Router, WebRtcTransport, Producer, Consumer, RtpCodecCapability, WorkerResourceUsage,
-  DirectTransport, DataProducer, DataConsumer, WebRtcServer, WebRtcServerDump
+  DirectTransport, DataProducer, DataConsumer, WebRtcServer, WebRtcServerDump, PipeTransport
 } from '../..'
 
 const mediaCodecs: RtpCodecCapability[] = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }]
@@ -22,6 +22,12 @@ export async function room (): Promise<void> {
   const viaServer: WebRtcTransport = await router.createWebRtcTransport({ webRtcServer, enableTcp: true })
   viaServer.on('listenserverclose', () => {})
   const serverDump: WebRtcServerDump = await webRtcServer.dump()
+  // EduMeet 4 between media nodes: a pipe transport, a pipe consumer, a
+  // producer with the piped producer's id.
+  const pipe: PipeTransport = await router.createPipeTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, enableSrtp: true })
+  await pipe.connect({ ip: '10.0.0.2', port: 40000, srtpParameters: pipe.srtpParameters })
+  const pipeConsumer: Consumer = await pipe.consume({ producerId: 'x' })
+  await pipe.produce({ id: pipeConsumer.producerId, kind: pipeConsumer.kind, rtpParameters: pipeConsumer.rtpParameters })
   void serverDump.udpSockets[0].port
   transport.on('dtlsstatechange', (state) => { if (state === 'closed') transport.close() })
   const producer: Producer = await transport.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }] } })

@@ -382,8 +382,20 @@ struct JsPlainConnect {
 }
 
 /// `connect()` parameters, for the given kind of transport.
-pub fn connect_parameters(webrtc: bool, value: Value) -> Result<TransportRemoteParameters> {
-    if webrtc {
+pub fn connect_parameters(kind: &str, value: Value) -> Result<TransportRemoteParameters> {
+    if kind == "pipe" {
+        let js: JsPlainConnect = parse(value, "connect parameters")?;
+        let ip = js.ip.ok_or_else(|| type_error("missing ip"))?;
+        let ip = ip
+            .parse::<IpAddr>()
+            .map_err(|_| type_error(format!("invalid ip \"{ip}\"")))?;
+        return Ok(TransportRemoteParameters::Pipe(PipeTransportRemoteParameters {
+            ip,
+            port: js.port.ok_or_else(|| type_error("missing port"))?,
+            srtp_parameters: js.srtp_parameters,
+        }));
+    }
+    if kind == "webrtc" {
         let dtls_parameters = value
             .get("dtlsParameters")
             .filter(|v| v.is_object())
@@ -412,7 +424,32 @@ pub fn connect_parameters(webrtc: bool, value: Value) -> Result<TransportRemoteP
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct JsPipeTransportOptions {
+    listen_info: JsListenInfo,
+    enable_sctp: Option<bool>,
+    max_sctp_message_size: Option<u32>,
+    sctp_send_buffer_size: Option<u32>,
+    enable_rtx: Option<bool>,
+    enable_srtp: Option<bool>,
+}
+
+/// `createPipeTransport()` with `listenInfo`.
+pub fn pipe_transport_options(value: Value) -> Result<PipeTransportOptions> {
+    let js: JsPipeTransportOptions = parse(value, "PipeTransport options")?;
+    let mut options = PipeTransportOptions::new(listen_info_from(js.listen_info)?);
+    set(&mut options.enable_sctp, js.enable_sctp);
+    set(&mut options.max_send_message_size, js.max_sctp_message_size);
+    set(&mut options.max_receive_message_size, js.max_sctp_message_size);
+    set(&mut options.sctp_send_buffer_size, js.sctp_send_buffer_size);
+    set(&mut options.enable_rtx, js.enable_rtx);
+    set(&mut options.enable_srtp, js.enable_srtp);
+    Ok(options)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct JsProduce {
+    id: Option<String>,
     kind: MediaKind,
     rtp_parameters: Value,
     #[serde(default)]
@@ -421,14 +458,21 @@ struct JsProduce {
 }
 
 /// `produce()` options.
-pub fn producer_options(value: Value) -> Result<ProducerOptions> {
+pub fn producer_options(value: Value) -> Result<(Option<ProducerId>, ProducerOptions)> {
     let js: JsProduce = parse(value, "produce options")?;
+    // An id is how a pipe producer takes its source's id (PipeTransports
+    // only; the core refuses it elsewhere).
+    let producer_id = js
+        .id
+        .as_deref()
+        .map(|producer| id(producer, "producer"))
+        .transpose()?;
     let mut options = ProducerOptions::new(js.kind, rtp_parameters(js.rtp_parameters)?);
     options.paused = js.paused;
     if let Some(delay) = js.key_frame_request_delay {
         options.key_frame_request_delay = delay;
     }
-    Ok(options)
+    Ok((producer_id, options))
 }
 
 #[derive(Deserialize)]

@@ -1,5 +1,6 @@
 //! mediasoup-rust / core values → the shapes mediasoup-node gives its users.
 
+use mafalda_core::mediasoup::consumer::ConsumerType;
 use mafalda_core::mediasoup::types::data_structures::{IceCandidate, TransportTuple};
 use mafalda_core::mediasoup::types::sctp_parameters::SctpParameters;
 use mafalda_core::{
@@ -120,6 +121,18 @@ pub fn transport(info: &TransportInfo) -> Value {
             "srtpParameters": srtp_parameters,
         }),
         TransportData::Direct => json!({ "id": id }),
+        TransportData::Pipe {
+            tuple: t,
+            sctp_parameters: sctp,
+            sctp_state,
+            srtp_parameters,
+        } => json!({
+            "id": id,
+            "tuple": tuple(t),
+            "sctpParameters": sctp_parameters(sctp),
+            "sctpState": sctp_state,
+            "srtpParameters": srtp_parameters,
+        }),
     }
 }
 
@@ -138,11 +151,20 @@ pub fn producer(info: &ProducerInfo) -> Value {
 
 /// A consumer's data.
 pub fn consumer(info: &ConsumerInfo) -> Value {
+    let mut rtp_parameters = to_value(&info.rtp_parameters);
+    if info.r#type == ConsumerType::Pipe {
+        // The worker adds its own packet-id extension to what a pipe
+        // consumer sends; mediasoup-node 3.x neither shows nor accepts it,
+        // and the other end of a pipe may well be mediasoup-node.
+        if let Some(extensions) = rtp_parameters["headerExtensions"].as_array_mut() {
+            extensions.retain(|e| e["uri"] != PACKET_ID_EXTENSION);
+        }
+    }
     json!({
         "id": info.id.to_string(),
         "producerId": info.producer_id.to_string(),
         "kind": info.kind,
-        "rtpParameters": info.rtp_parameters,
+        "rtpParameters": rtp_parameters,
         "type": info.r#type,
         "paused": info.paused,
         "producerPaused": info.producer_paused,
@@ -152,6 +174,8 @@ pub fn consumer(info: &ConsumerInfo) -> Value {
         "currentLayers": info.current_layers,
     })
 }
+
+const PACKET_ID_EXTENSION: &str = "urn:mediasoup:params:rtp-hdrext:packet-id";
 
 /// The data argument of an event, as the JS classes expect it.
 pub fn event_data(event: &Event) -> Value {

@@ -41,13 +41,57 @@ pub struct ProducerInfo {
 impl Mafalda {
     /// `transport.produce()`.
     pub async fn produce(&self, transport_id: TransportId, options: ProducerOptions) -> Result<ProducerInfo> {
+        self.produce_inner(transport_id, None, options).await
+    }
+
+    /// `pipeTransport.produce({ id })`: a producer that takes the id of its
+    /// source on the other side of the pipe. `options` carry no id.
+    pub async fn produce_with_id(
+        &self,
+        transport_id: TransportId,
+        id: ProducerId,
+        options: ProducerOptions,
+    ) -> Result<ProducerInfo> {
+        self.produce_inner(transport_id, Some(id), options).await
+    }
+
+    async fn produce_inner(
+        &self,
+        transport_id: TransportId,
+        id: Option<ProducerId>,
+        options: ProducerOptions,
+    ) -> Result<ProducerInfo> {
         let (transport, room, real_router) = {
             let registry = self.registry();
             let entry = registry
                 .transports
                 .get(&transport_id)
                 .ok_or_else(|| Error::invalid_state("Transport closed"))?;
+            if let Some(id) = id {
+                // Producer ids are unique in the whole process here (one
+                // registry, as one mediasoup worker): a producer piped in
+                // from another mafalda room of this process would collide.
+                if entry.transport.kind() != crate::transport::TransportKind::Pipe {
+                    return Err(Error::unsupported(
+                        "a producer id can only be given on a PipeTransport",
+                    ));
+                }
+                if registry.producers.contains_key(&id) {
+                    return Err(Error::type_error(format!(
+                        "a Producer with same id \"{id}\" already exists"
+                    )));
+                }
+            }
             (entry.transport.clone(), entry.router, entry.real_router)
+        };
+        let options = match id {
+            Some(id) => {
+                let mut piped = ProducerOptions::new_pipe_transport(id, options.kind, options.rtp_parameters);
+                piped.paused = options.paused;
+                piped.key_frame_request_delay = options.key_frame_request_delay;
+                piped
+            }
+            None => options,
         };
         let producer = transport.as_dyn().produce(options).await.map_err(produce_error)?;
         let info = ProducerInfo {

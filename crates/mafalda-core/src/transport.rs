@@ -26,6 +26,8 @@ pub enum TransportKind {
     Plain,
     /// DirectTransport.
     Direct,
+    /// PipeTransport created by the application.
+    Pipe,
 }
 
 /// Options of a new transport.
@@ -46,6 +48,8 @@ pub enum TransportOptions {
     Plain(PlainTransportOptions),
     /// For `createDirectTransport()`.
     Direct(DirectTransportOptions),
+    /// For `createPipeTransport()`.
+    Pipe(PipeTransportOptions),
 }
 
 /// Remote parameters given to `connect()`.
@@ -55,6 +59,8 @@ pub enum TransportRemoteParameters {
     WebRtc(WebRtcTransportRemoteParameters),
     /// For a PlainTransport.
     Plain(PlainTransportRemoteParameters),
+    /// For a PipeTransport.
+    Pipe(PipeTransportRemoteParameters),
 }
 
 #[derive(Clone)]
@@ -62,6 +68,7 @@ pub(crate) enum AnyTransport {
     WebRtc(WebRtcTransport),
     Plain(PlainTransport),
     Direct(DirectTransport),
+    Pipe(PipeTransport),
 }
 
 impl AnyTransport {
@@ -70,6 +77,7 @@ impl AnyTransport {
             AnyTransport::WebRtc(t) => t,
             AnyTransport::Plain(t) => t,
             AnyTransport::Direct(t) => t,
+            AnyTransport::Pipe(t) => t,
         }
     }
 
@@ -79,6 +87,7 @@ impl AnyTransport {
             AnyTransport::WebRtc(_) => TransportKind::WebRtc,
             AnyTransport::Plain(_) => TransportKind::Plain,
             AnyTransport::Direct(_) => TransportKind::Direct,
+            AnyTransport::Pipe(_) => TransportKind::Pipe,
         }
     }
 }
@@ -132,6 +141,12 @@ pub enum TransportData {
     },
     /// A DirectTransport has no state of its own to show.
     Direct,
+    Pipe {
+        tuple: TransportTuple,
+        sctp_parameters: Option<SctpParameters>,
+        sctp_state: Option<SctpState>,
+        srtp_parameters: Option<SrtpParameters>,
+    },
 }
 
 impl TransportInfo {
@@ -157,6 +172,12 @@ impl TransportInfo {
                 srtp_parameters: t.srtp_parameters(),
             },
             AnyTransport::Direct(_) => TransportData::Direct,
+            AnyTransport::Pipe(t) => TransportData::Pipe {
+                tuple: t.tuple(),
+                sctp_parameters: t.sctp_parameters(),
+                sctp_state: t.sctp_state(),
+                srtp_parameters: t.srtp_parameters(),
+            },
         };
         Self {
             id: transport.as_dyn().id(),
@@ -219,6 +240,14 @@ impl Mafalda {
                 .await
                 .map(AnyTransport::Direct)
                 .map_err(|e| transport_error(e.to_string())),
+            TransportOptions::Pipe(mut options) => {
+                options.listen_info = with_port_range(options.listen_info, &port_range);
+                router
+                    .create_pipe_transport(options)
+                    .await
+                    .map(AnyTransport::Pipe)
+                    .map_err(|e| transport_error(e.to_string()))
+            }
         }?;
         let info = TransportInfo::of(&transport);
         let handlers = self.subscribe_transport(&transport);
@@ -326,6 +355,12 @@ impl Mafalda {
                     s.emit(Event::SctpStateChange { transport: id, state })
                 }));
             }
+            AnyTransport::Pipe(t) => {
+                let s = Arc::clone(&sink);
+                handlers.push(t.on_sctp_state_change(move |state| {
+                    s.emit(Event::SctpStateChange { transport: id, state })
+                }));
+            }
             AnyTransport::Direct(t) => {
                 let s = Arc::clone(&sink);
                 handlers.push(t.on_rtcp(move |packet| {
@@ -351,6 +386,7 @@ impl Mafalda {
         match (&transport, parameters) {
             (AnyTransport::WebRtc(t), TransportRemoteParameters::WebRtc(p)) => t.connect(p).await?,
             (AnyTransport::Plain(t), TransportRemoteParameters::Plain(p)) => t.connect(p).await?,
+            (AnyTransport::Pipe(t), TransportRemoteParameters::Pipe(p)) => t.connect(p).await?,
             _ => {
                 return Err(Error::type_error(
                     "connect parameters do not match the transport type",
@@ -374,6 +410,7 @@ impl Mafalda {
             AnyTransport::WebRtc(t) => stats_json(t.get_stats().await?, |_| "webrtc-transport"),
             AnyTransport::Plain(t) => stats_json(t.get_stats().await?, |_| "plain-rtp-transport"),
             AnyTransport::Direct(t) => stats_json(t.get_stats().await?, |_| "direct-transport"),
+            AnyTransport::Pipe(t) => stats_json(t.get_stats().await?, |_| "pipe-transport"),
         }
     }
 
@@ -383,6 +420,7 @@ impl Mafalda {
             AnyTransport::WebRtc(t) => to_json(t.dump().await?),
             AnyTransport::Plain(t) => to_json(t.dump().await?),
             AnyTransport::Direct(t) => to_json(t.dump().await?).map(without_nulls),
+            AnyTransport::Pipe(t) => to_json(t.dump().await?),
         }?;
         self.retain_open_data_ids(id, &mut dump);
         Ok(dump)
@@ -394,6 +432,7 @@ impl Mafalda {
             AnyTransport::WebRtc(t) => t.set_max_incoming_bitrate(bitrate).await?,
             AnyTransport::Plain(t) => t.set_max_incoming_bitrate(bitrate).await?,
             AnyTransport::Direct(_) => return Err(not_in_direct("setMaxIncomingBitrate")),
+            AnyTransport::Pipe(t) => t.set_max_incoming_bitrate(bitrate).await?,
         }
         Ok(())
     }
@@ -402,7 +441,7 @@ impl Mafalda {
     pub async fn set_max_outgoing_bitrate(&self, id: TransportId, bitrate: u64) -> Result<()> {
         match self.transport(id)? {
             AnyTransport::WebRtc(t) => Ok(t.set_max_outgoing_bitrate(bitrate).await?),
-            AnyTransport::Plain(_) => Err(Error::unsupported("not implemented")),
+            AnyTransport::Plain(_) | AnyTransport::Pipe(_) => Err(Error::unsupported("not implemented")),
             AnyTransport::Direct(_) => Err(not_in_direct("setMaxOutgoingBitrate")),
         }
     }
@@ -411,7 +450,7 @@ impl Mafalda {
     pub async fn set_min_outgoing_bitrate(&self, id: TransportId, bitrate: u64) -> Result<()> {
         match self.transport(id)? {
             AnyTransport::WebRtc(t) => Ok(t.set_min_outgoing_bitrate(bitrate).await?),
-            AnyTransport::Plain(_) => Err(Error::unsupported("not implemented")),
+            AnyTransport::Plain(_) | AnyTransport::Pipe(_) => Err(Error::unsupported("not implemented")),
             AnyTransport::Direct(_) => Err(not_in_direct("setMinOutgoingBitrate")),
         }
     }
@@ -429,7 +468,9 @@ impl Mafalda {
     pub async fn restart_ice(&self, id: TransportId) -> Result<IceParameters> {
         match self.transport(id)? {
             AnyTransport::WebRtc(t) => Ok(t.restart_ice().await?),
-            AnyTransport::Plain(_) | AnyTransport::Direct(_) => Err(Error::unsupported("not implemented")),
+            AnyTransport::Plain(_) | AnyTransport::Direct(_) | AnyTransport::Pipe(_) => {
+                Err(Error::unsupported("not implemented"))
+            }
         }
     }
 

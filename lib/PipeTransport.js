@@ -1,0 +1,58 @@
+'use strict'
+
+const binding = require('./binding')
+const { Transport } = require('./Transport')
+
+/**
+ * A transport to another router, usually on another host: the application
+ * pairs two of them (`connect()` each to the other's tuple), consumes on
+ * one side and produces with the same id on the other.
+ */
+class PipeTransport extends Transport {
+  #data
+
+  constructor ({ data, appData }) {
+    super({ data, appData })
+    this.#data = data
+  }
+
+  get type () { return 'pipe' }
+  get tuple () { return this.#data.tuple }
+  get sctpParameters () { return this.#data.sctpParameters ?? undefined }
+  get sctpState () { return this.#data.sctpState ?? undefined }
+  get srtpParameters () { return this.#data.srtpParameters ?? undefined }
+
+  close () {
+    if (this.closed) return
+    if (this.#data.sctpState) this.#data.sctpState = 'closed'
+    super.close()
+  }
+
+  routerClosed () {
+    if (this.closed) return
+    if (this.#data.sctpState) this.#data.sctpState = 'closed'
+    super.routerClosed()
+  }
+
+  async connect ({ ip, port, srtpParameters } = {}) {
+    this._checkOpen()
+    if (ip !== undefined && typeof ip !== 'string') throw new TypeError('wrong ip')
+    if (port !== undefined && typeof port !== 'number') throw new TypeError('wrong port')
+    const data = await binding.transportConnect(this.id, 'pipe', JSON.stringify({ ip, port, srtpParameters }))
+    this.#data.tuple = data.tuple
+  }
+
+  /** A pipe consumer needs no capabilities: it forwards the producer's streams as they are. */
+  async consume ({ producerId, appData } = {}) {
+    return super.consume({ producerId, rtpCapabilities: this._routerRtpCapabilities, appData })
+  }
+
+  _handleEvent (eventName, data) {
+    if (eventName !== 'sctpstatechange') return
+    this.#data.sctpState = data
+    this.safeEmit(eventName, data)
+    this.observer.safeEmit(eventName, data)
+  }
+}
+
+module.exports = { PipeTransport }
