@@ -2,7 +2,7 @@
 
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
-const { checkTraceTypes, restoreCodecNumbers } = require('./utils')
+const { checkTraceTypes, dumpRtpParameters, restoreCodecNumbers } = require('./utils')
 
 /** A media stream sent by mafalda to an endpoint, fed by a producer. */
 class Consumer extends NativeObject {
@@ -54,7 +54,7 @@ class Consumer extends NativeObject {
   async dump () {
     this.#checkOpen()
     const dump = await binding.consumerDump(this.id)
-    restoreCodecNumbers(dump.rtpParameters, this.#codecs)
+    dumpRtpParameters(dump.rtpParameters, this.#codecs)
     return dump
   }
 

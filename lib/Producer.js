@@ -2,7 +2,7 @@
 
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
-const { checkTraceTypes, restoreCodecNumbers } = require('./utils')
+const { checkTraceTypes, dumpRtpParameters, restoreCodecNumbers } = require('./utils')
 
 /** A media source sent to mafalda by an endpoint. */
 class Producer extends NativeObject {
@@ -45,7 +45,7 @@ class Producer extends NativeObject {
   async dump () {
     this.#checkOpen()
     const dump = await binding.producerDump(this.id)
-    restoreCodecNumbers(dump.rtpParameters, this.#codecs)
+    dumpRtpParameters(dump.rtpParameters, this.#codecs)
     return dump
   }
 

@@ -55,4 +55,22 @@ function restoreCodecNumbers (rtpParameters, originalCodecs) {
   return rtpParameters
 }
 
-module.exports = { clone, checkAppData, checkTraceTypes, defined, normalizeListenInfo, restoreCodecNumbers }
+/**
+ * RTP parameters in a dump as mediasoup-node parses them from the worker:
+ * every header extension has `parameters`, if only `{}`, and an RTCP
+ * feedback without parameter has none (not '').
+ */
+function dumpRtpParameters (rtpParameters, originalCodecs) {
+  restoreCodecNumbers(rtpParameters, originalCodecs)
+  for (const extension of rtpParameters?.headerExtensions ?? []) extension.parameters ??= {}
+  for (const codec of rtpParameters?.codecs ?? []) {
+    for (const feedback of codec.rtcpFeedback ?? []) {
+      if (feedback.parameter === '') delete feedback.parameter
+    }
+  }
+  return rtpParameters
+}
+
+module.exports = {
+  clone, checkAppData, checkTraceTypes, defined, normalizeListenInfo, restoreCodecNumbers, dumpRtpParameters
+}
