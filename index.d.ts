@@ -1,9 +1,21 @@
 // Public types of mafalda, named as mediasoup's (`mediasoup/types`), so
-// that code written for mediasoup type-checks against mafalda.
+// that code written for mediasoup type-checks against mafalda. Every name
+// mediasoup 3.19's `types` module exports is exported here
+// (__test__/types/all-names.ts checks it); where mafalda returns something
+// else than mediasoup, the declaration says what mafalda returns and a
+// comment says how mediasoup differs.
 
 import { EventEmitter } from 'node:events'
 
+// Only what is marked `export` below is exported (the helpers are not).
+export {}
+
 export type AppData = { [key: string]: unknown }
+
+/** `T` or `U`, never members of both (mediasoup's helper for exclusive options). */
+export type Either<T, U> = Exclusive<T, U> | Exclusive<U, T>
+
+type Exclusive<T, U> = { [P in keyof T]: T[P] } & { [P in Exclude<keyof U, keyof T>]?: never }
 
 // ---------------------------------------------------------------- errors
 
@@ -17,17 +29,23 @@ export class UnsupportedError extends Error {
 
 // ---------------------------------------------------------------- events
 
-export type ObserverEvents = { [eventName: string]: unknown[] }
+/** Event name → the arguments its listeners get. */
+type EventMap = { [eventName: string]: unknown[] }
+
+/** What every EnhancedEventEmitter emits besides its own events: the name of the event whose listener threw, and the error. */
+type ListenerErrorEvent = { listenererror: [string, Error] }
+
+type WithListenerError<Events extends EventMap> = Events & ListenerErrorEvent
 
 /**
  * mediasoup's EventEmitter: a listener that throws makes the emitter emit
  * `listenererror` instead of crashing.
  */
-export class EnhancedEventEmitter<Events extends ObserverEvents = ObserverEvents> extends EventEmitter {
-  on<K extends keyof Events & string> (eventName: K, listener: (...args: Events[K]) => void): this
-  once<K extends keyof Events & string> (eventName: K, listener: (...args: Events[K]) => void): this
-  off<K extends keyof Events & string> (eventName: K, listener: (...args: Events[K]) => void): this
-  safeEmit<K extends keyof Events & string> (eventName: K, ...args: Events[K]): boolean
+export class EnhancedEventEmitter<Events extends EventMap = EventMap> extends EventEmitter {
+  on<K extends keyof WithListenerError<Events> & string> (eventName: K, listener: (...args: WithListenerError<Events>[K]) => void): this
+  once<K extends keyof WithListenerError<Events> & string> (eventName: K, listener: (...args: WithListenerError<Events>[K]) => void): this
+  off<K extends keyof WithListenerError<Events> & string> (eventName: K, listener: (...args: WithListenerError<Events>[K]) => void): this
+  safeEmit<K extends keyof WithListenerError<Events> & string> (eventName: K, ...args: WithListenerError<Events>[K]): boolean
 }
 
 // ---------------------------------------------------------------- RTP
@@ -46,11 +64,31 @@ export type RtpCodecCapability = {
   rtcpFeedback?: RtcpFeedback[]
 }
 
+/**
+ * The RTP header extensions the worker knows. mafalda's worker (mediasoup-rust)
+ * also offers `urn:mediasoup:params:rtp-hdrext:packet-id` in
+ * `getSupportedRtpCapabilities()`, which mediasoup 3.19's list lacks and
+ * mediasoup-client's has.
+ */
+export type RtpHeaderExtensionUri =
+  | 'urn:ietf:params:rtp-hdrext:sdes:mid'
+  | 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id'
+  | 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id'
+  | 'urn:ietf:params:rtp-hdrext:ssrc-audio-level'
+  | 'urn:3gpp:video-orientation'
+  | 'urn:ietf:params:rtp-hdrext:toffset'
+  | 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01'
+  | 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'
+  | 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time'
+  | 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay'
+  | 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension'
+  | 'urn:mediasoup:params:rtp-hdrext:packet-id'
+
 export type RtpHeaderExtensionDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'
 
 export type RtpHeaderExtension = {
   kind: MediaKind
-  uri: string
+  uri: RtpHeaderExtensionUri
   preferredId: number
   preferredEncrypt?: boolean
   direction?: RtpHeaderExtensionDirection
@@ -61,10 +99,12 @@ export type RtpCapabilities = {
   headerExtensions?: RtpHeaderExtension[]
 }
 
-export type RouterRtpCodecCapability = RtpCodecCapability & { preferredPayloadType: number }
+/** A codec as `createRouter()` takes it (mediasoup 3.19's meaning): the payload type is optional. */
+export type RouterRtpCodecCapability = RtpCodecCapability
 
+/** A router's (and `getSupportedRtpCapabilities()`'s) capabilities: every codec has its payload type. */
 export type RouterRtpCapabilities = {
-  codecs: RouterRtpCodecCapability[]
+  codecs: (RtpCodecCapability & { preferredPayloadType: number })[]
   headerExtensions: RtpHeaderExtension[]
 }
 
@@ -78,7 +118,7 @@ export type RtpCodecParameters = {
 }
 
 export type RtpHeaderExtensionParameters = {
-  uri: string
+  uri: RtpHeaderExtensionUri
   id: number
   encrypt?: boolean
   parameters?: any
@@ -107,7 +147,60 @@ export type RtpParameters = {
 
 export type ScalabilityMode = { spatialLayers: number; temporalLayers: number; ksvc: boolean }
 
+// ---------------------------------------------------------------- RTP stream stats
+
+/**
+ * What the stats of every RTP stream have. mafalda's come from
+ * mediasoup-rust: `jitter` on sent streams too, and members mediasoup leaves
+ * out when unknown are `null` instead.
+ */
+export type BaseRtpStreamStats = {
+  timestamp: number
+  ssrc: number
+  rtxSsrc?: number | null
+  /** Received streams only. */
+  rid?: string | null
+  kind: MediaKind
+  mimeType: string
+  packetsLost: number
+  fractionLost: number
+  /** mediasoup reports it for received streams only. */
+  jitter: number
+  packetsDiscarded: number
+  packetsRetransmitted: number
+  packetsRepaired: number
+  nackCount: number
+  nackPacketCount: number
+  pliCount: number
+  firCount: number
+  score: number
+  roundTripTime?: number | null
+  rtxPacketsDiscarded?: number | null
+}
+
+/** Bitrate of each layer of a received stream. mediasoup: an object, layer → bitrate. */
+export type BitrateByLayer = { layer: string; bitrate: number }[]
+
+/** Stats of a stream mafalda receives (`type` 'inbound-rtp'). */
+export type RtpStreamRecvStats = BaseRtpStreamStats & {
+  type: string
+  packetCount: number
+  byteCount: number
+  bitrate: number
+  bitrateByLayer: BitrateByLayer
+}
+
+/** Stats of a stream mafalda sends (`type` 'outbound-rtp'). */
+export type RtpStreamSendStats = BaseRtpStreamStats & {
+  type: string
+  packetCount: number
+  byteCount: number
+  bitrate: number
+}
+
 // ---------------------------------------------------------------- transports
+
+export type TransportType = 'webrtc' | 'plain' | 'pipe' | 'direct'
 
 export type TransportProtocol = 'udp' | 'tcp'
 
@@ -144,7 +237,20 @@ export type TransportTuple = {
 
 export type NumSctpStreams = { OS: number; MIS: number }
 
+/** An endpoint's SCTP capabilities (mafalda takes none: it is what mediasoup-client's device reports). */
+export type SctpCapabilities = { numStreams: NumSctpStreams }
+
 export type SctpParameters = { port: number; OS: number; MIS: number; maxMessageSize: number }
+
+/**
+ * SCTP parameters as mediasoup's worker dumps them. mafalda returns none:
+ * its transport dumps carry `SctpParameters`.
+ */
+export type SctpParametersDump = SctpParameters & {
+  sendBufferSize: number
+  sctpBufferedAmount: number
+  isDataChannel: boolean
+}
 
 export type SctpState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed'
 
@@ -164,18 +270,140 @@ export type SrtpCryptoSuite =
 
 export type SrtpParameters = { cryptoSuite: SrtpCryptoSuite; keyBase64: string }
 
+/**
+ * A transport's RTP routing tables, each entry a `[key, producerId]` pair.
+ * mediasoup: `{ key, value }` objects.
+ */
+export type RtpListenerDump = {
+  ssrcTable: [number, string][]
+  midTable: [string, string][]
+  ridTable: [string, string][]
+}
+
+/** A transport's SCTP stream table, each entry a `[streamId, dataProducerId]` pair. mediasoup: `{ key, value }` objects. */
+export type SctpListenerDump = {
+  streamIdTable: [number, string][]
+}
+
+/** Ids the transport reads incoming header extensions with (absent: not negotiated). */
+export type RecvRtpHeaderExtensions = {
+  mid?: number
+  rid?: number
+  rrid?: number
+  absSendTime?: number
+  transportWideCc01?: number
+}
+
+/**
+ * What every transport's `dump()` has. mafalda's worker (mediasoup-rust)
+ * dumps some members in other shapes than mediasoup: see each.
+ */
+export type BaseTransportDump = {
+  id: string
+  /** Whether it is a DirectTransport (mediasoup has no such member). */
+  direct: boolean
+  producerIds: string[]
+  consumerIds: string[]
+  /**
+   * SSRC → consumer id: an object keyed by SSRC, or `[ssrc, consumerId]`
+   * pairs on a DirectTransport. mediasoup: `{ key, value }` objects.
+   */
+  mapSsrcConsumerId: { [ssrc: string]: string } | [number, string][]
+  /** Same shape as `mapSsrcConsumerId`, for RTX SSRCs. */
+  mapRtxSsrcConsumerId: { [ssrc: string]: string } | [number, string][]
+  recvRtpHeaderExtensions: RecvRtpHeaderExtensions
+  rtpListener: RtpListenerDump
+  /** mediasoup has one `maxMessageSize` instead of these two. */
+  maxSendMessageSize: number
+  maxReceiveMessageSize: number
+  dataProducerIds: string[]
+  dataConsumerIds: string[]
+  sctpParameters?: SctpParameters
+  sctpState?: SctpState
+  /** Streams the SCTP association negotiated (mediasoup has no such member; not on a DirectTransport). */
+  sctpNegotiatedCapabilities?: { negotiatedMaxOutboundStreams: number; negotiatedMaxInboundStreams: number }
+  sctpListener?: SctpListenerDump
+  traceEventTypes?: string[]
+}
+
+/** What every transport's `getStats()` entries have. */
+export type BaseTransportStats = {
+  transportId: string
+  timestamp: number
+  sctpState?: SctpState
+  bytesReceived: number
+  recvBitrate: number
+  bytesSent: number
+  sendBitrate: number
+  rtpBytesReceived: number
+  rtpRecvBitrate: number
+  rtpBytesSent: number
+  rtpSendBitrate: number
+  rtxBytesReceived: number
+  rtxRecvBitrate: number
+  rtxBytesSent: number
+  rtxSendBitrate: number
+  probationBytesSent: number
+  probationSendBitrate: number
+  availableOutgoingBitrate?: number
+  availableIncomingBitrate?: number
+  maxIncomingBitrate?: number
+  maxOutgoingBitrate?: number
+  minOutgoingBitrate?: number
+  /** Never present in mafalda's stats (its worker does not report it). */
+  rtpPacketLossReceived?: number
+  /** Never present in mafalda's stats (its worker does not report it). */
+  rtpPacketLossSent?: number
+  /** mafalda's worker reports it; mediasoup's stats have no such member. */
+  roundTripTime?: number
+}
+
 export type TransportTraceEventType = 'probation' | 'bwe'
 export type ProducerTraceEventType = 'rtp' | 'keyframe' | 'nack' | 'pli' | 'fir' | 'sr'
 export type ConsumerTraceEventType = 'rtp' | 'keyframe' | 'nack' | 'pli' | 'fir'
 
-/** A 'trace' event, in mediasoup's shape (`type`, `timestamp`, `direction`, `info`). */
-export type TraceEventData = { type: string; timestamp: number; direction: 'in' | 'out'; info: any }
+/** A transport's 'trace' event. */
+export type TransportTraceEventData = {
+  type: TransportTraceEventType
+  timestamp: number
+  direction: 'in' | 'out'
+  info: unknown
+}
+
+/** A producer's 'trace' event. */
+export type ProducerTraceEventData = {
+  type: ProducerTraceEventType
+  timestamp: number
+  direction: 'in' | 'out'
+  info: Record<string, unknown>
+}
+
+/** A consumer's 'trace' event. */
+export type ConsumerTraceEventData = {
+  type: ConsumerTraceEventType
+  timestamp: number
+  direction: 'in' | 'out'
+  info: Record<string, unknown>
+}
+
+/**
+ * Any 'trace' event.
+ * @deprecated mafalda's former name; use TransportTraceEventData,
+ * ProducerTraceEventData or ConsumerTraceEventData (mediasoup's names).
+ */
+export type TraceEventData = TransportTraceEventData | ProducerTraceEventData | ConsumerTraceEventData
 
 export type TransportEvents = {
-  trace: [TraceEventData]
+  trace: [TransportTraceEventData]
   routerclose: []
   listenserverclose: []
   listenererror: [string, Error]
+  '@close': []
+  '@newproducer': [Producer]
+  '@producerclose': [Producer]
+  '@newdataproducer': [DataProducer]
+  '@dataproducerclose': [DataProducer]
+  '@listenserverclose': []
 }
 
 export type TransportObserverEvents = {
@@ -184,21 +412,27 @@ export type TransportObserverEvents = {
   newconsumer: [Consumer]
   newdataproducer: [DataProducer]
   newdataconsumer: [DataConsumer]
+  trace: [TransportTraceEventData]
 }
+
+export type TransportObserver = EnhancedEventEmitter<TransportObserverEvents>
 
 export declare class Transport<
   TransportAppData extends AppData = AppData,
   Events extends TransportEvents = TransportEvents,
-  Observer extends TransportObserverEvents = TransportObserverEvents
+  Observer extends TransportObserver = TransportObserver
 > extends EnhancedEventEmitter<Events> {
   get id (): string
   get closed (): boolean
+  get type (): TransportType
   get appData (): TransportAppData
   set appData (appData: TransportAppData)
-  get observer (): EnhancedEventEmitter<Observer>
+  get observer (): Observer
   close (): void
-  dump (): Promise<any>
-  getStats (): Promise<any[]>
+  dump (): Promise<BaseTransportDump>
+  getStats (): Promise<BaseTransportStats[]>
+  /** Each kind of transport takes its own parameters (see the subclasses). */
+  connect (params: unknown): Promise<void>
   enableTraceEvent (types?: TransportTraceEventType[]): Promise<void>
   setMaxIncomingBitrate (bitrate: number): Promise<void>
   setMaxOutgoingBitrate (bitrate: number): Promise<void>
@@ -213,10 +447,15 @@ export declare class Transport<
   ): Promise<DataConsumer<DataConsumerAppData>>
 }
 
+// ---------------------------------------------------------------- WebRtcTransport
+
 export type IceRole = 'controlled' | 'controlling'
 export type IceState = 'new' | 'connected' | 'completed' | 'disconnected' | 'closed'
+export type IceCandidateType = 'host'
+export type IceCandidateTcpType = 'passive'
 export type DtlsRole = 'auto' | 'client' | 'server'
 export type DtlsState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed'
+export type FingerprintAlgorithm = 'sha-1' | 'sha-224' | 'sha-256' | 'sha-384' | 'sha-512'
 
 export type IceParameters = { usernameFragment: string; password: string; iceLite?: boolean }
 
@@ -228,11 +467,11 @@ export type IceCandidate = {
   ip: string
   protocol: TransportProtocol
   port: number
-  type: 'host'
-  tcpType?: 'passive'
+  type: IceCandidateType
+  tcpType?: IceCandidateTcpType
 }
 
-export type DtlsFingerprint = { algorithm: string; value: string }
+export type DtlsFingerprint = { algorithm: FingerprintAlgorithm; value: string }
 export type DtlsParameters = { role?: DtlsRole; fingerprints: DtlsFingerprint[] }
 
 export type WebRtcTransportOptions<WebRtcTransportAppData extends AppData = AppData> = {
@@ -256,6 +495,26 @@ export type WebRtcTransportOptions<WebRtcTransportAppData extends AppData = AppD
   appData?: WebRtcTransportAppData
 }
 
+export type WebRtcTransportDump = BaseTransportDump & {
+  iceRole: 'controlled'
+  iceParameters: IceParameters
+  iceCandidates: IceCandidate[]
+  iceState: IceState
+  iceSelectedTuple?: TransportTuple
+  dtlsParameters: DtlsParameters
+  dtlsState: DtlsState
+  /** Never present in mafalda's dumps (read `transport.dtlsRemoteCert`). */
+  dtlsRemoteCert?: string
+}
+
+export type WebRtcTransportStat = BaseTransportStats & {
+  type: string
+  iceRole: string
+  iceState: IceState
+  iceSelectedTuple?: TransportTuple
+  dtlsState: DtlsState
+}
+
 export type WebRtcTransportEvents = TransportEvents & {
   icestatechange: [IceState]
   iceselectedtuplechange: [TransportTuple]
@@ -270,8 +529,10 @@ export type WebRtcTransportObserverEvents = TransportObserverEvents & {
   sctpstatechange: [SctpState]
 }
 
+export type WebRtcTransportObserver = EnhancedEventEmitter<WebRtcTransportObserverEvents>
+
 export declare class WebRtcTransport<WebRtcTransportAppData extends AppData = AppData>
-  extends Transport<WebRtcTransportAppData, WebRtcTransportEvents, WebRtcTransportObserverEvents> {
+  extends Transport<WebRtcTransportAppData, WebRtcTransportEvents, WebRtcTransportObserver> {
   get type (): 'webrtc'
   get iceRole (): 'controlled'
   get iceParameters (): IceParameters
@@ -283,9 +544,13 @@ export declare class WebRtcTransport<WebRtcTransportAppData extends AppData = Ap
   get dtlsRemoteCert (): string | undefined
   get sctpParameters (): SctpParameters | undefined
   get sctpState (): SctpState | undefined
+  dump (): Promise<WebRtcTransportDump>
+  getStats (): Promise<WebRtcTransportStat[]>
   connect (params: { dtlsParameters: DtlsParameters }): Promise<void>
   restartIce (): Promise<IceParameters>
 }
+
+// ---------------------------------------------------------------- PlainTransport
 
 export type PlainTransportOptions<PlainTransportAppData extends AppData = AppData> = {
   listenInfo?: TransportListenInfo
@@ -305,6 +570,22 @@ export type PlainTransportOptions<PlainTransportAppData extends AppData = AppDat
   appData?: PlainTransportAppData
 }
 
+export type PlainTransportDump = BaseTransportDump & {
+  rtcpMux: boolean
+  comedia: boolean
+  tuple: TransportTuple
+  rtcpTuple?: TransportTuple
+  srtpParameters?: SrtpParameters
+}
+
+export type PlainTransportStat = BaseTransportStats & {
+  type: string
+  rtcpMux: boolean
+  comedia: boolean
+  tuple: TransportTuple
+  rtcpTuple?: TransportTuple
+}
+
 export type PlainTransportEvents = TransportEvents & {
   tuple: [TransportTuple]
   rtcptuple: [TransportTuple]
@@ -317,14 +598,18 @@ export type PlainTransportObserverEvents = TransportObserverEvents & {
   sctpstatechange: [SctpState]
 }
 
+export type PlainTransportObserver = EnhancedEventEmitter<PlainTransportObserverEvents>
+
 export declare class PlainTransport<PlainTransportAppData extends AppData = AppData>
-  extends Transport<PlainTransportAppData, PlainTransportEvents, PlainTransportObserverEvents> {
+  extends Transport<PlainTransportAppData, PlainTransportEvents, PlainTransportObserver> {
   get type (): 'plain'
   get tuple (): TransportTuple
   get rtcpTuple (): TransportTuple | undefined
   get sctpParameters (): SctpParameters | undefined
   get sctpState (): SctpState | undefined
   get srtpParameters (): SrtpParameters | undefined
+  dump (): Promise<PlainTransportDump>
+  getStats (): Promise<PlainTransportStat[]>
   connect (params: { ip?: string; port?: number; rtcpPort?: number; srtpParameters?: SrtpParameters }): Promise<void>
 }
 
@@ -345,6 +630,17 @@ export type PipeTransportOptions<PipeTransportAppData extends AppData = AppData>
   appData?: PipeTransportAppData
 }
 
+export type PipeTransportDump = BaseTransportDump & {
+  tuple: TransportTuple
+  rtx: boolean
+  srtpParameters?: SrtpParameters
+}
+
+export type PipeTransportStat = BaseTransportStats & {
+  type: string
+  tuple: TransportTuple
+}
+
 export type PipeTransportEvents = TransportEvents & {
   sctpstatechange: [SctpState]
 }
@@ -352,6 +648,8 @@ export type PipeTransportEvents = TransportEvents & {
 export type PipeTransportObserverEvents = TransportObserverEvents & {
   sctpstatechange: [SctpState]
 }
+
+export type PipeTransportObserver = EnhancedEventEmitter<PipeTransportObserverEvents>
 
 export type PipeConsumerOptions<ConsumerAppData extends AppData = AppData> = {
   producerId: string
@@ -364,15 +662,19 @@ export type PipeConsumerOptions<ConsumerAppData extends AppData = AppData> = {
  * mediasoup. `produce({ id })` takes the id of the producer piped in.
  */
 export declare class PipeTransport<PipeTransportAppData extends AppData = AppData>
-  extends Transport<PipeTransportAppData, PipeTransportEvents, PipeTransportObserverEvents> {
+  extends Transport<PipeTransportAppData, PipeTransportEvents, PipeTransportObserver> {
   get type (): 'pipe'
   get tuple (): TransportTuple
   get sctpParameters (): SctpParameters | undefined
   get sctpState (): SctpState | undefined
   get srtpParameters (): SrtpParameters | undefined
+  dump (): Promise<PipeTransportDump>
+  getStats (): Promise<PipeTransportStat[]>
   connect (params: { ip: string; port: number; srtpParameters?: SrtpParameters }): Promise<void>
   consume<ConsumerAppData extends AppData = AppData> (options: PipeConsumerOptions<ConsumerAppData>): Promise<Consumer<ConsumerAppData>>
 }
+
+// ---------------------------------------------------------------- DirectTransport
 
 export type DirectTransportOptions<DirectTransportAppData extends AppData = AppData> = {
   /** Largest message its data producers and consumers carry, in bytes. Default 262144. */
@@ -380,22 +682,37 @@ export type DirectTransportOptions<DirectTransportAppData extends AppData = AppD
   appData?: DirectTransportAppData
 }
 
+export type DirectTransportDump = BaseTransportDump
+
+export type DirectTransportStat = BaseTransportStats & { type: string }
+
 export type DirectTransportEvents = TransportEvents & { rtcp: [Buffer] }
+
+export type DirectTransportObserverEvents = TransportObserverEvents & {
+  /** Declared as mediasoup declares it; neither mediasoup nor mafalda emits 'rtcp' on the observer (only on the transport). */
+  rtcp: [Buffer]
+}
+
+export type DirectTransportObserver = EnhancedEventEmitter<DirectTransportObserverEvents>
 
 /** A transport with no network endpoint: the application sends and receives RTP, RTCP and messages itself. */
 export declare class DirectTransport<DirectTransportAppData extends AppData = AppData>
-  extends Transport<DirectTransportAppData, DirectTransportEvents, TransportObserverEvents> {
+  extends Transport<DirectTransportAppData, DirectTransportEvents, DirectTransportObserver> {
   get type (): 'direct'
+  dump (): Promise<DirectTransportDump>
+  getStats (): Promise<DirectTransportStat[]>
   connect (): Promise<void>
   /** Feeds an RTCP packet into the room, as if this transport had received it. */
   sendRtcp (rtcpPacket: Buffer): void
 }
 
-// ---------------------------------------------------------------- producers / consumers
+// ---------------------------------------------------------------- producers
 
 export type ProducerType = 'simple' | 'simulcast' | 'svc'
 
 export type ProducerScore = { encodingIdx: number; ssrc: number; rid?: string; score: number }
+
+export type ProducerVideoOrientation = { camera: boolean; flip: boolean; rotation: number }
 
 export type ProducerOptions<ProducerAppData extends AppData = AppData> = {
   id?: string
@@ -406,13 +723,40 @@ export type ProducerOptions<ProducerAppData extends AppData = AppData> = {
   appData?: ProducerAppData
 }
 
-export declare class Producer<ProducerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
+export type ProducerDump = {
+  id: string
+  kind: string
+  type: ProducerType
+  rtpParameters: RtpParameters
+  rtpMapping: unknown
+  rtpStreams: unknown
+  traceEventTypes: string[]
+  paused: boolean
+}
+
+export type ProducerStat = RtpStreamRecvStats
+
+export type ProducerEvents = {
   transportclose: []
   score: [ProducerScore[]]
-  trace: [TraceEventData]
-  videoorientationchange: [{ camera: boolean; flip: boolean; rotation: number }]
+  videoorientationchange: [ProducerVideoOrientation]
+  trace: [ProducerTraceEventData]
   listenererror: [string, Error]
-}> {
+  '@close': []
+}
+
+export type ProducerObserverEvents = {
+  close: []
+  pause: []
+  resume: []
+  score: [ProducerScore[]]
+  videoorientationchange: [ProducerVideoOrientation]
+  trace: [ProducerTraceEventData]
+}
+
+export type ProducerObserver = EnhancedEventEmitter<ProducerObserverEvents>
+
+export declare class Producer<ProducerAppData extends AppData = AppData> extends EnhancedEventEmitter<ProducerEvents> {
   get id (): string
   get closed (): boolean
   get kind (): MediaKind
@@ -423,16 +767,18 @@ export declare class Producer<ProducerAppData extends AppData = AppData> extends
   get score (): ProducerScore[]
   get appData (): ProducerAppData
   set appData (appData: ProducerAppData)
-  get observer (): EnhancedEventEmitter<{ close: []; pause: []; resume: []; score: [ProducerScore[]] }>
+  get observer (): ProducerObserver
   close (): void
-  dump (): Promise<any>
-  getStats (): Promise<any[]>
+  dump (): Promise<ProducerDump>
+  getStats (): Promise<ProducerStat[]>
   pause (): Promise<void>
   resume (): Promise<void>
   enableTraceEvent (types?: ProducerTraceEventType[]): Promise<void>
   /** Sends an RTP packet into the room (producers of a DirectTransport). */
   send (rtpPacket: Buffer): void
 }
+
+// ---------------------------------------------------------------- consumers
 
 export type ConsumerType = 'simple' | 'simulcast' | 'svc' | 'pipe'
 
@@ -452,18 +798,111 @@ export type ConsumerOptions<ConsumerAppData extends AppData = AppData> = {
   appData?: ConsumerAppData
 }
 
-export declare class Consumer<ConsumerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
+/**
+ * A sent stream's parameters, as the worker dumps them. mafalda's worker
+ * (mediasoup-rust) has no `useFir`, and gives `null` for what mediasoup
+ * leaves out.
+ */
+export type RtpStreamParametersDump = {
+  encodingIdx: number
+  ssrc: number
+  payloadType: number
+  mimeType: string
+  clockRate: number
+  rid?: string | null
+  cname: string
+  rtxSsrc?: number | null
+  rtxPayloadType?: number | null
+  useNack: boolean
+  usePli: boolean
+  useInBandFec: boolean
+  useDtx: boolean
+  spatialLayers: number
+  temporalLayers: number
+}
+
+export type RtxStreamParameters = {
+  ssrc: number
+  payloadType: number
+  mimeType: string
+  clockRate: number
+  rrid?: string
+  cname: string
+}
+
+export type RtxStreamDump = { params: RtxStreamParameters }
+
+/** A sent stream, as the worker dumps it. mediasoup's also has `rtxStream`; mafalda's worker leaves it out. */
+export type RtpStreamDump = {
+  params: RtpStreamParametersDump
+  score: number
+}
+
+/** What every consumer's `dump()` has. */
+export type BaseConsumerDump = {
+  id: string
+  producerId: string
+  kind: MediaKind
+  rtpParameters: RtpParameters
+  consumableRtpEncodings?: RtpEncodingParameters[]
+  supportedCodecPayloadTypes: number[]
+  traceEventTypes: string[]
+  paused: boolean
+  producerPaused: boolean
+  priority: number
+}
+
+/**
+ * What mafalda's worker (mediasoup-rust) dumps for every type of consumer:
+ * all its streams in `rtpStreams` and the layers (`null` when unknown).
+ * mediasoup dumps one `rtpStream` for simple, simulcast and SVC consumers
+ * and the layers for simulcast and SVC ones only.
+ */
+type ConsumerDumpStreams = {
+  rtpStreams: RtpStreamDump[]
+  preferredSpatialLayer: number | null
+  targetSpatialLayer: number | null
+  currentSpatialLayer: number | null
+  preferredTemporalLayer: number | null
+  targetTemporalLayer: number | null
+  currentTemporalLayer: number | null
+}
+
+export type SimpleConsumerDump = BaseConsumerDump & ConsumerDumpStreams & { type: 'simple' }
+export type SimulcastConsumerDump = BaseConsumerDump & ConsumerDumpStreams & { type: 'simulcast' }
+export type SvcConsumerDump = BaseConsumerDump & ConsumerDumpStreams & { type: 'svc' }
+export type PipeConsumerDump = BaseConsumerDump & ConsumerDumpStreams & { type: 'pipe' }
+export type ConsumerDump = SimpleConsumerDump | SimulcastConsumerDump | SvcConsumerDump | PipeConsumerDump
+
+export type ConsumerStat = RtpStreamSendStats
+
+export type ConsumerEvents = {
   transportclose: []
   producerclose: []
   producerpause: []
   producerresume: []
   score: [ConsumerScore]
   layerschange: [ConsumerLayers | undefined]
-  trace: [TraceEventData]
+  trace: [ConsumerTraceEventData]
   /** Consumers of a DirectTransport: each RTP packet they send. */
   rtp: [Buffer]
   listenererror: [string, Error]
-}> {
+  '@close': []
+  '@producerclose': []
+}
+
+export type ConsumerObserverEvents = {
+  close: []
+  pause: []
+  resume: []
+  score: [ConsumerScore]
+  layerschange: [ConsumerLayers | undefined]
+  trace: [ConsumerTraceEventData]
+}
+
+export type ConsumerObserver = EnhancedEventEmitter<ConsumerObserverEvents>
+
+export declare class Consumer<ConsumerAppData extends AppData = AppData> extends EnhancedEventEmitter<ConsumerEvents> {
   get id (): string
   get producerId (): string
   get closed (): boolean
@@ -478,12 +917,11 @@ export declare class Consumer<ConsumerAppData extends AppData = AppData> extends
   get currentLayers (): ConsumerLayers | undefined
   get appData (): ConsumerAppData
   set appData (appData: ConsumerAppData)
-  get observer (): EnhancedEventEmitter<{
-    close: []; pause: []; resume: []; score: [ConsumerScore]; layerschange: [ConsumerLayers | undefined]
-  }>
+  get observer (): ConsumerObserver
   close (): void
-  dump (): Promise<any>
-  getStats (): Promise<any[]>
+  dump (): Promise<ConsumerDump>
+  /** The consumer's sent stream, and the producer's received one when it has it. */
+  getStats (): Promise<(ConsumerStat | ProducerStat)[]>
   pause (): Promise<void>
   resume (): Promise<void>
   setPreferredLayers (layers: ConsumerLayers): Promise<void>
@@ -493,11 +931,9 @@ export declare class Consumer<ConsumerAppData extends AppData = AppData> extends
   enableTraceEvent (types?: ConsumerTraceEventType[]): Promise<void>
 }
 
-// ---------------------------------------------------------------- data producers / consumers
+// ---------------------------------------------------------------- data producers
 
 export type DataProducerType = 'sctp' | 'direct'
-
-export type DataConsumerType = 'sctp' | 'direct'
 
 export type DataProducerOptions<DataProducerAppData extends AppData = AppData> = {
   id?: string
@@ -509,10 +945,39 @@ export type DataProducerOptions<DataProducerAppData extends AppData = AppData> =
   appData?: DataProducerAppData
 }
 
-export declare class DataProducer<DataProducerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
+export type DataProducerDump = {
+  id: string
+  paused: boolean
+  type: DataProducerType
+  sctpStreamParameters?: SctpStreamParameters
+  label: string
+  protocol: string
+}
+
+export type DataProducerStat = {
+  type: string
+  timestamp: number
+  label: string
+  protocol: string
+  messagesReceived: number
+  bytesReceived: number
+}
+
+export type DataProducerEvents = {
   transportclose: []
   listenererror: [string, Error]
-}> {
+  '@close': []
+}
+
+export type DataProducerObserverEvents = {
+  close: []
+  pause: []
+  resume: []
+}
+
+export type DataProducerObserver = EnhancedEventEmitter<DataProducerObserverEvents>
+
+export declare class DataProducer<DataProducerAppData extends AppData = AppData> extends EnhancedEventEmitter<DataProducerEvents> {
   get id (): string
   get closed (): boolean
   get type (): DataProducerType
@@ -522,10 +987,10 @@ export declare class DataProducer<DataProducerAppData extends AppData = AppData>
   get paused (): boolean
   get appData (): DataProducerAppData
   set appData (appData: DataProducerAppData)
-  get observer (): EnhancedEventEmitter<{ close: []; pause: []; resume: [] }>
+  get observer (): DataProducerObserver
   close (): void
-  dump (): Promise<any>
-  getStats (): Promise<any[]>
+  dump (): Promise<DataProducerDump>
+  getStats (): Promise<DataProducerStat[]>
   pause (): Promise<void>
   resume (): Promise<void>
   /**
@@ -537,6 +1002,10 @@ export declare class DataProducer<DataProducerAppData extends AppData = AppData>
   send (message: string | Buffer, ppid?: number, subchannels?: number[], requiredSubchannel?: number): void
 }
 
+// ---------------------------------------------------------------- data consumers
+
+export type DataConsumerType = 'sctp' | 'direct'
+
 export type DataConsumerOptions<DataConsumerAppData extends AppData = AppData> = {
   dataProducerId: string
   ordered?: boolean
@@ -547,7 +1016,32 @@ export type DataConsumerOptions<DataConsumerAppData extends AppData = AppData> =
   appData?: DataConsumerAppData
 }
 
-export declare class DataConsumer<DataConsumerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
+export type DataConsumerDump = {
+  id: string
+  paused: boolean
+  dataProducerPaused: boolean
+  subchannels: number[]
+  dataProducerId: string
+  type: DataConsumerType
+  sctpStreamParameters?: SctpStreamParameters
+  label: string
+  protocol: string
+  bufferedAmountLowThreshold: number
+  /** mafalda's worker reports it; mediasoup's dump has no such member. */
+  bufferedAmount: number
+}
+
+export type DataConsumerStat = {
+  type: string
+  timestamp: number
+  label: string
+  protocol: string
+  messagesSent: number
+  bytesSent: number
+  bufferedAmount: number
+}
+
+export type DataConsumerEvents = {
   transportclose: []
   dataproducerclose: []
   dataproducerpause: []
@@ -557,7 +1051,19 @@ export declare class DataConsumer<DataConsumerAppData extends AppData = AppData>
   sctpsendbufferfull: []
   bufferedamountlow: [number]
   listenererror: [string, Error]
-}> {
+  '@close': []
+  '@dataproducerclose': []
+}
+
+export type DataConsumerObserverEvents = {
+  close: []
+  pause: []
+  resume: []
+}
+
+export type DataConsumerObserver = EnhancedEventEmitter<DataConsumerObserverEvents>
+
+export declare class DataConsumer<DataConsumerAppData extends AppData = AppData> extends EnhancedEventEmitter<DataConsumerEvents> {
   get id (): string
   get dataProducerId (): string
   get closed (): boolean
@@ -571,10 +1077,10 @@ export declare class DataConsumer<DataConsumerAppData extends AppData = AppData>
   get bufferedAmountLowThreshold (): number
   get appData (): DataConsumerAppData
   set appData (appData: DataConsumerAppData)
-  get observer (): EnhancedEventEmitter<{ close: []; pause: []; resume: [] }>
+  get observer (): DataConsumerObserver
   close (): void
-  dump (): Promise<any>
-  getStats (): Promise<any[]>
+  dump (): Promise<DataConsumerDump>
+  getStats (): Promise<DataConsumerStat[]>
   pause (): Promise<void>
   resume (): Promise<void>
   setBufferedAmountLowThreshold (threshold: number): Promise<void>
@@ -588,6 +1094,14 @@ export declare class DataConsumer<DataConsumerAppData extends AppData = AppData>
 
 // ---------------------------------------------------------------- RTP observers
 
+export type RtpObserverType = 'audiolevel' | 'activespeaker'
+
+export type RtpObserverEvents = {
+  routerclose: []
+  listenererror: [string, Error]
+  '@close': []
+}
+
 export type RtpObserverObserverEvents = {
   close: []
   pause: []
@@ -596,17 +1110,20 @@ export type RtpObserverObserverEvents = {
   removeproducer: [Producer]
 }
 
+export type RtpObserverObserver = EnhancedEventEmitter<RtpObserverObserverEvents>
+
 export declare class RtpObserver<
   RtpObserverAppData extends AppData = AppData,
-  Events extends ObserverEvents = { routerclose: []; listenererror: [string, Error] },
-  Observer extends RtpObserverObserverEvents = RtpObserverObserverEvents
+  Events extends RtpObserverEvents = RtpObserverEvents,
+  Observer extends RtpObserverObserver = RtpObserverObserver
 > extends EnhancedEventEmitter<Events> {
   get id (): string
   get closed (): boolean
+  get type (): RtpObserverType
   get paused (): boolean
   get appData (): RtpObserverAppData
   set appData (appData: RtpObserverAppData)
-  get observer (): EnhancedEventEmitter<Observer>
+  get observer (): Observer
   close (): void
   pause (): Promise<void>
   resume (): Promise<void>
@@ -623,11 +1140,20 @@ export type AudioLevelObserverOptions<AudioLevelObserverAppData extends AppData 
 
 export type AudioLevelObserverVolume = { producer: Producer; volume: number }
 
-export declare class AudioLevelObserver<AudioLevelObserverAppData extends AppData = AppData> extends RtpObserver<
-  AudioLevelObserverAppData,
-  { routerclose: []; listenererror: [string, Error]; volumes: [AudioLevelObserverVolume[]]; silence: [] },
-  RtpObserverObserverEvents & { volumes: [AudioLevelObserverVolume[]]; silence: [] }
-> {
+export type AudioLevelObserverEvents = RtpObserverEvents & {
+  volumes: [AudioLevelObserverVolume[]]
+  silence: []
+}
+
+export type AudioLevelObserverObserverEvents = RtpObserverObserverEvents & {
+  volumes: [AudioLevelObserverVolume[]]
+  silence: []
+}
+
+export type AudioLevelObserverObserver = EnhancedEventEmitter<AudioLevelObserverObserverEvents>
+
+export declare class AudioLevelObserver<AudioLevelObserverAppData extends AppData = AppData>
+  extends RtpObserver<AudioLevelObserverAppData, AudioLevelObserverEvents, AudioLevelObserverObserver> {
   get type (): 'audiolevel'
 }
 
@@ -638,41 +1164,114 @@ export type ActiveSpeakerObserverOptions<ActiveSpeakerObserverAppData extends Ap
 
 export type ActiveSpeakerObserverDominantSpeaker = { producer: Producer }
 
-export declare class ActiveSpeakerObserver<ActiveSpeakerObserverAppData extends AppData = AppData> extends RtpObserver<
-  ActiveSpeakerObserverAppData,
-  { routerclose: []; listenererror: [string, Error]; dominantspeaker: [ActiveSpeakerObserverDominantSpeaker] },
-  RtpObserverObserverEvents & { dominantspeaker: [ActiveSpeakerObserverDominantSpeaker] }
-> {
+export type ActiveSpeakerObserverEvents = RtpObserverEvents & {
+  dominantspeaker: [ActiveSpeakerObserverDominantSpeaker]
+}
+
+export type ActiveSpeakerObserverObserverEvents = RtpObserverObserverEvents & {
+  dominantspeaker: [ActiveSpeakerObserverDominantSpeaker]
+}
+
+export type ActiveSpeakerObserverObserver = EnhancedEventEmitter<ActiveSpeakerObserverObserverEvents>
+
+export declare class ActiveSpeakerObserver<ActiveSpeakerObserverAppData extends AppData = AppData>
+  extends RtpObserver<ActiveSpeakerObserverAppData, ActiveSpeakerObserverEvents, ActiveSpeakerObserverObserver> {
   get type (): 'activespeaker'
 }
 
-// ---------------------------------------------------------------- router / worker
+// ---------------------------------------------------------------- router
 
 export type RouterOptions<RouterAppData extends AppData = AppData> = {
-  mediaCodecs?: RtpCodecCapability[]
+  mediaCodecs?: RouterRtpCodecCapability[]
   appData?: RouterAppData
 }
 
-export declare class Router<RouterAppData extends AppData = AppData> extends EnhancedEventEmitter<{
+/** Options of `router.pipeToRouter()`, which mafalda does not implement yet. */
+export type PipeToRouterOptions = {
+  /** The producer to pipe (or `dataProducerId`). */
+  producerId?: string
+  /** The data producer to pipe (or `producerId`). */
+  dataProducerId?: string
+  /** The router to pipe it to. */
+  router: Router
+  /** Whether the piped producer keeps the original's id. Default true. */
+  keepId?: boolean
+  enableSctp?: boolean
+  numSctpStreams?: NumSctpStreams
+  enableRtx?: boolean
+  enableSrtp?: boolean
+} & Either<{ listenInfo: TransportListenInfo }, { /** @deprecated Use listenInfo. */ listenIp?: TransportListenIp | string }>
+
+/** What `router.pipeToRouter()` resolves with, in mediasoup (mafalda does not implement it yet). */
+export type PipeToRouterResult = {
+  /** The pipe consumer, on this router. */
+  pipeConsumer?: Consumer
+  /** The piped producer, on the other router. */
+  pipeProducer?: Producer
+  /** The pipe data consumer, on this router. */
+  pipeDataConsumer?: DataConsumer
+  /** The piped data producer, on the other router. */
+  pipeDataProducer?: DataProducer
+}
+
+/**
+ * The two ends of a pipe, by router id: mediasoup's bookkeeping for
+ * `pipeToRouter()`. Nothing in mafalda's API takes or returns one.
+ */
+export type PipeTransportPair = { [routerId: string]: PipeTransport }
+
+/** A room's `dump()`: what its real routers dump, merged, ids as the application knows them. */
+export type RouterDump = {
+  id: string
+  transportIds: string[]
+  rtpObserverIds: string[]
+  mapProducerIdConsumerIds: { key: string; values: string[] }[]
+  mapConsumerIdProducerId: { key: string; value: string }[]
+  mapProducerIdObserverIds: { key: string; values: string[] }[]
+  mapDataProducerIdDataConsumerIds: { key: string; values: string[] }[]
+  mapDataConsumerIdDataProducerId: { key: string; value: string }[]
+}
+
+export type RouterEvents = {
   workerclose: []
   listenererror: [string, Error]
-}> {
+  '@close': []
+}
+
+export type RouterObserverEvents = {
+  close: []
+  newtransport: [Transport]
+  newrtpobserver: [RtpObserver]
+}
+
+export type RouterObserver = EnhancedEventEmitter<RouterObserverEvents>
+
+export declare class Router<RouterAppData extends AppData = AppData> extends EnhancedEventEmitter<RouterEvents> {
   get id (): string
   get closed (): boolean
   get rtpCapabilities (): RouterRtpCapabilities
   get appData (): RouterAppData
   set appData (appData: RouterAppData)
-  get observer (): EnhancedEventEmitter<{ close: []; newtransport: [Transport]; newrtpobserver: [RtpObserver] }>
+  get observer (): RouterObserver
   close (): void
-  dump (): Promise<any>
+  dump (): Promise<RouterDump>
   createWebRtcTransport<T extends AppData = AppData> (options: WebRtcTransportOptions<T>): Promise<WebRtcTransport<T>>
   createPlainTransport<T extends AppData = AppData> (options: PlainTransportOptions<T>): Promise<PlainTransport<T>>
   createDirectTransport<T extends AppData = AppData> (options?: DirectTransportOptions<T>): Promise<DirectTransport<T>>
   createPipeTransport<T extends AppData = AppData> (options: PipeTransportOptions<T>): Promise<PipeTransport<T>>
+  /**
+   * Not implemented yet: mafalda's Router has no such method at run time
+   * (calling it throws `TypeError: router.pipeToRouter is not a function`).
+   * Declared so that code written for mediasoup compiles. Between hosts,
+   * pair PipeTransports yourself (`createPipeTransport()`).
+   */
+  pipeToRouter (options: PipeToRouterOptions): Promise<PipeToRouterResult>
   createAudioLevelObserver<T extends AppData = AppData> (options?: AudioLevelObserverOptions<T>): Promise<AudioLevelObserver<T>>
   createActiveSpeakerObserver<T extends AppData = AppData> (options?: ActiveSpeakerObserverOptions<T>): Promise<ActiveSpeakerObserver<T>>
   canConsume (params: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean
 }
+
+// ---------------------------------------------------------------- worker
 
 export type WorkerLogLevel = 'debug' | 'warn' | 'error' | 'none'
 
@@ -694,7 +1293,7 @@ export type WorkerSettings<WorkerAppData extends AppData = AppData> = {
   appData?: WorkerAppData
 }
 
-export type WorkerUpdateableSettings = Pick<WorkerSettings, 'logLevel' | 'logTags'>
+export type WorkerUpdateableSettings<WorkerAppData extends AppData = AppData> = Pick<WorkerSettings<WorkerAppData>, 'logLevel' | 'logTags'>
 
 /** CPU time of the real worker thread, in ms; the other fields are 0. */
 export type WorkerResourceUsage = {
@@ -715,6 +1314,39 @@ export type WorkerResourceUsage = {
   ru_nvcsw: number
   ru_nivcsw: number
 }
+
+/** A virtual worker's `dump()`: what was created through it. */
+export type WorkerDump = {
+  /** Thread id of the real worker it is bound to (as `worker.pid`). */
+  pid: number
+  webRtcServerIds: string[]
+  routerIds: string[]
+  channelMessageHandlers: {
+    channelRequestHandlers: string[]
+    channelNotificationHandlers: string[]
+  }
+  /** Never present in mafalda's dumps. */
+  liburing?: {
+    sqeProcessCount: number
+    sqeMissCount: number
+    userDataMissCount: number
+  }
+}
+
+/** mediasoup's private '@success' / '@failure' are not emitted: a virtual worker is ready once `createWorker()` resolves. */
+export type WorkerEvents = {
+  died: [Error]
+  subprocessclose: []
+  listenererror: [string, Error]
+}
+
+export type WorkerObserverEvents = {
+  close: []
+  newwebrtcserver: [WebRtcServer]
+  newrouter: [Router]
+}
+
+export type WorkerObserver = EnhancedEventEmitter<WorkerObserverEvents>
 
 // ---------------------------------------------------------------- WebRtcServer
 
@@ -740,12 +1372,14 @@ export type WebRtcServerDump = {
   tcpServers: IpPort[]
   webRtcTransportIds: string[]
   localIceUsernameFragments: IceUserNameFragment[]
+  /** Always empty in mafalda's dumps. */
   tupleHashes: TupleHash[]
 }
 
 export type WebRtcServerEvents = {
   workerclose: []
   listenererror: [string, Error]
+  '@close': []
 }
 
 export type WebRtcServerObserverEvents = {
@@ -754,21 +1388,19 @@ export type WebRtcServerObserverEvents = {
   webrtctransportunhandled: [WebRtcTransport]
 }
 
+export type WebRtcServerObserver = EnhancedEventEmitter<WebRtcServerObserverEvents>
+
 export declare class WebRtcServer<WebRtcServerAppData extends AppData = AppData> extends EnhancedEventEmitter<WebRtcServerEvents> {
   get id (): string
   get closed (): boolean
   get appData (): WebRtcServerAppData
   set appData (appData: WebRtcServerAppData)
-  get observer (): EnhancedEventEmitter<WebRtcServerObserverEvents>
+  get observer (): WebRtcServerObserver
   close (): void
   dump (): Promise<WebRtcServerDump>
 }
 
-export declare class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<{
-  died: [Error]
-  subprocessclose: []
-  listenererror: [string, Error]
-}> {
+export declare class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<WorkerEvents> {
   /** Thread id of the real mediasoup worker this virtual worker is bound to. */
   get pid (): number
   get closed (): boolean
@@ -776,11 +1408,11 @@ export declare class Worker<WorkerAppData extends AppData = AppData> extends Enh
   get subprocessClosed (): boolean
   get appData (): WorkerAppData
   set appData (appData: WorkerAppData)
-  get observer (): EnhancedEventEmitter<{ close: []; newwebrtcserver: [WebRtcServer]; newrouter: [Router] }>
+  get observer (): WorkerObserver
   close (): void
-  dump (): Promise<any>
+  dump (): Promise<WorkerDump>
   getResourceUsage (): Promise<WorkerResourceUsage>
-  updateSettings (settings?: WorkerUpdateableSettings): Promise<void>
+  updateSettings (settings?: WorkerUpdateableSettings<WorkerAppData>): Promise<void>
   createWebRtcServer<WebRtcServerAppData extends AppData = AppData> (
     options: WebRtcServerOptions<WebRtcServerAppData>
   ): Promise<WebRtcServer<WebRtcServerAppData>>
@@ -789,9 +1421,24 @@ export declare class Worker<WorkerAppData extends AppData = AppData> extends Enh
 
 // ---------------------------------------------------------------- module
 
+/** Events of the module's `observer`. */
+export type ObserverEvents = { newworker: [Worker] }
+
+export type Observer = EnhancedEventEmitter<ObserverEvents>
+
+/**
+ * mediasoup's listeners for the worker's logs. mafalda has no
+ * `setLogEventListeners()` yet: nothing takes this type.
+ */
+export type LogEventListeners = {
+  ondebug?: (namespace: string, log: string) => void
+  onwarn?: (namespace: string, log: string) => void
+  onerror?: (namespace: string, log: string, error?: Error) => void
+}
+
 export declare const version: string
 
-export declare const observer: EnhancedEventEmitter<{ newworker: [Worker] }>
+export declare const observer: Observer
 
 /** mediasoup's createWorker(): a virtual worker over the shared pool. */
 export declare function createWorker<WorkerAppData extends AppData = AppData> (
@@ -889,4 +1536,22 @@ export declare const types: {
   RtpObserver: typeof RtpObserver
   AudioLevelObserver: typeof AudioLevelObserver
   ActiveSpeakerObserver: typeof ActiveSpeakerObserver
+}
+
+/**
+ * The module (mediasoup's `Index`). mafalda has no `workerBin` (its workers
+ * are threads of this process, not a binary) and no `setLogEventListeners()`
+ * yet; it adds createRouter, configure, getConfiguration, dump and types.
+ */
+export interface Index {
+  version: string
+  observer: Observer
+  createWorker: typeof createWorker
+  getSupportedRtpCapabilities: typeof getSupportedRtpCapabilities
+  parseScalabilityMode: typeof parseScalabilityMode
+  createRouter: typeof createRouter
+  configure: typeof configure
+  getConfiguration: typeof getConfiguration
+  dump: typeof dump
+  types: typeof types
 }

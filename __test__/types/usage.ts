@@ -3,7 +3,12 @@
 import * as mediasoup from '../..'
 import type {
   Worker, Router, WebRtcTransport, Producer, Consumer, RtpCodecCapability, WorkerResourceUsage,
-  DirectTransport, DataProducer, DataConsumer, WebRtcServer, WebRtcServerDump, PipeTransport
+  DirectTransport, DataProducer, DataConsumer, WebRtcServer, WebRtcServerDump, PipeTransport,
+  RouterRtpCodecCapability, WorkerObserver, WorkerDump, RouterObserver, TransportType, RouterDump,
+  WebRtcTransportObserver, TransportTraceEventData, WebRtcTransportEvents, IceState, WebRtcTransportDump,
+  FingerprintAlgorithm, WebRtcTransportStat, ProducerVideoOrientation, ProducerTraceEventData, ProducerStat,
+  ConsumerObserver, ConsumerDump, ConsumerStat, AudioLevelObserverObserver, RtpObserverType,
+  DataProducerObserver, Index
 } from '../..'
 
 const mediaCodecs: RtpCodecCapability[] = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }]
@@ -70,4 +75,52 @@ export async function data (router: Router, webRtcTransport: WebRtcTransport): P
   consumer.on('rtp', (packet) => { void packet.readUInt32BE(8) })
   const pool = await mediasoup.dump()
   void pool.workers[0].routers[0].pipeDataConsumers
+}
+
+// mediasoup 3.19's named types: codecs without payload types, observers,
+// event maps, dumps and stats as its `mediasoup/types` names them.
+export async function named (): Promise<void> {
+  const codecs: RouterRtpCodecCapability[] = [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }]
+  const worker = await mediasoup.createWorker()
+  const workerObserver: WorkerObserver = worker.observer
+  workerObserver.on('newrouter', (router: Router) => { void router.id })
+  const workerDump: WorkerDump = await worker.dump()
+  void workerDump.routerIds
+  const router = await worker.createRouter({ mediaCodecs: codecs })
+  const routerObserver: RouterObserver = router.observer
+  routerObserver.on('newtransport', (transport) => { const type: TransportType = transport.type; void type })
+  routerObserver.on('listenererror', (eventName, error) => { void eventName; void error.message })
+  const routerDump: RouterDump = await router.dump()
+  void routerDump.mapProducerIdConsumerIds[0]?.values
+  const transport = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
+  const transportObserver: WebRtcTransportObserver = transport.observer
+  transportObserver.on('trace', (trace: TransportTraceEventData) => { void trace.info })
+  const onIce: (...args: WebRtcTransportEvents['icestatechange']) => void = (state: IceState) => { void state }
+  transport.on('icestatechange', onIce)
+  const transportDump: WebRtcTransportDump = await transport.dump()
+  const algorithm: FingerprintAlgorithm = transportDump.dtlsParameters.fingerprints[0].algorithm
+  void algorithm
+  const [transportStat]: WebRtcTransportStat[] = await transport.getStats()
+  void transportStat?.bytesReceived
+  const producer = await transport.produce({ kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }] } })
+  producer.on('videoorientationchange', (orientation: ProducerVideoOrientation) => { void orientation.rotation })
+  producer.observer.on('trace', (trace: ProducerTraceEventData) => { void trace.direction })
+  const producerStats: ProducerStat[] = await producer.getStats()
+  void producerStats[0]?.bitrate
+  const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities })
+  const consumerObserver: ConsumerObserver = consumer.observer
+  consumerObserver.on('layerschange', (layers) => { void layers?.spatialLayer })
+  const consumerDump: ConsumerDump = await consumer.dump()
+  if (consumerDump.type === 'simulcast') void consumerDump.currentSpatialLayer
+  const consumerStats: (ConsumerStat | ProducerStat)[] = await consumer.getStats()
+  void consumerStats[0]?.score
+  const levels = await router.createAudioLevelObserver()
+  const levelsObserver: AudioLevelObserverObserver = levels.observer
+  levelsObserver.on('silence', () => {})
+  const type: RtpObserverType = levels.type
+  void type
+  const dataProducerObserver: DataProducerObserver = (await transport.produceData({ sctpStreamParameters: { streamId: 0 } })).observer
+  dataProducerObserver.on('pause', () => {})
+  const module: Index = mediasoup
+  void module.version
 }
