@@ -1512,7 +1512,11 @@ export type MafaldaRealWorkerDump = {
 }
 
 /** The pool as it is, counts read from the real routers. */
-export declare function dump (): Promise<{ workers: MafaldaRealWorkerDump[] }>
+export declare function dump (): Promise<{
+  workers: MafaldaRealWorkerDump[]
+  /** mediasoup worker threads running (more than `workers.length` only while some end, or if one leaked). */
+  threads: number
+}>
 
 export declare function getSupportedRtpCapabilities (): RouterRtpCapabilities
 

@@ -103,6 +103,22 @@ describe('WebRtcServer over several real workers', () => {
     again.close()
   })
 
+  test('the extra real server goes with its worker\'s last transport, and no worker thread outlives the pool', async () => {
+    const webRtcServer = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
+    const { router, second } = await roomOverTwoWorkers(webRtcServer)
+    expect((await webRtcServer.dump()).udpSockets).toHaveLength(2)
+    second.close()
+    expect((await webRtcServer.dump()).udpSockets).toHaveLength(1)
+    router.close()
+    // The second worker is idle now and closes (idleWorkerTimeout 0); its
+    // thread ends with it: nothing (no real server) keeps it alive.
+    await waitFor(async () => {
+      const pool = await mafalda.dump()
+      return pool.workers.length === 1 && pool.threads === 1
+    }, { timeout: 8000 })
+    webRtcServer.close()
+  })
+
   test('a transport on a closed server rejects with InvalidStateError; closing the worker emits "workerclose"', async () => {
     const webRtcServer = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
     const router = await worker.createRouter({ mediaCodecs })

@@ -14,6 +14,10 @@ use serde::Serialize;
 pub struct PoolDump {
     /// Live real workers, in creation order.
     pub workers: Vec<RealWorkerDump>,
+    /// mediasoup worker threads running: `workers.len()`, plus any worker
+    /// still ending or kept alive by something the pool no longer holds (a
+    /// leak if it stays).
+    pub threads: usize,
 }
 
 /// One real worker.
@@ -91,6 +95,7 @@ impl Mafalda {
         };
         let mut dump = PoolDump {
             workers: Vec::with_capacity(workers.len()),
+            threads: crate::pool::live_worker_threads(),
         };
         for worker in workers {
             let mut routers = Vec::new();

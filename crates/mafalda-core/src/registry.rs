@@ -52,6 +52,7 @@ pub(crate) struct Garbage {
     pub data_producers: Vec<DataProducerEntry>,
     pub pipe_pairs: Vec<PipePairEntry>,
     pub transports: Vec<TransportEntry>,
+    pub real_webrtc_servers: Vec<mediasoup::webrtc_server::WebRtcServer>,
     pub webrtc_servers: Vec<WebRtcServerEntry>,
     pub routers: Vec<RouterEntry>,
     pub workers: Vec<VirtualWorkerEntry>,
@@ -104,7 +105,7 @@ impl Registry {
             router.transports.remove(&id);
         }
         if let Some(server) = entry.webrtc_server.and_then(|s| self.webrtc_servers.get_mut(&s)) {
-            server.transports.remove(&id);
+            garbage.real_webrtc_servers.extend(server.release_transport(id));
         }
         garbage.transports.push(entry);
     }
@@ -115,7 +116,7 @@ impl Registry {
         let Some(entry) = self.webrtc_servers.remove(&id) else {
             return;
         };
-        for transport in entry.transports.iter().copied() {
+        for transport in entry.transports.keys().copied() {
             self.take_transport(transport, garbage);
         }
         if let Some(worker) = self.workers.get_mut(&entry.worker) {

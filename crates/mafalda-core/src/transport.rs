@@ -201,9 +201,9 @@ impl Mafalda {
             TransportOptions::WebRtcOnServer { server, mut options } => {
                 let real_server = self.real_webrtc_server(server, &real.worker).await?;
                 options.listen = WebRtcTransportListen::Server {
-                    webrtc_server: real_server,
+                    webrtc_server: real_server.clone(),
                 };
-                webrtc_server = Some(server);
+                webrtc_server = Some((server, real_server));
                 router
                     .create_webrtc_transport(options)
                     .await
@@ -255,7 +255,7 @@ impl Mafalda {
             transport,
             router: router_id,
             real_router: real.router.id(),
-            webrtc_server,
+            webrtc_server: webrtc_server.as_ref().map(|(id, _)| *id),
             producers: HashSet::new(),
             consumers: HashSet::new(),
             data_producers: HashSet::new(),
@@ -263,12 +263,21 @@ impl Mafalda {
             _handlers: handlers,
         };
         let mut registry = self.registry();
-        let server_open = webrtc_server.is_none_or(|id| registry.webrtc_servers.contains_key(&id));
+        let server_open = webrtc_server
+            .as_ref()
+            .is_none_or(|(id, _)| registry.webrtc_servers.contains_key(id));
         match registry.routers.get_mut(&router_id) {
             Some(router) if server_open => {
                 router.transports.insert(info.id);
-                if let Some(server) = webrtc_server.and_then(|id| registry.webrtc_servers.get_mut(&id)) {
-                    server.transports.insert(info.id);
+                if let Some((id, real_server)) = webrtc_server {
+                    if let Some(server) = registry.webrtc_servers.get_mut(&id) {
+                        let worker = real.worker.id();
+                        server.transports.insert(info.id, worker);
+                        // Its worker's last transport may have closed (and
+                        // taken the real server out) while this one was
+                        // being created: this one keeps it alive, so list it.
+                        server.real.entry(worker).or_insert(real_server);
+                    }
                 }
                 registry.transports.insert(info.id, entry);
                 Ok(info)

@@ -22,15 +22,19 @@ use crate::worker::VirtualWorkerId;
 use mediasoup::prelude::*;
 use mediasoup::webrtc_server::{WebRtcServerId, WebRtcServerListenInfos, WebRtcServerOptions};
 use mediasoup::worker::WorkerId;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub(crate) struct WebRtcServerEntry {
     pub worker: VirtualWorkerId,
     pub listen_infos: Vec<ListenInfo>,
+    /// The real worker of the first real server (the one with the given
+    /// ports), kept as long as the virtual server.
+    pub home: WorkerId,
     /// One real server per real worker; the home one is created first.
     pub real: HashMap<WorkerId, WebRtcServer>,
-    pub transports: HashSet<TransportId>,
+    /// Its transports, and the real worker each runs on.
+    pub transports: HashMap<TransportId, WorkerId>,
     /// Held while a real server is being added, so concurrent transports on
     /// a new worker create one server, not one each.
     pub grow: Arc<tokio::sync::Mutex<()>>,
@@ -65,8 +69,9 @@ impl Mafalda {
             WebRtcServerEntry {
                 worker,
                 listen_infos,
+                home: home.id(),
                 real: HashMap::from([(home.id(), server)]),
-                transports: HashSet::new(),
+                transports: HashMap::new(),
                 grow: Arc::default(),
             },
         );
@@ -149,12 +154,12 @@ impl Mafalda {
                     .unwrap_or_default(),
             );
             for fragment in dump.local_ice_username_fragments {
-                if transports.contains(&fragment.webrtc_transport_id) {
+                if transports.contains_key(&fragment.webrtc_transport_id) {
                     fragments.push(crate::transport::to_json(fragment)?);
                 }
             }
         }
-        let transport_ids: Vec<String> = transports.iter().map(|t| t.to_string()).collect();
+        let transport_ids: Vec<String> = transports.keys().map(|t| t.to_string()).collect();
         Ok(serde_json::json!({
             "id": id.to_string(),
             "udpSockets": udp_sockets,
@@ -163,6 +168,20 @@ impl Mafalda {
             "localIceUsernameFragments": fragments,
             "tupleHashes": [],
         }))
+    }
+}
+
+impl WebRtcServerEntry {
+    /// Forgets a closed transport. The real server of a worker other than
+    /// the home one goes with its last transport (returned, to be dropped
+    /// outside the registry lock): it would otherwise keep that worker's
+    /// thread alive after the pool let the worker go.
+    pub fn release_transport(&mut self, id: TransportId) -> Option<WebRtcServer> {
+        let worker = self.transports.remove(&id)?;
+        if worker == self.home || self.transports.values().any(|w| *w == worker) {
+            return None;
+        }
+        self.real.remove(&worker)
     }
 }
 
