@@ -19,16 +19,8 @@ class PlainTransport extends Transport {
   get sctpState () { return this.#data.sctpState ?? undefined }
   get srtpParameters () { return this.#data.srtpParameters ?? undefined }
 
-  close () {
-    if (this.closed) return
+  _onClosed () {
     if (this.#data.sctpState) this.#data.sctpState = 'closed'
-    super.close()
-  }
-
-  routerClosed () {
-    if (this.closed) return
-    if (this.#data.sctpState) this.#data.sctpState = 'closed'
-    super.routerClosed()
   }
 
   async connect ({ ip, port, rtcpPort, srtpParameters } = {}) {

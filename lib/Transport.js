@@ -39,23 +39,14 @@ class Transport extends NativeObject {
   close () {
     if (!this._markClosed()) return
     binding.transportClose(this.id)
-    for (const producer of this.#producers.values()) {
-      producer.transportClosed()
-      this.emit('@producerclose', producer)
-    }
-    this.#producers.clear()
-    this.#closeConsumers()
-    this.#dataChannels.transportClosed((dataProducer) => this.emit('@dataproducerclose', dataProducer))
+    this.#closeChildren(true)
     this.emit('@close')
     this.observer.safeEmit('close')
   }
 
   routerClosed () {
     if (!this._markClosed()) return
-    for (const producer of this.#producers.values()) producer.transportClosed()
-    this.#producers.clear()
-    this.#closeConsumers()
-    this.#dataChannels.transportClosed()
+    this.#closeChildren(false)
     this.safeEmit('routerclose')
     this.observer.safeEmit('close')
   }
@@ -63,16 +54,29 @@ class Transport extends NativeObject {
   /** Its WebRtcServer closed (the native side closed it with the server). */
   listenServerClosed () {
     if (!this._markClosed()) return
-    for (const producer of this.#producers.values()) {
-      producer.transportClosed()
-      this.emit('@producerclose', producer)
-    }
-    this.#producers.clear()
-    this.#closeConsumers()
+    this.#closeChildren(true)
     this.emit('@listenserverclose')
     this.safeEmit('listenserverclose')
     this.observer.safeEmit('close')
   }
+
+  /**
+   * Closes its producers, consumers and data ones; tells the router which
+   * producers went, unless the router is the one closing.
+   */
+  #closeChildren (tellRouter) {
+    this._onClosed()
+    for (const producer of this.#producers.values()) {
+      producer.transportClosed()
+      if (tellRouter) this.emit('@producerclose', producer)
+    }
+    this.#producers.clear()
+    this.#closeConsumers()
+    this.#dataChannels.transportClosed(tellRouter ? (dataProducer) => this.emit('@dataproducerclose', dataProducer) : undefined)
+  }
+
+  /** Subclasses mark their own state closed here (ICE, DTLS, SCTP). */
+  _onClosed () {}
 
   #closeConsumers () {
     for (const consumer of this.#consumers.values()) consumer.transportClosed()

@@ -24,25 +24,7 @@ class WebRtcTransport extends Transport {
   get sctpParameters () { return this.#data.sctpParameters ?? undefined }
   get sctpState () { return this.#data.sctpState ?? undefined }
 
-  close () {
-    if (this.closed) return
-    this.#markClosed()
-    super.close()
-  }
-
-  routerClosed () {
-    if (this.closed) return
-    this.#markClosed()
-    super.routerClosed()
-  }
-
-  listenServerClosed () {
-    if (this.closed) return
-    this.#markClosed()
-    super.listenServerClosed()
-  }
-
-  #markClosed () {
+  _onClosed () {
     this.#data.iceState = 'closed'
     this.#data.iceSelectedTuple = undefined
     this.#data.dtlsState = 'closed'

@@ -22,48 +22,49 @@ fn bitrate(value: f64) -> Result<u64> {
     Ok(value as u64)
 }
 
-/// `router.createWebRtcTransport()` with normalised options.
-#[napi]
-pub async fn router_create_webrtc_transport(router: String, options: Json) -> Result<Value> {
-    let options = input::webrtc_transport_options(options.0)?;
+/// Creates a transport of any kind in a room.
+async fn create(router: &str, options: TransportOptions) -> Result<Value> {
     let info = engine()
-        .create_transport(router_id(&router)?, options)
+        .create_transport(router_id(router)?, options)
         .await
         .napi()?;
     Ok(output::transport(&info))
+}
+
+/// `router.createWebRtcTransport()` with normalised options.
+#[napi]
+pub async fn router_create_webrtc_transport(router: String, options: Json) -> Result<Value> {
+    create(&router, input::webrtc_transport_options(options.0)?).await
 }
 
 /// `router.createPlainTransport()` with normalised options.
 #[napi]
 pub async fn router_create_plain_transport(router: String, options: Json) -> Result<Value> {
-    let options = TransportOptions::Plain(input::plain_transport_options(options.0)?);
-    let info = engine()
-        .create_transport(router_id(&router)?, options)
-        .await
-        .napi()?;
-    Ok(output::transport(&info))
+    create(
+        &router,
+        TransportOptions::Plain(input::plain_transport_options(options.0)?),
+    )
+    .await
 }
 
 /// `router.createPipeTransport()` with normalised options.
 #[napi]
 pub async fn router_create_pipe_transport(router: String, options: Json) -> Result<Value> {
-    let options = TransportOptions::Pipe(input::pipe_transport_options(options.0)?);
-    let info = engine()
-        .create_transport(router_id(&router)?, options)
-        .await
-        .napi()?;
-    Ok(output::transport(&info))
+    create(
+        &router,
+        TransportOptions::Pipe(input::pipe_transport_options(options.0)?),
+    )
+    .await
 }
 
 /// `router.createDirectTransport()` with normalised options.
 #[napi]
 pub async fn router_create_direct_transport(router: String, options: Value) -> Result<Value> {
-    let options = TransportOptions::Direct(input::direct_transport_options(options)?);
-    let info = engine()
-        .create_transport(router_id(&router)?, options)
-        .await
-        .napi()?;
-    Ok(output::transport(&info))
+    create(
+        &router,
+        TransportOptions::Direct(input::direct_transport_options(options)?),
+    )
+    .await
 }
 
 /// `directTransport.sendRtcp()`: synchronous, as in mediasoup-node.
