@@ -832,8 +832,11 @@ export declare function getConfiguration (): MafaldaConfiguration
 export type MafaldaRealRouterDump = {
   /** The real router's id. */
   id: string
-  /** The virtual router (room) it serves: the `id` the application sees. */
-  routerId: string
+  /**
+   * The virtual routers (rooms) it serves, by the `id` the application sees:
+   * on a real worker, rooms with the same media codecs share one real router.
+   */
+  routerIds: string[]
   /** Transports on it, pipe transports included. */
   transports: number
   transportIds: string[]

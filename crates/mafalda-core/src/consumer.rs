@@ -68,10 +68,11 @@ impl Mafalda {
                 .transports
                 .get(&transport_id)
                 .ok_or_else(|| Error::invalid_state("Transport closed"))?;
-            // As in mediasoup, only producers of the same (virtual) router.
-            match registry.producers.get(&producer_id) {
-                Some(producer) if producer.room == entry.router => {}
-                _ => return Err(not_found()),
+            // As in mediasoup, only producers of the same (virtual) router,
+            // or piped to it (imported): rooms share real routers, so the
+            // worker alone would not refuse another room's producer.
+            if !registry.room_sees_producer(entry.router, producer_id) {
+                return Err(not_found());
             }
             let destination = registry
                 .routers

@@ -1,0 +1,206 @@
+'use strict'
+
+const { randomUUID } = require('crypto')
+const binding = require('./binding')
+const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
+const { InvalidStateError, UnsupportedError } = require('./errors')
+
+/**
+ * What `router.pipeToRouter()` returns between two rooms of this process.
+ *
+ * mediasoup makes a pipe consumer in the source router and a pipe producer
+ * with the source's id in the destination router. Here the destination room
+ * *imports* the source (the native side lets its consumers reach it: directly
+ * on a real router the rooms share, else through mafalda's own pipes), and
+ * these objects are the application's view of that import: thin, their
+ * state derived from the source object. They are not registered with the
+ * dispatcher (the pipe producer has the source's id, whose native events
+ * belong to the source), and no PipeTransport objects exist, so there are no
+ * transport observer events (`newproducer`, `newconsumer`) for them.
+ */
+class PipeLink {
+  #closed = false
+  #onClose
+
+  constructor (onClose) { this.#onClose = onClose }
+
+  get closed () { return this.#closed }
+
+  /** Closes both ends once: `how(end)` says what each end emits. */
+  close (how) {
+    if (this.#closed) return
+    this.#closed = true
+    this.#onClose(how)
+  }
+}
+
+class PipeEnd extends EnhancedEventEmitter {
+  #id
+  #link
+  #appData
+  #observer = new EnhancedEventEmitter()
+
+  constructor (id, link, appData) {
+    super()
+    this.#id = id
+    this.#link = link
+    this.#appData = appData
+  }
+
+  get id () { return this.#id }
+  get closed () { return this.#link.closed }
+  get appData () { return this.#appData }
+  set appData (appData) { this.#appData = appData }
+  get observer () { return this.#observer }
+  get _link () { return this.#link }
+
+  _checkOpen (what) {
+    if (this.closed) throw new InvalidStateError(`${what} closed`)
+  }
+}
+
+/** The pipe (data) consumer side: its source is the original producer. */
+class PipeConsumer extends PipeEnd {
+  #source
+
+  constructor (link, source) {
+    super(randomUUID(), link, {})
+    this.#source = source
+  }
+
+  get producerId () { return this.#source.id }
+  get kind () { return this.#source.kind }
+  get rtpParameters () { return this.#source.consumableRtpParameters }
+  get type () { return 'pipe' }
+  get paused () { return false }
+  get producerPaused () { return this.#source.paused }
+  get priority () { return 1 }
+  get score () { return { score: 10, producerScore: 10, producerScores: [] } }
+  get preferredLayers () { return undefined }
+  get currentLayers () { return undefined }
+
+  close () { this._link.close('close') }
+  async getStats () { this._checkOpen('Consumer'); return [] }
+  async pause () { this._checkOpen('Consumer') }
+  async resume () { this._checkOpen('Consumer') }
+}
+
+class PipeDataConsumer extends PipeEnd {
+  #source
+
+  constructor (link, source) {
+    super(randomUUID(), link, {})
+    this.#source = source
+  }
+
+  get dataProducerId () { return this.#source.id }
+  get type () { return 'sctp' }
+  get sctpStreamParameters () { return this.#source.sctpStreamParameters }
+  get label () { return this.#source.label }
+  get protocol () { return this.#source.protocol }
+  get paused () { return false }
+  get dataProducerPaused () { return this.#source.paused }
+
+  close () { this._link.close('close') }
+  async getStats () { this._checkOpen('DataConsumer'); return [] }
+}
+
+/** The pipe producer side: the source's id, seen in the destination room. */
+class PipeProducer extends PipeEnd {
+  #source
+
+  constructor (link, source) {
+    super(source.id, link, source.appData)
+    this.#source = source
+  }
+
+  get kind () { return this.#source.kind }
+  get type () { return this.#source.type }
+  get rtpParameters () { return this.#source.consumableRtpParameters }
+  get consumableRtpParameters () { return this.#source.consumableRtpParameters }
+  get paused () { return this.#source.paused }
+  get score () { return this.#source.score }
+  get _codecs () { return this.#source._codecs }
+
+  close () { this._link.close('close') }
+  async dump () { this._checkOpen('Producer'); return this.#source.dump() }
+  async getStats () { this._checkOpen('Producer'); return this.#source.getStats() }
+  // What the destination room's consumers get cannot be paused apart from
+  // the source: they consume the very same producer.
+  async pause () {
+    this._checkOpen('Producer')
+    throw new UnsupportedError('pause() of a pipe producer between rooms of one process')
+  }
+
+  async resume () {
+    this._checkOpen('Producer')
+    throw new UnsupportedError('resume() of a pipe producer between rooms of one process')
+  }
+}
+
+class PipeDataProducer extends PipeEnd {
+  #source
+
+  constructor (link, source) {
+    super(source.id, link, source.appData)
+    this.#source = source
+  }
+
+  get type () { return 'sctp' }
+  get sctpStreamParameters () { return this.#source.sctpStreamParameters }
+  get label () { return this.#source.label }
+  get protocol () { return this.#source.protocol }
+  get paused () { return this.#source.paused }
+
+  close () { this._link.close('close') }
+  async getStats () { this._checkOpen('DataProducer'); return [] }
+}
+
+/**
+ * Imports `source` (a Producer or DataProducer of `from`) into the router
+ * `to`, and returns the ends as mediasoup's `pipeToRouter()` does.
+ */
+function pipeBetweenRooms ({ source, data, to, adopt }) {
+  const kinds = data
+    ? { Consumer: PipeDataConsumer, Producer: PipeDataProducer, closeEvent: 'dataproducerclose' }
+    : { Consumer: PipeConsumer, Producer: PipeProducer, closeEvent: 'producerclose' }
+  if (data) binding.routerImportDataProducer(to.id, source.id)
+  else binding.routerImportProducer(to.id, source.id)
+  const forward = {}
+  const link = new PipeLink((how) => {
+    for (const [event, listener] of Object.entries(forward)) source.observer.off(event, listener)
+    // 'sourceclose': the source closed, so the worker already closed the
+    // destination's consumers; 'transportclose': the destination closed.
+    if (how === 'close') {
+      if (data) binding.routerUnimportDataProducer(to.id, source.id)
+      else binding.routerUnimportProducer(to.id, source.id)
+    }
+    if (how === 'sourceclose') pipeConsumer.safeEmit(kinds.closeEvent)
+    pipeConsumer.observer.safeEmit('close')
+    if (how === 'transportclose') pipeProducer.safeEmit('transportclose')
+    pipeProducer.emit('@close')
+    pipeProducer.observer.safeEmit('close')
+  })
+  const pipeConsumer = new kinds.Consumer(link, source)
+  const pipeProducer = new kinds.Producer(link, source)
+  forward.close = () => link.close('sourceclose')
+  // The destination's consumers see the source's pause and resume as they
+  // happen (they consume it); these mirror them as mediasoup's ends would.
+  forward.pause = () => {
+    if (link.closed) return
+    pipeConsumer.safeEmit(data ? 'dataproducerpause' : 'producerpause')
+    pipeProducer.observer.safeEmit('pause')
+  }
+  forward.resume = () => {
+    if (link.closed) return
+    pipeConsumer.safeEmit(data ? 'dataproducerresume' : 'producerresume')
+    pipeProducer.observer.safeEmit('resume')
+  }
+  for (const [event, listener] of Object.entries(forward)) source.observer.on(event, listener)
+  adopt(pipeProducer)
+  return data
+    ? { pipeDataConsumer: pipeConsumer, pipeDataProducer: pipeProducer }
+    : { pipeConsumer, pipeProducer }
+}
+
+module.exports = { pipeBetweenRooms }
