@@ -4,6 +4,50 @@ const { randomUUID } = require('crypto')
 const binding = require('./binding')
 const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
 const { InvalidStateError, UnsupportedError } = require('./errors')
+const { clone } = require('./utils')
+
+/**
+ * mediasoup's ortc.getPipeConsumerRtpParameters(): what a pipe consumer (and
+ * the pipe producer made from it) shows, as mediasoup-node parses it back
+ * from the worker (header extensions with parameters, no empty RTCP
+ * feedback parameter).
+ */
+function pipeRtpParameters (consumable, enableRtx) {
+  const isRtx = (codec) => /\/rtx$/i.test(codec.mimeType)
+  const codecs = clone(consumable.codecs ?? [])
+    .filter((codec) => enableRtx || !isRtx(codec))
+    .map((codec) => ({
+      ...codec,
+      rtcpFeedback: (codec.rtcpFeedback ?? [])
+        .filter((fb) => (fb.type === 'nack' && fb.parameter === 'pli') ||
+          (fb.type === 'ccm' && fb.parameter === 'fir') ||
+          (enableRtx && fb.type === 'nack' && !fb.parameter))
+        .map((fb) => (fb.parameter ? fb : { type: fb.type }))
+    }))
+  const dropped = new Set([
+    'urn:ietf:params:rtp-hdrext:sdes:mid',
+    'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+    'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01'
+  ])
+  const headerExtensions = clone(consumable.headerExtensions ?? [])
+    .filter((ext) => !dropped.has(ext.uri))
+    .map((ext) => ({ ...ext, parameters: ext.parameters ?? {} }))
+  // Nothing is sent under these SSRCs here; they are drawn as mediasoup
+  // draws its pipe consumers' ones.
+  const baseSsrc = randomSsrc()
+  const baseRtxSsrc = randomSsrc()
+  const encodings = clone(consumable.encodings ?? []).map((encoding, i) => {
+    encoding.ssrc = baseSsrc + i
+    if (enableRtx) encoding.rtx = { ssrc: baseRtxSsrc + i }
+    else delete encoding.rtx
+    return encoding
+  })
+  return { codecs, headerExtensions, encodings, rtcp: clone(consumable.rtcp) }
+}
+
+function randomSsrc () {
+  return 100000000 + Math.floor(Math.random() * 800000000)
+}
 
 /**
  * What `router.pipeToRouter()` returns between two rooms of this process.
@@ -62,15 +106,17 @@ class PipeEnd extends EnhancedEventEmitter {
 /** The pipe (data) consumer side: its source is the original producer. */
 class PipeConsumer extends PipeEnd {
   #source
+  #rtpParameters
 
-  constructor (link, source) {
+  constructor (link, source, rtpParameters) {
     super(randomUUID(), link, {})
     this.#source = source
+    this.#rtpParameters = rtpParameters
   }
 
   get producerId () { return this.#source.id }
   get kind () { return this.#source.kind }
-  get rtpParameters () { return this.#source.consumableRtpParameters }
+  get rtpParameters () { return this.#rtpParameters }
   get type () { return 'pipe' }
   get paused () { return false }
   get producerPaused () { return this.#source.paused }
@@ -108,16 +154,19 @@ class PipeDataConsumer extends PipeEnd {
 /** The pipe producer side: the source's id, seen in the destination room. */
 class PipeProducer extends PipeEnd {
   #source
+  #rtpParameters
 
-  constructor (link, source) {
+  constructor (link, source, rtpParameters) {
     super(source.id, link, source.appData)
     this.#source = source
+    this.#rtpParameters = rtpParameters
   }
 
   get kind () { return this.#source.kind }
   get type () { return this.#source.type }
-  get rtpParameters () { return this.#source.consumableRtpParameters }
+  get rtpParameters () { return this.#rtpParameters }
   get consumableRtpParameters () { return this.#source.consumableRtpParameters }
+  get _isPipe () { return true }
   get paused () { return this.#source.paused }
   get score () { return this.#source.score }
   get _codecs () { return this.#source._codecs }
@@ -160,7 +209,7 @@ class PipeDataProducer extends PipeEnd {
  * Imports `source` (a Producer or DataProducer of `from`) into the router
  * `to`, and returns the ends as mediasoup's `pipeToRouter()` does.
  */
-function pipeBetweenRooms ({ source, data, to, adopt }) {
+function pipeBetweenRooms ({ source, data, to, adopt, enableRtx }) {
   const kinds = data
     ? { Consumer: PipeDataConsumer, Producer: PipeDataProducer, closeEvent: 'dataproducerclose' }
     : { Consumer: PipeConsumer, Producer: PipeProducer, closeEvent: 'producerclose' }
@@ -181,8 +230,9 @@ function pipeBetweenRooms ({ source, data, to, adopt }) {
     pipeProducer.emit('@close')
     pipeProducer.observer.safeEmit('close')
   })
-  const pipeConsumer = new kinds.Consumer(link, source)
-  const pipeProducer = new kinds.Producer(link, source)
+  const rtpParameters = data ? undefined : pipeRtpParameters(source.consumableRtpParameters, enableRtx)
+  const pipeConsumer = new kinds.Consumer(link, source, rtpParameters)
+  const pipeProducer = new kinds.Producer(link, source, rtpParameters && clone(rtpParameters))
   forward.close = () => link.close('sourceclose')
   // The destination's consumers see the source's pause and resume as they
   // happen (they consume it); these mirror them as mediasoup's ends would.

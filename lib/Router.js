@@ -273,7 +273,7 @@ class Router extends NativeObject {
     if (!(router instanceof Router)) throw new TypeError('Router not found')
     // Unused between rooms of one process (nothing goes over a socket),
     // checked so that a call valid for mediasoup is valid here.
-    void listenInfo, void enableSctp, void numSctpStreams, void enableRtx, void enableSrtp
+    void listenInfo, void enableSctp, void numSctpStreams, void enableSrtp
     if (!keepId) throw new UnsupportedError('pipeToRouter({ keepId: false }) between routers of one process')
     this._checkOpen('Router')
     router._checkOpen('Router')
@@ -282,7 +282,9 @@ class Router extends NativeObject {
     if (!source) {
       throw new TypeError(data ? 'DataProducer not found' : 'Producer not found')
     }
-    return pipeBetweenRooms({ source, data, to: router, adopt: (end) => router._adoptPipeProducer(end, data) })
+    return pipeBetweenRooms({
+      source, data, to: router, enableRtx: Boolean(enableRtx), adopt: (end) => router._adoptPipeProducer(end, data)
+    })
   }
 
   /** A pipe (data) producer of a pipeToRouter() import into this router. */
