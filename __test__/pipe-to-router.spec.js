@@ -50,15 +50,19 @@ async function receiver (room, producerId) {
 }
 
 /** Sends `count` RTP packets to a source; resolves once `counter` got 95 % of them. */
-async function flows ({ transport, ssrc }, counter, count = 200) {
-  const sender = await bindSocket()
+async function flows (src, counter, count = 200) {
+  const { transport, ssrc } = src
+  // One socket per source: comedia keeps to the first address it hears from.
+  const sender = src.sender ??= await bindSocket()
   const before = counter.received
   for (let i = 0; i < count; i++) {
-    sender.send(rtpPacket({ payloadType: 100, sequenceNumber: i, timestamp: i * 960, ssrc }), transport.tuple.localPort, '127.0.0.1')
+    // Sequence numbers go on from call to call: a stream that starts over
+    // would be taken for a reordering and dropped.
+    const seq = src.seq = (src.seq ?? 0) + 1
+    sender.send(rtpPacket({ payloadType: 100, sequenceNumber: seq, timestamp: seq * 960, ssrc }), transport.tuple.localPort, '127.0.0.1')
     if (i % 10 === 9) await sleep(5)
   }
   await waitFor(() => counter.received - before >= count, { timeout: 3000 }).catch(() => {})
-  sender.close()
   return counter.received - before >= count * 0.95
 }
 
@@ -105,6 +109,7 @@ describe('rooms share real routers', () => {
     expect(await realRouters()).toEqual([])
     expect((await mafalda.dump()).workers[0]?.handlers ?? []).not.toContain(real.id)
     counter.socket.close()
+    src.sender?.close()
     await waitFor(poolEmpty, { timeout: 8000 })
   }, 30000)
 
@@ -157,11 +162,32 @@ describe('router.pipeToRouter() between rooms', () => {
     pipeConsumer.on('producerpause', () => events.push('pipeConsumer producerpause'))
     pipeProducer.observer.on('pause', () => events.push('pipeProducer pause'))
     await src.producer.pause()
-    await waitFor(() => counter.consumer.producerPaused)
-    expect(pipeProducer.paused).toBe(true)
+    await waitFor(() => counter.consumer.producerPaused && pipeProducer.paused)
+    await waitFor(() => events.length === 2)
     expect(events).toEqual(['pipeConsumer producerpause', 'pipeProducer pause'])
     await src.producer.resume()
-    await waitFor(() => !counter.consumer.producerPaused)
+    await waitFor(() => !counter.consumer.producerPaused && !pipeProducer.paused)
+
+    // pipeProducer.pause() holds the target room's consumers, not the source's own room.
+    const consumerEvents = []
+    counter.consumer.on('producerpause', () => consumerEvents.push('producerpause'))
+    counter.consumer.on('producerresume', () => consumerEvents.push('producerresume'))
+    await pipeProducer.pause()
+    expect(pipeProducer.paused).toBe(true)
+    expect(src.producer.paused).toBe(false)
+    await waitFor(() => counter.consumer.producerPaused)
+    expect(await flows(src, counter, 50)).toBe(false)
+    // A consumer made meanwhile starts producer-paused; the application's own resume does not unhold it.
+    const late = await counter.transport.consume({ producerId: src.producer.id, rtpCapabilities: consumerCapabilities(b) })
+    expect(late.producerPaused).toBe(true)
+    await counter.consumer.pause()
+    await counter.consumer.resume()
+    expect(await flows(src, counter, 50)).toBe(false)
+    await pipeProducer.resume()
+    await waitFor(() => !counter.consumer.producerPaused && !late.producerPaused)
+    expect(consumerEvents).toEqual(['producerpause', 'producerresume'])
+    expect(await flows(src, counter)).toBe(true)
+    late.close()
 
     // Closing the pipe producer removes the import: the target room's consumer gets producerclose.
     const closed = new Promise((resolve) => counter.consumer.on('producerclose', resolve))
@@ -177,6 +203,7 @@ describe('router.pipeToRouter() between rooms', () => {
     expect(src.producer.closed).toBe(false)
 
     counter.socket.close()
+    src.sender?.close()
     a.close()
     b.close()
   }, 30000)
@@ -197,6 +224,7 @@ describe('router.pipeToRouter() between rooms', () => {
     expect(pipeProducer.closed).toBe(true)
     expect(events).toEqual(expect.arrayContaining(['consumer producerclose', 'pipeConsumer producerclose', 'pipeProducer close']))
     counter.socket.close()
+    src.sender?.close()
     a.close()
     b.close()
   }, 30000)
@@ -246,6 +274,7 @@ describe('router.pipeToRouter() between rooms', () => {
     expect(routers.reduce((n, r) => n + r.producers, 0)).toBe(0)
 
     counter.socket.close()
+    src.sender?.close()
     local.socket.close()
     a.close()
     b.close()
@@ -260,6 +289,7 @@ describe('router.pipeToRouter() between rooms', () => {
     const tb = await b.createDirectTransport()
     await expect(tb.consumeData({ dataProducerId: dataProducer.id })).rejects.toThrow('not found')
     const { pipeDataConsumer, pipeDataProducer } = await a.pipeToRouter({ dataProducerId: dataProducer.id, router: b })
+    await expect(pipeDataProducer.pause()).rejects.toThrow(UnsupportedError)
     expect(pipeDataProducer.id).toBe(dataProducer.id)
     expect(pipeDataProducer.label).toBe('chat')
     expect(pipeDataConsumer.dataProducerId).toBe(dataProducer.id)
@@ -292,7 +322,6 @@ describe('router.pipeToRouter() between rooms', () => {
 
     const { pipeProducer } = await a.pipeToRouter({ producerId: src.producer.id, router: b })
     await expect(a.pipeToRouter({ producerId: src.producer.id, router: b })).rejects.toThrow('already exists')
-    await expect(pipeProducer.pause()).rejects.toThrow(UnsupportedError)
     // The original keeps its own events: the pipe producer did not take its id over.
     const scores = []
     src.producer.on('score', (s) => scores.push(s))

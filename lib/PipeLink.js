@@ -155,11 +155,16 @@ class PipeDataConsumer extends PipeEnd {
 class PipeProducer extends PipeEnd {
   #source
   #rtpParameters
+  #paused
+  #target
+  #queue = Promise.resolve()
 
-  constructor (link, source, rtpParameters) {
+  constructor (link, source, rtpParameters, target) {
     super(source.id, link, source.appData)
     this.#source = source
     this.#rtpParameters = rtpParameters
+    this.#paused = source.paused
+    this.#target = target
   }
 
   get kind () { return this.#source.kind }
@@ -167,26 +172,31 @@ class PipeProducer extends PipeEnd {
   get rtpParameters () { return this.#rtpParameters }
   get consumableRtpParameters () { return this.#source.consumableRtpParameters }
   get _isPipe () { return true }
-  get paused () { return this.#source.paused }
+  get paused () { return this.#paused }
   get score () { return this.#source.score }
   get _codecs () { return this.#source._codecs }
 
   close () { this._link.close('close') }
   async dump () { this._checkOpen('Producer'); return this.#source.dump() }
   async getStats () { this._checkOpen('Producer'); return this.#source.getStats() }
-  // What the destination room's consumers get cannot be paused apart from
-  // the source: they consume the very same producer.
-  async pause () {
-    this._checkOpen('Producer')
-    throw new UnsupportedError('pause() of a pipe producer between rooms of one process')
-  }
+  // The destination room's consumers of the source are held paused (and
+  // told producerpause) while this is paused, as a paused pipe producer's
+  // consumers would be. Calls run in call order.
+  async pause () { return this.#setPaused(true) }
+  async resume () { return this.#setPaused(false) }
 
-  async resume () {
+  async #setPaused (paused) {
     this._checkOpen('Producer')
-    throw new UnsupportedError('resume() of a pipe producer between rooms of one process')
+    const was = this.#paused
+    this.#paused = paused
+    const run = this.#queue.then(() => binding.routerSetImportPaused(this.#target.id, this.id, paused))
+    this.#queue = run.catch(() => {})
+    await run
+    if (was !== paused) this.observer.safeEmit(paused ? 'pause' : 'resume')
   }
 }
 
+/** Pause of a data pipe is not passed on by mediasoup's pipeToRouter(); nor here. */
 class PipeDataProducer extends PipeEnd {
   #source
 
@@ -203,6 +213,15 @@ class PipeDataProducer extends PipeEnd {
 
   close () { this._link.close('close') }
   async getStats () { this._checkOpen('DataProducer'); return [] }
+  async pause () {
+    this._checkOpen('DataProducer')
+    throw new UnsupportedError('pause() of a pipe data producer between rooms of one process')
+  }
+
+  async resume () {
+    this._checkOpen('DataProducer')
+    throw new UnsupportedError('resume() of a pipe data producer between rooms of one process')
+  }
 }
 
 /**
@@ -232,19 +251,23 @@ function pipeBetweenRooms ({ source, data, to, adopt, enableRtx }) {
   })
   const rtpParameters = data ? undefined : pipeRtpParameters(source.consumableRtpParameters, enableRtx)
   const pipeConsumer = new kinds.Consumer(link, source, rtpParameters)
-  const pipeProducer = new kinds.Producer(link, source, rtpParameters && clone(rtpParameters))
+  const pipeProducer = new kinds.Producer(link, source, rtpParameters && clone(rtpParameters), to)
   forward.close = () => link.close('sourceclose')
-  // The destination's consumers see the source's pause and resume as they
-  // happen (they consume it); these mirror them as mediasoup's ends would.
+  // The source's pause and resume: the pipe consumer tells, and (media
+  // only, as mediasoup-node wires it) the pipe producer follows; the
+  // destination's consumers get them from the worker, as they consume the
+  // source itself.
   forward.pause = () => {
     if (link.closed) return
     pipeConsumer.safeEmit(data ? 'dataproducerpause' : 'producerpause')
-    pipeProducer.observer.safeEmit('pause')
+    pipeConsumer.observer.safeEmit('pause')
+    if (!data) pipeProducer.pause().catch(() => {})
   }
   forward.resume = () => {
     if (link.closed) return
     pipeConsumer.safeEmit(data ? 'dataproducerresume' : 'producerresume')
-    pipeProducer.observer.safeEmit('resume')
+    pipeConsumer.observer.safeEmit('resume')
+    if (!data) pipeProducer.resume().catch(() => {})
   }
   for (const [event, listener] of Object.entries(forward)) source.observer.on(event, listener)
   adopt(pipeProducer)

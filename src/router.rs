@@ -80,3 +80,13 @@ pub fn router_unimport_data_producer(id: String, data_producer_id: String) -> Re
     engine().unimport_data_producer(router_id(&id)?, data_producer);
     Ok(())
 }
+
+/// `pipeProducer.pause()` / `resume()` of an import between rooms.
+#[napi]
+pub async fn router_set_import_paused(id: String, producer_id: String, paused: bool) -> Result<()> {
+    let producer = input::id(&producer_id, "producer")?;
+    engine()
+        .set_import_paused(router_id(&id)?, producer, paused)
+        .await
+        .napi()
+}

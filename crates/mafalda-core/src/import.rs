@@ -14,6 +14,8 @@ use crate::registry::{Garbage, Registry};
 use crate::router::VirtualRouterId;
 use mediasoup::data_producer::DataProducerId;
 use mediasoup::producer::ProducerId;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 /// Whether a room may consume a source: its own, or imported. Pure, so that
 /// the rule is stated once.
@@ -64,6 +66,7 @@ impl Registry {
     pub fn forget_imports_of(&mut self, producer: ProducerId) {
         for room in self.routers.values_mut() {
             room.imports.remove(&producer);
+            room.paused_imports.remove(&producer);
         }
     }
 
@@ -119,6 +122,66 @@ impl Mafalda {
         Ok(())
     }
 
+    /// `pipeProducer.pause()` / `resume()` of an import: the room's
+    /// consumers of the producer get `producerpause` / `producerresume` and
+    /// are held paused meanwhile, as consumers of a paused pipe producer
+    /// would be. (The source's own pause reaches them from the worker, and
+    /// mediasoup-node passes it to the pipe producer too.)
+    pub async fn set_import_paused(
+        &self,
+        room: VirtualRouterId,
+        producer: ProducerId,
+        paused: bool,
+    ) -> Result<()> {
+        let consumers: Vec<_> = {
+            let mut registry = self.registry();
+            let target = registry
+                .routers
+                .get_mut(&room)
+                .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            if !target.imports.contains(&producer) {
+                return Err(Error::invalid_state("Producer closed"));
+            }
+            if paused {
+                target.paused_imports.insert(producer);
+            } else {
+                target.paused_imports.remove(&producer);
+            }
+            let transports: Vec<_> = target.transports.iter().copied().collect();
+            transports
+                .iter()
+                .filter_map(|t| registry.transports.get(t))
+                .flat_map(|t| t.consumers.iter())
+                .filter_map(|c| registry.consumers.get(c).map(|entry| (*c, entry)))
+                .filter(|(_, entry)| entry.consumer.producer_id() == producer)
+                .map(|(id, entry)| {
+                    (
+                        id,
+                        entry.consumer.clone(),
+                        entry.app_paused,
+                        Arc::clone(&entry.import_paused),
+                    )
+                })
+                .collect()
+        };
+        for (id, consumer, app_paused, held) in consumers {
+            held.store(paused, Ordering::SeqCst);
+            if !app_paused {
+                if paused {
+                    consumer.pause().await?;
+                } else {
+                    consumer.resume().await?;
+                }
+            }
+            self.sink().emit(if paused {
+                Event::ConsumerProducerPause { consumer: id }
+            } else {
+                Event::ConsumerProducerResume { consumer: id }
+            });
+        }
+        Ok(())
+    }
+
     /// The pipe producer of an import was closed: the room's consumers of
     /// the producer close with `producerclose`, as mediasoup's consumers of a
     /// closed pipe producer do. A no-op if there is no such import.
@@ -133,6 +196,7 @@ impl Mafalda {
             if !target.imports.remove(&producer) {
                 return;
             }
+            target.paused_imports.remove(&producer);
             let transports: Vec<_> = target.transports.iter().copied().collect();
             let consumers: Vec<_> = transports
                 .iter()

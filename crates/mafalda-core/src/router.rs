@@ -100,6 +100,9 @@ pub(crate) struct RouterEntry {
     /// Producers of other rooms piped in with `pipeToRouter()`: consumable
     /// here as if they were the room's own.
     pub imports: HashSet<ProducerId>,
+    /// Imports whose pipe producer the application paused: the room's
+    /// consumers of them are held paused (see [`crate::import`]).
+    pub paused_imports: HashSet<ProducerId>,
     /// Data producers of other rooms piped in with `pipeToRouter()`.
     pub data_imports: HashSet<DataProducerId>,
     /// Held while the room grows a real router, so that concurrent joins
@@ -155,6 +158,7 @@ impl Mafalda {
             transports: HashSet::new(),
             observers: HashSet::new(),
             imports: HashSet::new(),
+            paused_imports: HashSet::new(),
             data_imports: HashSet::new(),
             grow: Arc::default(),
         };
