@@ -653,6 +653,34 @@ export type RouterOptions<RouterAppData extends AppData = AppData> = {
   appData?: RouterAppData
 }
 
+export type PipeToRouterOptions = {
+  producerId?: string
+  dataProducerId?: string
+  router: Router
+  /** Only `true` (the default) between routers of one process. */
+  keepId?: boolean
+  /** Accepted for compatibility: nothing goes over a socket between routers of one process. */
+  listenInfo?: TransportListenInfo
+  /** @deprecated Use listenInfo. */
+  listenIp?: TransportListenIp | string
+  enableSctp?: boolean
+  numSctpStreams?: NumSctpStreams
+  /** Shapes the pipe ends' RTP parameters. */
+  enableRtx?: boolean
+  enableSrtp?: boolean
+}
+
+/**
+ * What `pipeToRouter()` returns: the application's view of an import of the
+ * (data) producer into the target router (no PipeTransport is created).
+ */
+export type PipeToRouterResult = {
+  pipeConsumer?: Consumer
+  pipeProducer?: Producer
+  pipeDataConsumer?: DataConsumer
+  pipeDataProducer?: DataProducer
+}
+
 export declare class Router<RouterAppData extends AppData = AppData> extends EnhancedEventEmitter<{
   workerclose: []
   listenererror: [string, Error]
@@ -671,6 +699,12 @@ export declare class Router<RouterAppData extends AppData = AppData> extends Enh
   createPipeTransport<T extends AppData = AppData> (options: PipeTransportOptions<T>): Promise<PipeTransport<T>>
   createAudioLevelObserver<T extends AppData = AppData> (options?: AudioLevelObserverOptions<T>): Promise<AudioLevelObserver<T>>
   createActiveSpeakerObserver<T extends AppData = AppData> (options?: ActiveSpeakerObserverOptions<T>): Promise<ActiveSpeakerObserver<T>>
+  /**
+   * Makes a (data) producer of this router consumable in `router`, another
+   * router of this process: nothing is created when both rooms share the
+   * producer's real router, one internal pipe otherwise.
+   */
+  pipeToRouter (options: PipeToRouterOptions): Promise<PipeToRouterResult>
   canConsume (params: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean
 }
 
