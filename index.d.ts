@@ -1186,37 +1186,38 @@ export type RouterOptions<RouterAppData extends AppData = AppData> = {
   appData?: RouterAppData
 }
 
-/** Options of `router.pipeToRouter()`, which mafalda does not implement yet. */
 export type PipeToRouterOptions = {
-  /** The producer to pipe (or `dataProducerId`). */
   producerId?: string
-  /** The data producer to pipe (or `producerId`). */
   dataProducerId?: string
-  /** The router to pipe it to. */
   router: Router
-  /** Whether the piped producer keeps the original's id. Default true. */
+  /** Only `true` (the default) between routers of one process. */
   keepId?: boolean
+  /** Accepted for compatibility: nothing goes over a socket between routers of one process. */
+  listenInfo?: TransportListenInfo
+  /** @deprecated Use listenInfo. */
+  listenIp?: TransportListenIp | string
   enableSctp?: boolean
   numSctpStreams?: NumSctpStreams
+  /** Shapes the pipe ends' RTP parameters. */
   enableRtx?: boolean
   enableSrtp?: boolean
-} & Either<{ listenInfo: TransportListenInfo }, { /** @deprecated Use listenInfo. */ listenIp?: TransportListenIp | string }>
+}
 
-/** What `router.pipeToRouter()` resolves with, in mediasoup (mafalda does not implement it yet). */
+/**
+ * What `pipeToRouter()` returns: the application's view of an import of the
+ * (data) producer into the target router (no PipeTransport is created).
+ */
 export type PipeToRouterResult = {
-  /** The pipe consumer, on this router. */
   pipeConsumer?: Consumer
-  /** The piped producer, on the other router. */
   pipeProducer?: Producer
-  /** The pipe data consumer, on this router. */
   pipeDataConsumer?: DataConsumer
-  /** The piped data producer, on the other router. */
   pipeDataProducer?: DataProducer
 }
 
 /**
  * The two ends of a pipe, by router id: mediasoup's bookkeeping for
- * `pipeToRouter()`. Nothing in mafalda's API takes or returns one.
+ * `pipeToRouter()`. Nothing in mafalda's API takes or returns one (its
+ * `pipeToRouter()` creates no PipeTransport).
  */
 export type PipeTransportPair = { [routerId: string]: PipeTransport }
 
@@ -1259,15 +1260,14 @@ export declare class Router<RouterAppData extends AppData = AppData> extends Enh
   createPlainTransport<T extends AppData = AppData> (options: PlainTransportOptions<T>): Promise<PlainTransport<T>>
   createDirectTransport<T extends AppData = AppData> (options?: DirectTransportOptions<T>): Promise<DirectTransport<T>>
   createPipeTransport<T extends AppData = AppData> (options: PipeTransportOptions<T>): Promise<PipeTransport<T>>
-  /**
-   * Not implemented yet: mafalda's Router has no such method at run time
-   * (calling it throws `TypeError: router.pipeToRouter is not a function`).
-   * Declared so that code written for mediasoup compiles. Between hosts,
-   * pair PipeTransports yourself (`createPipeTransport()`).
-   */
-  pipeToRouter (options: PipeToRouterOptions): Promise<PipeToRouterResult>
   createAudioLevelObserver<T extends AppData = AppData> (options?: AudioLevelObserverOptions<T>): Promise<AudioLevelObserver<T>>
   createActiveSpeakerObserver<T extends AppData = AppData> (options?: ActiveSpeakerObserverOptions<T>): Promise<ActiveSpeakerObserver<T>>
+  /**
+   * Makes a (data) producer of this router consumable in `router`, another
+   * router of this process: nothing is created when both rooms share the
+   * producer's real router, one internal pipe otherwise.
+   */
+  pipeToRouter (options: PipeToRouterOptions): Promise<PipeToRouterResult>
   canConsume (params: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean
 }
 
@@ -1479,8 +1479,11 @@ export declare function getConfiguration (): MafaldaConfiguration
 export type MafaldaRealRouterDump = {
   /** The real router's id. */
   id: string
-  /** The virtual router (room) it serves: the `id` the application sees. */
-  routerId: string
+  /**
+   * The virtual routers (rooms) it serves, by the `id` the application sees:
+   * on a real worker, rooms with the same media codecs share one real router.
+   */
+  routerIds: string[]
   /** Transports on it, pipe transports included. */
   transports: number
   transportIds: string[]

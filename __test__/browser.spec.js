@@ -65,7 +65,7 @@ suite('real browsers through mafalda (demo room, 3 peers, 2 workers)', () => {
     expect(result.during.workers).toBe(2)
     expect(result.during.pipeConsumers).toBeGreaterThan(0)
     expect(result.during.pipeProducers).toBe(result.during.pipeConsumers)
-    const rooms = new Set(result.dump.workers.flatMap((w) => w.routers.map((r) => r.routerId)))
+    const rooms = new Set(result.dump.workers.flatMap((w) => w.routers.flatMap((r) => r.routerIds)))
     expect(rooms.size).toBe(1)
   })
 

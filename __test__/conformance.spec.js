@@ -5,7 +5,8 @@
 // Workers are threads here, so the suite's own HAS_VIRTUAL_PIDS switch
 // skips the tests that signal a worker process. Two lists in
 // `conformance/expectations.js` say what else is not expected to pass:
-// `skip` (tests of mediasoup's private internals; never run) and `gaps`
+// `skip` (tests of mediasoup's private internals, or of what mafalda does
+// differently on purpose; never run) and `gaps`
 // (API not implemented yet; run as `test.failing`, so a gap that starts to
 // pass fails the run until it is taken off the list).
 

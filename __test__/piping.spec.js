@@ -76,7 +76,7 @@ describe('rooms spanning workers, pipes on demand', () => {
     expect(appConsumers).toHaveLength(6 * 5 * 2)
 
     const routers = await realRouters()
-    expect(routers.every((r) => r.routerId === room.id)).toBe(true)
+    expect(routers.every((r) => r.routerIds.length === 1 && r.routerIds[0] === room.id)).toBe(true)
     expect(new Set(routers.map((r) => r.pid)).size).toBe(3)
 
     // Where each application transport lives, from the real routers.

@@ -31,7 +31,7 @@ async function peer (router) {
 /** Real workers and the rooms on them, from the real routers' dumps. */
 async function layout () {
   const { workers } = await mafalda.dump()
-  return workers.map((w) => ({ pid: w.pid, rooms: w.routers.map((r) => r.routerId) }))
+  return workers.map((w) => ({ pid: w.pid, rooms: w.routers.flatMap((r) => r.routerIds) }))
 }
 
 function workerOf (pool, routerId) {
@@ -84,14 +84,14 @@ describe('the load-aware pool', () => {
     let pool = await layout()
     expect(pool).toHaveLength(1)
     const { workers } = await mafalda.dump()
-    expect(workers[0].routers[0]).toMatchObject({ routerId: room.id, transports: 3, producers: 3, consumers: 6 })
+    expect(workers[0].routers[0]).toMatchObject({ routerIds: [room.id], transports: 3, producers: 3, consumers: 6 })
 
     const late = await room.createPlainTransport({ listenInfo })
     pool = await layout()
     expect(pool).toHaveLength(2)
     expect(pool[1].rooms).toEqual([room.id])
     const dump = await mafalda.dump()
-    expect(dump.workers[1].routers[0]).toMatchObject({ routerId: room.id, transports: 1 })
+    expect(dump.workers[1].routers[0]).toMatchObject({ routerIds: [room.id], transports: 1 })
     expect(late.closed).toBe(false)
 
     room.close()

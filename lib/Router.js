@@ -1,13 +1,14 @@
 'use strict'
 
 const binding = require('./binding')
-const { InvalidStateError } = require('./errors')
+const { InvalidStateError, UnsupportedError } = require('./errors')
 const { NativeObject } = require('./NativeObject')
 const { WebRtcTransport } = require('./WebRtcTransport')
 const { PlainTransport } = require('./PlainTransport')
 const { PipeTransport } = require('./PipeTransport')
 const { DirectTransport } = require('./DirectTransport')
 const { AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
+const { pipeBetweenRooms } = require('./PipeLink')
 const { checkAppData, normalizeListenInfo } = require('./utils')
 
 /**
@@ -30,6 +31,9 @@ class Router extends NativeObject {
   #rtpCapabilities
   #transports = new Map()
   #producers = new Map()
+  #dataProducers = new Map()
+  // Pipe (data) producers of pipeToRouter() imports into this router.
+  #pipeProducers = new Set()
   #rtpObservers = new Map()
 
   constructor ({ data, appData }) {
@@ -60,6 +64,9 @@ class Router extends NativeObject {
     for (const transport of this.#transports.values()) transport.routerClosed()
     this.#transports.clear()
     this.#producers.clear()
+    this.#dataProducers.clear()
+    for (const pipeProducer of [...this.#pipeProducers]) pipeProducer._link.close('transportclose')
+    this.#pipeProducers.clear()
     for (const rtpObserver of this.#rtpObservers.values()) rtpObserver.routerClosed()
     this.#rtpObservers.clear()
   }
@@ -208,6 +215,8 @@ class Router extends NativeObject {
     transport.on('@listenserverclose', () => this.#transports.delete(transport.id))
     transport.on('@newproducer', (producer) => this.#producers.set(producer.id, producer))
     transport.on('@producerclose', (producer) => this.#producers.delete(producer.id))
+    transport.on('@newdataproducer', (dataProducer) => this.#dataProducers.set(dataProducer.id, dataProducer))
+    transport.on('@dataproducerclose', (dataProducer) => this.#dataProducers.delete(dataProducer.id))
     this.observer.safeEmit('newtransport', transport)
     return transport
   }
@@ -243,6 +252,50 @@ class Router extends NativeObject {
     rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserver.id))
     this.observer.safeEmit('newrtpobserver', rtpObserver)
     return rtpObserver
+  }
+
+  /**
+   * mediasoup's `pipeToRouter()` between two routers (rooms) of this
+   * process. No PipeTransports are made: `router` imports the (data)
+   * producer and its consumers reach it as mafalda's own (through a shared
+   * real router, or an internal pipe when on another worker). See
+   * lib/PipeLink.js for the returned objects.
+   */
+  async pipeToRouter ({
+    producerId, dataProducerId, router, keepId = true, listenInfo, listenIp,
+    enableSctp = true, numSctpStreams = { OS: 1024, MIS: 1024 }, enableRtx = false, enableSrtp = false
+  } = {}) {
+    if (listenInfo && listenIp) throw new TypeError('only one of listenInfo and listenIp must be given')
+    if (!producerId && !dataProducerId) throw new TypeError('missing producerId or dataProducerId')
+    if (producerId && dataProducerId) throw new TypeError('just producerId or dataProducerId can be given')
+    if (!router) throw new TypeError('Router not found')
+    if (router === this) throw new TypeError('cannot use this Router as destination')
+    if (!(router instanceof Router)) throw new TypeError('Router not found')
+    // Unused between rooms of one process (nothing goes over a socket),
+    // checked so that a call valid for mediasoup is valid here.
+    void listenInfo, void enableSctp, void numSctpStreams, void enableSrtp
+    if (!keepId) throw new UnsupportedError('pipeToRouter({ keepId: false }) between routers of one process')
+    this._checkOpen('Router')
+    router._checkOpen('Router')
+    const data = !producerId
+    const source = data ? this.#dataProducers.get(dataProducerId) : this.#producers.get(producerId)
+    if (!source) {
+      throw new TypeError(data ? 'DataProducer not found' : 'Producer not found')
+    }
+    return pipeBetweenRooms({
+      source, data, to: router, enableRtx: Boolean(enableRtx), adopt: (end) => router._adoptPipeProducer(end, data)
+    })
+  }
+
+  /** A pipe (data) producer of a pipeToRouter() import into this router. */
+  _adoptPipeProducer (pipeProducer, data) {
+    const map = data ? this.#dataProducers : this.#producers
+    this.#pipeProducers.add(pipeProducer)
+    map.set(pipeProducer.id, pipeProducer)
+    pipeProducer.on('@close', () => {
+      this.#pipeProducers.delete(pipeProducer)
+      if (map.get(pipeProducer.id) === pipeProducer) map.delete(pipeProducer.id)
+    })
   }
 
   canConsume ({ producerId, rtpCapabilities } = {}) {

@@ -183,7 +183,14 @@ class Transport extends NativeObject {
       enableRtx,
       pipe: Boolean(pipe)
     }))
-    const consumer = new Consumer({ data, appData, codecs: this._producerLookup?.(producerId)?._codecs })
+    const producer = this._producerLookup?.(producerId)
+    // A consumer of a pipe producer shows what mediasoup-node's would: the
+    // pipe producer's parameters came back from a worker, where every
+    // header extension has parameters.
+    if (producer?._isPipe) {
+      for (const extension of data.rtpParameters?.headerExtensions ?? []) extension.parameters ??= {}
+    }
+    const consumer = new Consumer({ data, appData, codecs: producer?._codecs })
     if (this.closed) {
       consumer.transportClosed()
       throw new InvalidStateError('Transport closed')

@@ -94,7 +94,7 @@ function getConfiguration () {
 
 /**
  * The pool as it is: `{ workers: [{ pid, cpu, consumers, routers: [{ id,
- * routerId, transports, producers, consumers, pipeProducers, pipeConsumers
+ * routerIds, transports, producers, consumers, pipeProducers, pipeConsumers
  * }] }] }`, counts read from the real mediasoup routers.
  */
 async function dump () {

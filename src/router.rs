@@ -47,3 +47,46 @@ pub fn router_can_consume(id: String, producer_id: String, rtp_capabilities: Val
         .can_consume(router_id(&id)?, producer, &capabilities)
         .napi()
 }
+
+/// `router.pipeToRouter({ producerId, router })` between two rooms of this
+/// process: the room `id` imports the producer (see `mafalda_core`'s import).
+#[napi(catch_unwind)]
+pub fn router_import_producer(id: String, producer_id: String) -> Result<()> {
+    let producer = input::id(&producer_id, "producer")?;
+    engine().import_producer(router_id(&id)?, producer).napi()
+}
+
+/// The pipe producer of an import closed: the room's consumers of it close.
+#[napi(catch_unwind)]
+pub fn router_unimport_producer(id: String, producer_id: String) -> Result<()> {
+    let producer = input::id(&producer_id, "producer")?;
+    engine().unimport_producer(router_id(&id)?, producer);
+    Ok(())
+}
+
+/// `router.pipeToRouter({ dataProducerId, router })` between two rooms.
+#[napi(catch_unwind)]
+pub fn router_import_data_producer(id: String, data_producer_id: String) -> Result<()> {
+    let data_producer = input::id(&data_producer_id, "data producer")?;
+    engine()
+        .import_data_producer(router_id(&id)?, data_producer)
+        .napi()
+}
+
+/// The pipe data producer of an import closed.
+#[napi(catch_unwind)]
+pub fn router_unimport_data_producer(id: String, data_producer_id: String) -> Result<()> {
+    let data_producer = input::id(&data_producer_id, "data producer")?;
+    engine().unimport_data_producer(router_id(&id)?, data_producer);
+    Ok(())
+}
+
+/// `pipeProducer.pause()` / `resume()` of an import between rooms.
+#[napi]
+pub async fn router_set_import_paused(id: String, producer_id: String, paused: bool) -> Result<()> {
+    let producer = input::id(&producer_id, "producer")?;
+    engine()
+        .set_import_paused(router_id(&id)?, producer, paused)
+        .await
+        .napi()
+}

@@ -49,7 +49,11 @@ export async function room (): Promise<void> {
   mediasoup.configure({ maxWorkers: 2, pipeLinger: 1000 })
   const pool = await mediasoup.dump()
   void pool.workers[0].routers[0].pipeConsumers
+  const rooms: string[] = pool.workers[0].routers[0].routerIds
+  void rooms
   const room2 = await mediasoup.createRouter({ mediaCodecs })
+  const { pipeProducer } = await router.pipeToRouter({ producerId: producer.id, router: room2 })
+  if (pipeProducer) await pipeProducer.pause()
   room2.close()
   if (!router.canConsume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities })) throw new mediasoup.types.UnsupportedError('x')
 }

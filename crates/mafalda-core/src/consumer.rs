@@ -10,6 +10,7 @@ use crate::transport::{stats_json, to_json};
 use event_listener_primitives::HandlerId;
 use mediasoup::consumer::{ConsumerRtpStreamStat, ConsumerScore, ConsumerType};
 use mediasoup::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 pub(crate) struct ConsumerEntry {
@@ -19,6 +20,12 @@ pub(crate) struct ConsumerEntry {
     pub worker: RealWorker,
     /// The pipe that brings its producer to this real router, if any.
     pub pipe: Option<PipeKey>,
+    /// Whether the application paused it (`consumer.pause()`).
+    pub app_paused: bool,
+    /// Set while the pipe producer of an import it consumes is paused: the
+    /// real consumer is then held paused, and the real producer's own
+    /// pause / resume are not reported (the pipe producer's state is).
+    pub import_paused: Arc<AtomicBool>,
     pub _handlers: Vec<HandlerId>,
 }
 
@@ -62,23 +69,29 @@ impl Mafalda {
     pub async fn consume(&self, transport_id: TransportId, options: ConsumerOptions) -> Result<ConsumerInfo> {
         let producer_id = options.producer_id;
         let not_found = || Error::failed(format!("Producer with id \"{producer_id}\" not found"));
-        let (transport, destination) = {
+        let app_paused = options.paused;
+        let (transport, destination, import_paused) = {
             let registry = self.registry();
             let entry = registry
                 .transports
                 .get(&transport_id)
                 .ok_or_else(|| Error::invalid_state("Transport closed"))?;
-            // As in mediasoup, only producers of the same (virtual) router.
-            match registry.producers.get(&producer_id) {
-                Some(producer) if producer.room == entry.router => {}
-                _ => return Err(not_found()),
+            // As in mediasoup, only producers of the same (virtual) router,
+            // or piped to it (imported): rooms share real routers, so the
+            // worker alone would not refuse another room's producer.
+            if !registry.room_sees_producer(entry.router, producer_id) {
+                return Err(not_found());
             }
-            let destination = registry
+            let room = registry
                 .routers
                 .get(&entry.router)
-                .and_then(|room| room.real_router(entry.real_router).cloned())
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
-            (entry.transport.clone(), destination)
+            let destination = room
+                .real_router(entry.real_router)
+                .cloned()
+                .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            let import_paused = room.paused_imports.contains(&producer_id);
+            (entry.transport.clone(), destination, import_paused)
         };
         let pipe = self.ensure_pipe(producer_id, &destination).await?;
         let consumed = transport.as_dyn().consume(options).await.map_err(consume_error);
@@ -91,8 +104,16 @@ impl Mafalda {
                 return Err(error);
             }
         };
-        let info = ConsumerInfo::of(&consumer);
-        let handlers = self.subscribe_consumer(&consumer);
+        let import_paused = Arc::new(AtomicBool::new(import_paused));
+        let mut info = ConsumerInfo::of(&consumer);
+        if import_paused.load(Ordering::SeqCst) {
+            // A consumer of a paused pipe producer starts producer-paused.
+            if !app_paused {
+                let _ = consumer.pause().await;
+            }
+            info.producer_paused = true;
+        }
+        let handlers = self.subscribe_consumer(&consumer, &import_paused);
         let worker = destination.worker;
         worker.add_consumers(1);
         let entry = ConsumerEntry {
@@ -100,6 +121,8 @@ impl Mafalda {
             transport: transport_id,
             worker,
             pipe,
+            app_paused,
+            import_paused,
             _handlers: handlers,
         };
         let mut registry = self.registry();
@@ -122,7 +145,7 @@ impl Mafalda {
         Err(Error::invalid_state("Transport closed"))
     }
 
-    fn subscribe_consumer(&self, consumer: &Consumer) -> Vec<HandlerId> {
+    fn subscribe_consumer(&self, consumer: &Consumer, import_paused: &Arc<AtomicBool>) -> Vec<HandlerId> {
         let id = consumer.id();
         let sink = Arc::clone(self.sink());
         let cleanup = self.cleanup_sender();
@@ -135,12 +158,19 @@ impl Mafalda {
             let _ = cleanup.send(Cleanup::Consumer(id));
         }));
         let s = Arc::clone(&sink);
-        handlers
-            .push(consumer.on_producer_pause(move || s.emit(Event::ConsumerProducerPause { consumer: id })));
+        let held = Arc::clone(import_paused);
+        handlers.push(consumer.on_producer_pause(move || {
+            if !held.load(Ordering::SeqCst) {
+                s.emit(Event::ConsumerProducerPause { consumer: id })
+            }
+        }));
         let s = Arc::clone(&sink);
-        handlers.push(
-            consumer.on_producer_resume(move || s.emit(Event::ConsumerProducerResume { consumer: id })),
-        );
+        let held = Arc::clone(import_paused);
+        handlers.push(consumer.on_producer_resume(move || {
+            if !held.load(Ordering::SeqCst) {
+                s.emit(Event::ConsumerProducerResume { consumer: id })
+            }
+        }));
         let s = Arc::clone(&sink);
         handlers.push(consumer.on_score(move |score| {
             s.emit(Event::ConsumerScore {
@@ -186,12 +216,30 @@ impl Mafalda {
 
     /// `consumer.pause()`.
     pub async fn pause_consumer(&self, id: ConsumerId) -> Result<()> {
-        Ok(self.consumer(id)?.pause().await?)
+        let (consumer, _) = self.set_app_paused(id, true)?;
+        Ok(consumer.pause().await?)
     }
 
-    /// `consumer.resume()`.
+    /// `consumer.resume()`: the real consumer stays paused while the pipe
+    /// producer of the import it consumes is paused.
     pub async fn resume_consumer(&self, id: ConsumerId) -> Result<()> {
-        Ok(self.consumer(id)?.resume().await?)
+        let (consumer, held) = self.set_app_paused(id, false)?;
+        if held {
+            return Ok(());
+        }
+        Ok(consumer.resume().await?)
+    }
+
+    /// Records the application's pause state; the consumer, and whether an
+    /// import holds it paused.
+    fn set_app_paused(&self, id: ConsumerId, paused: bool) -> Result<(Consumer, bool)> {
+        let mut registry = self.registry();
+        let entry = registry
+            .consumers
+            .get_mut(&id)
+            .ok_or_else(|| Error::invalid_state("Consumer closed"))?;
+        entry.app_paused = paused;
+        Ok((entry.consumer.clone(), entry.import_paused.load(Ordering::SeqCst)))
     }
 
     /// `consumer.requestKeyFrame()`.

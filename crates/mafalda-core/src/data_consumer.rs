@@ -119,9 +119,9 @@ impl Mafalda {
                 .get(&transport_id)
                 .ok_or_else(|| Error::invalid_state("Transport closed"))?;
             // As in mediasoup, only data producers of the same (virtual) router.
-            match registry.data_producers.get(&data_producer_id) {
-                Some(data_producer) if data_producer.room == entry.router => {}
-                _ => return Err(not_found()),
+            // Or piped to it (imported); see `consume()`.
+            if !registry.room_sees_data_producer(entry.router, data_producer_id) {
+                return Err(not_found());
             }
             let destination = registry
                 .routers

@@ -20,7 +20,13 @@ impl Mafalda {
             let producers: Vec<String> = registry
                 .data_producers
                 .iter()
-                .filter(|(_, entry)| entry.room == room)
+                .filter(|(id, entry)| {
+                    entry.room == room
+                        || registry
+                            .routers
+                            .get(&room)
+                            .is_some_and(|r| r.data_imports.contains(*id))
+                })
                 .map(|(id, _)| id.to_string())
                 .collect();
             let consumers: Vec<(String, String)> = registry

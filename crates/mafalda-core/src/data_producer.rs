@@ -75,6 +75,7 @@ impl Registry {
         }
         // Its pipes go with it: data consumers on other real routers get
         // `dataproducerclose` from their pipe data producer.
+        self.forget_data_imports_of(id);
         self.take_pipes_of(id, garbage);
         garbage.data_producers.push(entry);
     }

@@ -42,8 +42,9 @@ pub struct RealWorkerDump {
 pub struct RealRouterDump {
     /// The real router's id.
     pub id: RouterId,
-    /// The virtual router (room) it serves.
-    pub router_id: String,
+    /// The virtual routers (rooms) it serves: rooms with the same codecs
+    /// share a worker's real router.
+    pub router_ids: Vec<String>,
     /// Transports on it (pipe transports included).
     pub transports: usize,
     /// Their ids (the application's transport ids are among them).
@@ -70,17 +71,23 @@ impl Mafalda {
     /// Dumps the pool: every real worker and the real routers on it.
     pub async fn dump(&self) -> Result<PoolDump> {
         let workers = self.pool().workers();
-        type Rooms = Vec<(VirtualRouterId, Router, mediasoup::worker::WorkerId)>;
+        type Rooms = Vec<(Vec<VirtualRouterId>, Router, mediasoup::worker::WorkerId)>;
         type Pipes = Vec<(RouterId, RouterId, bool)>;
         let (rooms, pipes): (Rooms, Pipes) = {
             let registry = self.registry();
             let rooms = registry
-                .routers
-                .iter()
-                .flat_map(|(id, room)| {
-                    room.real
+                .shared_routers
+                .values()
+                .filter_map(|shared| {
+                    let router = shared.ready.get()?;
+                    let mut ids: Vec<_> = registry
+                        .routers
                         .iter()
-                        .map(move |real| (*id, real.router.clone(), real.worker.id()))
+                        .filter(|(_, room)| room.real_router(router.id()).is_some())
+                        .map(|(id, _)| *id)
+                        .collect();
+                    ids.sort_by_key(ToString::to_string);
+                    Some((ids, router.clone(), shared.worker.id()))
                 })
                 .collect();
             let pipes = registry
@@ -110,7 +117,7 @@ impl Mafalda {
                 };
                 routers.push(RealRouterDump {
                     id: router.id(),
-                    router_id: room.to_string(),
+                    router_ids: room.iter().map(ToString::to_string).collect(),
                     transports: real.transport_ids.len(),
                     transport_ids: real.transport_ids.iter().map(ToString::to_string).collect(),
                     producers: real.map_producer_id_consumer_ids.len(),

@@ -31,6 +31,7 @@ mod data_producer;
 mod direct;
 mod error;
 mod events;
+mod import;
 mod introspection;
 mod mafalda;
 mod observer;

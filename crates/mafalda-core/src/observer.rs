@@ -73,6 +73,29 @@ impl Registry {
 }
 
 impl Mafalda {
+    /// `observer` stops observing `producer` without it closing: the entry
+    /// forgets it (releasing its pipe) and the worker is told from the
+    /// janitor thread.
+    pub(crate) fn forget_observed_by(
+        &self,
+        registry: &mut Registry,
+        observer: RtpObserverId,
+        producer: ProducerId,
+    ) -> Option<()> {
+        let entry = registry.observers.get_mut(&observer)?;
+        let pipe = entry.producers.remove(&producer)?;
+        let handle = entry.observer.clone();
+        if let Some(pipe) = pipe {
+            registry.release_pipe(pipe, Instant::now());
+        }
+        let _ = self
+            .cleanup_sender()
+            .send(crate::mafalda::Cleanup::Task(Box::pin(async move {
+                let _ = handle.as_dyn().remove_producer(producer).await;
+            })));
+        Some(())
+    }
+
     /// Creates an observer in a room, on the room's first real router.
     pub async fn create_observer(
         &self,
@@ -162,13 +185,11 @@ impl Mafalda {
                 .observers
                 .get(&id)
                 .ok_or_else(|| Error::invalid_state("RtpObserver closed"))?;
-            match registry.producers.get(&producer) {
-                Some(p) if p.room == entry.room => {}
-                _ => {
-                    return Err(Error::failed(format!(
-                        "Producer with id \"{producer}\" not found"
-                    )))
-                }
+            // The room's producers and the ones piped to it (imported).
+            if !registry.room_sees_producer(entry.room, producer) {
+                return Err(Error::failed(format!(
+                    "Producer with id \"{producer}\" not found"
+                )));
             }
             if entry.producers.contains_key(&producer) {
                 return Ok(());

@@ -219,6 +219,15 @@ impl Mafalda {
                 .get(&room)
                 .and_then(|room| room.real_router(home_id).cloned())
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            // A worker serves one producer per id: a pipe producer cannot sit
+            // beside its source. Within a room this never happens (a room has
+            // one real router per worker); between rooms it can, when an
+            // import's rooms have different codecs on one worker.
+            if home.worker.id() == destination.worker.id() {
+                return Err(Error::unsupported(
+                    "cannot pipe between two rooms with different media codecs on the same worker",
+                ));
+            }
             let pair = pair_key(home_id, dest_id);
             let is_new = !registry.pipes.contains_key(&key);
             if is_new {

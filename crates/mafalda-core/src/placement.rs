@@ -60,7 +60,9 @@ pub struct WorkerLoad {
     pub id: WorkerId,
     /// Smoothed CPU of the worker thread, percent of one core.
     pub cpu: f64,
-    /// Real routers on it.
+    /// Rooms placed on it (each with a real router here; rooms with the same
+    /// codecs share one, but each counts: `spread` looks for a worker with no
+    /// room, and a room's weight does not depend on what it shares).
     pub routers: u32,
     /// Consumers on it (pipe consumers included).
     pub consumers: u32,

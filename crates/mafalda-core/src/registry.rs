@@ -9,8 +9,9 @@ use crate::data_consumer::DataConsumerEntry;
 use crate::data_producer::DataProducerEntry;
 use crate::observer::ObserverEntry;
 use crate::piping::{PairKey, PipeEntry, PipeKey, PipePairEntry};
+use crate::pool::RealWorker;
 use crate::producer::ProducerEntry;
-use crate::router::{RouterEntry, VirtualRouterId};
+use crate::router::{RouterEntry, SharedKey, SharedRouterEntry, VirtualRouterId};
 use crate::transport::TransportEntry;
 use crate::webrtc_server::WebRtcServerEntry;
 use crate::worker::{VirtualWorkerEntry, VirtualWorkerId};
@@ -26,6 +27,8 @@ use std::collections::HashMap;
 pub(crate) struct Registry {
     pub workers: HashMap<VirtualWorkerId, VirtualWorkerEntry>,
     pub routers: HashMap<VirtualRouterId, RouterEntry>,
+    /// The real routers, shared by the rooms with the same codecs on a worker.
+    pub shared_routers: HashMap<SharedKey, SharedRouterEntry>,
     pub transports: HashMap<TransportId, TransportEntry>,
     pub producers: HashMap<ProducerId, ProducerEntry>,
     pub consumers: HashMap<ConsumerId, ConsumerEntry>,
@@ -55,6 +58,7 @@ pub(crate) struct Garbage {
     pub real_webrtc_servers: Vec<mediasoup::webrtc_server::WebRtcServer>,
     pub webrtc_servers: Vec<WebRtcServerEntry>,
     pub routers: Vec<RouterEntry>,
+    pub shared_routers: Vec<SharedRouterEntry>,
     pub workers: Vec<VirtualWorkerEntry>,
 }
 
@@ -81,6 +85,7 @@ impl Registry {
             transport.producers.remove(&id);
         }
         self.forget_observed(id);
+        self.forget_imports_of(id);
         self.take_pipes_of(id, garbage);
         garbage.producers.push(entry);
     }
@@ -140,14 +145,34 @@ impl Registry {
         for transport in entry.transports.clone() {
             self.take_transport(transport, garbage);
         }
-        let real: Vec<_> = entry.real.iter().map(|real| real.router.id()).collect();
-        self.take_pipes_of_routers(&real, garbage);
         if let Some(worker) = entry.worker.and_then(|w| self.workers.get_mut(&w)) {
             worker.routers.remove(&id);
         }
         for real in &entry.real {
-            real.worker.add_routers(-1);
+            self.release_shared_router(&real.worker, &entry.codec_key, garbage);
         }
         garbage.routers.push(entry);
+    }
+
+    /// A room no longer uses the shared real router of `worker` for
+    /// `codec_key`. With its last room the router goes, and with it every
+    /// pipe to or from it (their users were in those rooms).
+    pub fn release_shared_router(&mut self, worker: &RealWorker, codec_key: &str, garbage: &mut Garbage) {
+        worker.add_routers(-1);
+        let key = (worker.id(), codec_key.to_string());
+        let Some(shared) = self.shared_routers.get_mut(&key) else {
+            return;
+        };
+        shared.rooms = shared.rooms.saturating_sub(1);
+        if shared.rooms > 0 {
+            return;
+        }
+        let Some(shared) = self.shared_routers.remove(&key) else {
+            return;
+        };
+        if let Some(router) = shared.ready.get() {
+            self.take_pipes_of_routers(&[router.id()], garbage);
+        }
+        garbage.shared_routers.push(shared);
     }
 }

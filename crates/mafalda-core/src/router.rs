@@ -4,6 +4,13 @@
 //! starts with one, placed by the pool when the room is created, and grows
 //! another one on a further worker when placement finds the room's workers
 //! full (see [`crate::placement::place_transport`]).
+//!
+//! Real routers are shared: on a real worker, every room with the same media
+//! codecs uses one real router ([`SharedRouterEntry`], counted per room). A
+//! mediasoup worker serves one producer per id, so sharing is what lets a
+//! producer be seen by several rooms of one worker without a second producer
+//! with its id (`router.pipeToRouter()` between rooms); keeping rooms apart
+//! (consume only your room's producers, or imported ones) is mafalda's job.
 
 use crate::error::{Error, Result};
 use crate::mafalda::Mafalda;
@@ -14,15 +21,24 @@ use crate::worker::{VirtualWorkerId, WorkerSettings};
 use mediasoup::prelude::*;
 use mediasoup::producer::ProducerId;
 use mediasoup::router::RouterId;
+use mediasoup::worker::WorkerId;
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 /// Id of a virtual router (a room).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct VirtualRouterId(Uuid);
+
+#[cfg(test)]
+impl VirtualRouterId {
+    pub(crate) fn new_for_tests() -> Self {
+        Self(Uuid::new_v4())
+    }
+}
 
 impl fmt::Display for VirtualRouterId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -46,6 +62,25 @@ pub(crate) struct RealRouter {
     pub worker: RealWorker,
 }
 
+/// What real routers are shared by: a real worker and the rooms' codecs.
+pub(crate) type SharedKey = (WorkerId, String);
+
+/// The key rooms with `media_codecs` share real routers by. The codecs as
+/// given, in order: their order decides the payload types mediasoup assigns,
+/// so rooms whose lists differ only in order get different capabilities.
+pub(crate) fn codec_key(media_codecs: &[RtpCodecCapability]) -> String {
+    serde_json::to_string(media_codecs).unwrap_or_else(|e| format!("unserializable codecs: {e}"))
+}
+
+/// A real router shared by the rooms using it. The `OnceCell` lets
+/// concurrent placements of rooms on one worker create it once.
+pub(crate) struct SharedRouterEntry {
+    pub ready: Arc<OnceCell<Router>>,
+    /// Rooms using it (references taken before creating it).
+    pub rooms: u32,
+    pub worker: RealWorker,
+}
+
 pub(crate) struct RouterEntry {
     /// The virtual worker it was created through, if any.
     pub worker: Option<VirtualWorkerId>,
@@ -54,10 +89,22 @@ pub(crate) struct RouterEntry {
     /// Codecs every real router of the room is created with, so that they
     /// all have the same RTP capabilities.
     pub media_codecs: Vec<RtpCodecCapability>,
-    /// The real routers serving the room; the first one was placed with it.
+    /// [`codec_key`] of `media_codecs`.
+    pub codec_key: String,
+    /// The real routers serving the room (shared with the other rooms of
+    /// their worker that have the same codecs); the first one was placed
+    /// with it.
     pub real: Vec<RealRouter>,
     pub transports: HashSet<TransportId>,
     pub observers: HashSet<mediasoup::rtp_observer::RtpObserverId>,
+    /// Producers of other rooms piped in with `pipeToRouter()`: consumable
+    /// here as if they were the room's own.
+    pub imports: HashSet<ProducerId>,
+    /// Imports whose pipe producer the application paused: the room's
+    /// consumers of them are held paused (see [`crate::import`]).
+    pub paused_imports: HashSet<ProducerId>,
+    /// Data producers of other rooms piped in with `pipeToRouter()`.
+    pub data_imports: HashSet<DataProducerId>,
     /// Held while the room grows a real router, so that concurrent joins
     /// to a full room create one router, not one each.
     pub grow: Arc<tokio::sync::Mutex<()>>,
@@ -96,16 +143,23 @@ impl Mafalda {
             None => (WorkerSettings::default(), None),
         };
         let placed = self.pool().place_router(&settings, home).await?;
-        let real = self.start_real_router(placed, media_codecs.clone()).await?;
+        let codec_key = codec_key(&media_codecs);
+        let real = self
+            .start_real_router(placed, media_codecs.clone(), &codec_key)
+            .await?;
         let id = VirtualRouterId(Uuid::new_v4());
         let rtp_capabilities = real.router.rtp_capabilities().clone();
         let entry = RouterEntry {
             worker,
             settings,
             media_codecs,
+            codec_key,
             real: vec![real],
             transports: HashSet::new(),
             observers: HashSet::new(),
+            imports: HashSet::new(),
+            paused_imports: HashSet::new(),
+            data_imports: HashSet::new(),
             grow: Arc::default(),
         };
         let orphan = {
@@ -127,34 +181,65 @@ impl Mafalda {
             }
         };
         if let Some(entry) = orphan {
-            for real in &entry.real {
-                real.worker.add_routers(-1);
+            let mut garbage = Garbage::default();
+            {
+                let mut registry = self.registry();
+                for real in &entry.real {
+                    registry.release_shared_router(&real.worker, &entry.codec_key, &mut garbage);
+                }
             }
             drop(entry);
+            drop(garbage);
             self.collect_idle_workers();
             return Err(Error::invalid_state("Worker closed"));
         }
         Ok(RouterInfo { id, rtp_capabilities })
     }
 
-    /// Creates a real router on `worker`, counted on it from before the
-    /// request so that concurrent placements see it.
+    /// The shared real router on `worker` for rooms with these codecs,
+    /// created if absent. The room is counted on the worker (`routers`: rooms
+    /// placed there) and on the shared router from before any request, so
+    /// that concurrent placements see it; release with
+    /// [`crate::registry::Registry::release_shared_router`].
     async fn start_real_router(
         &self,
         worker: RealWorker,
         media_codecs: Vec<RtpCodecCapability>,
+        codec_key: &str,
     ) -> Result<RealRouter> {
         worker.add_routers(1);
-        match worker
-            .worker()
-            .create_router(RouterOptions::new(media_codecs))
+        let cell = {
+            let mut registry = self.registry();
+            let shared = registry
+                .shared_routers
+                .entry((worker.id(), codec_key.to_string()))
+                .or_insert_with(|| SharedRouterEntry {
+                    ready: Arc::default(),
+                    rooms: 0,
+                    worker: worker.clone(),
+                });
+            shared.rooms += 1;
+            Arc::clone(&shared.ready)
+        };
+        let made = cell
+            .get_or_try_init(|| async {
+                worker
+                    .worker()
+                    .create_router(RouterOptions::new(media_codecs))
+                    .await
+                    .map_err(router_error)
+            })
             .await
-        {
+            .cloned();
+        match made {
             Ok(router) => Ok(RealRouter { router, worker }),
             Err(error) => {
-                worker.add_routers(-1);
+                let mut garbage = Garbage::default();
+                self.registry()
+                    .release_shared_router(&worker, codec_key, &mut garbage);
+                drop(garbage);
                 self.collect_idle_workers();
-                Err(router_error(error))
+                Err(error)
             }
         }
     }
@@ -169,13 +254,17 @@ impl Mafalda {
         let _growing = grow.lock().await;
         // Decide again: another join may have grown the room meanwhile.
         let (decision, _) = self.transport_decision(id)?;
-        let (settings, codecs) = {
+        let (settings, codecs, codec_key) = {
             let registry = self.registry();
             let room = registry
                 .routers
                 .get(&id)
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
-            (room.settings.clone(), room.media_codecs.clone())
+            (
+                room.settings.clone(),
+                room.media_codecs.clone(),
+                room.codec_key.clone(),
+            )
         };
         let worker = match decision {
             TransportDecision::UseRouter(router) => return self.room_router(id, router),
@@ -188,16 +277,26 @@ impl Mafalda {
             }
         };
         worker.note_placement(Instant::now());
-        let real = self.start_real_router(worker, codecs).await?;
+        let real = self.start_real_router(worker, codecs, &codec_key).await?;
+        let mut garbage = Garbage::default();
         let mut registry = self.registry();
         match registry.routers.get_mut(&id) {
+            // Placement never grows a room onto a worker it is already on;
+            // should it, the room keeps one reference per real router.
+            Some(room) if room.real_router(real.router.id()).is_some() => {
+                registry.release_shared_router(&real.worker, &codec_key, &mut garbage);
+                drop(registry);
+                drop(garbage);
+                Ok(real)
+            }
             Some(room) => {
                 room.real.push(real.clone());
                 Ok(real)
             }
             None => {
+                registry.release_shared_router(&real.worker, &codec_key, &mut garbage);
                 drop(registry);
-                real.worker.add_routers(-1);
+                drop(garbage);
                 drop(real);
                 self.collect_idle_workers();
                 Err(Error::invalid_state("Router closed"))
@@ -295,6 +394,9 @@ impl Mafalda {
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
             let mut visible: HashSet<String> = room.transports.iter().map(ToString::to_string).collect();
             visible.extend(room.observers.iter().map(ToString::to_string));
+            // Imported producers appear in the room, as mediasoup's pipe
+            // producers do in the router they are piped to.
+            visible.extend(room.imports.iter().map(ToString::to_string));
             for transport in room.transports.iter().filter_map(|t| registry.transports.get(t)) {
                 visible.extend(transport.producers.iter().map(ToString::to_string));
                 visible.extend(transport.consumers.iter().map(ToString::to_string));
@@ -342,12 +444,18 @@ impl Mafalda {
                 .routers
                 .get(&id)
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
-            let home = registry
-                .producers
-                .get(&producer)
-                .and_then(|entry| registry.transports.get(&entry.transport))
-                .filter(|transport| transport.router == id)
-                .and_then(|transport| room.real_router(transport.real_router));
+            if !registry.room_sees_producer(id, producer) {
+                return Ok(false);
+            }
+            // The producer's home is a real router of its own room, which
+            // for an imported producer is not this one.
+            let _ = room;
+            let home = registry.producers.get(&producer).and_then(|entry| {
+                registry
+                    .routers
+                    .get(&entry.room)
+                    .and_then(|own| own.real_router(entry.real_router))
+            });
             match home {
                 Some(real) => real.router.clone(),
                 None => return Ok(false),
@@ -407,4 +515,39 @@ fn key_values(
         })
         .collect();
     serde_json::Value::Array(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::num::{NonZeroU32, NonZeroU8};
+
+    fn opus() -> RtpCodecCapability {
+        RtpCodecCapability::Audio {
+            mime_type: MimeTypeAudio::Opus,
+            preferred_payload_type: None,
+            clock_rate: NonZeroU32::new(48000).unwrap(),
+            channels: NonZeroU8::new(2).unwrap(),
+            parameters: RtpCodecParametersParameters::default(),
+            rtcp_feedback: vec![],
+        }
+    }
+
+    fn vp8() -> RtpCodecCapability {
+        RtpCodecCapability::Video {
+            mime_type: MimeTypeVideo::Vp8,
+            preferred_payload_type: None,
+            clock_rate: NonZeroU32::new(90000).unwrap(),
+            parameters: RtpCodecParametersParameters::default(),
+            rtcp_feedback: vec![],
+        }
+    }
+
+    #[test]
+    fn rooms_share_a_real_router_only_with_the_same_codecs_in_the_same_order() {
+        assert_eq!(codec_key(&[opus(), vp8()]), codec_key(&[opus(), vp8()]));
+        assert_ne!(codec_key(&[opus(), vp8()]), codec_key(&[opus()]));
+        // The order decides payload types: another order, other capabilities.
+        assert_ne!(codec_key(&[opus(), vp8()]), codec_key(&[vp8(), opus()]));
+    }
 }

@@ -126,7 +126,8 @@ impl RealWorker {
         self.inner.cpu.store(percent.to_bits(), Ordering::Relaxed);
     }
 
-    /// Real routers on this worker.
+    /// Rooms placed on this worker: one per room that has a real router
+    /// here, though rooms with the same codecs share one real router.
     pub fn routers(&self) -> u32 {
         self.inner.routers.load(Ordering::SeqCst)
     }
