@@ -1269,6 +1269,12 @@ export declare class Router<RouterAppData extends AppData = AppData> extends Enh
    */
   pipeToRouter (options: PipeToRouterOptions): Promise<PipeToRouterResult>
   canConsume (params: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean
+  /**
+   * New codecs for producers and consumers made from now on. Throws
+   * `UnsupportedError` while the room shares its real router with other
+   * routers (same worker, same codecs).
+   */
+  updateMediaCodecs (mediaCodecs: RouterRtpCodecCapability[]): void
 }
 
 // ---------------------------------------------------------------- worker

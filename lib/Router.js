@@ -45,6 +45,16 @@ class Router extends NativeObject {
   get rtpCapabilities () { return this.#rtpCapabilities }
   get transportsForTesting () { return this.#transports }
 
+  /**
+   * mediasoup's `updateMediaCodecs()`: producers and consumers made from
+   * now on use the new codecs; `rtpCapabilities` is a new object.
+   */
+  updateMediaCodecs (mediaCodecs) {
+    this._checkOpen('Router')
+    if (!Array.isArray(mediaCodecs)) throw new TypeError('mediaCodecs must be an Array')
+    this.#rtpCapabilities = binding.routerUpdateMediaCodecs(this.id, mediaCodecs)
+  }
+
   close () {
     if (!this._markClosed()) return
     binding.routerClose(this.id)

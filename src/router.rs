@@ -23,6 +23,15 @@ pub async fn create_router(worker_id: Option<String>, media_codecs: Value) -> Re
     Ok(json!({ "id": info.id.to_string(), "rtpCapabilities": output::to_value(&info.rtp_capabilities) }))
 }
 
+/// `router.updateMediaCodecs()`: synchronous, as in mediasoup-node; the
+/// new RTP capabilities.
+#[napi(catch_unwind)]
+pub fn router_update_media_codecs(id: String, media_codecs: Value) -> Result<Value> {
+    let codecs = input::media_codecs(media_codecs)?;
+    let capabilities = engine().update_media_codecs(router_id(&id)?, codecs).napi()?;
+    Ok(output::to_value(&capabilities))
+}
+
 /// Closes a room.
 #[napi(catch_unwind)]
 pub fn router_close(id: String) -> Result<()> {

@@ -347,6 +347,62 @@ impl Mafalda {
         Ok(real)
     }
 
+    /// `router.updateMediaCodecs()`: new codecs for the room's real routers
+    /// (producers and consumers made from now on use them); the new RTP
+    /// capabilities. A real router shared with other rooms (same worker,
+    /// same codecs) cannot change under them: `UnsupportedError`.
+    pub fn update_media_codecs(
+        &self,
+        id: VirtualRouterId,
+        media_codecs: Vec<RtpCodecCapability>,
+    ) -> Result<RtpCapabilitiesFinalized> {
+        let mut registry = self.registry();
+        let room = registry
+            .routers
+            .get(&id)
+            .ok_or_else(|| Error::invalid_state("Router closed"))?;
+        let old_key = room.codec_key.clone();
+        let new_key = codec_key(&media_codecs);
+        let reals = room.real.clone();
+        for real in &reals {
+            let worker = real.worker.id();
+            let shared = registry
+                .shared_routers
+                .get(&(worker, old_key.clone()))
+                .is_some_and(|s| s.rooms > 1);
+            let taken =
+                new_key != old_key && registry.shared_routers.contains_key(&(worker, new_key.clone()));
+            if shared || taken {
+                return Err(Error::unsupported(
+                    "updateMediaCodecs() on a router whose real router is shared with other routers \
+                     (same worker, same codecs): create a router with the new codecs instead",
+                ));
+            }
+        }
+        // The same codecs give every real router the same capabilities; a
+        // bad list fails on the first one, before anything changed.
+        let mut capabilities = None;
+        for real in &reals {
+            let mut router = real.router.clone();
+            router
+                .update_media_codecs(media_codecs.clone())
+                .map_err(|e| Error::type_error(e.to_string()))?;
+            capabilities = Some(router.rtp_capabilities());
+        }
+        for real in &reals {
+            let worker = real.worker.id();
+            if let Some(entry) = registry.shared_routers.remove(&(worker, old_key.clone())) {
+                registry.shared_routers.insert((worker, new_key.clone()), entry);
+            }
+        }
+        // Still there: the lock has been held since the lookup above.
+        if let Some(room) = registry.routers.get_mut(&id) {
+            room.media_codecs = media_codecs;
+            room.codec_key = new_key;
+        }
+        capabilities.ok_or_else(|| Error::invalid_state("Router closed"))
+    }
+
     /// Closes a room and everything in it. Closing twice is a no-op.
     pub fn close_router(&self, id: VirtualRouterId) {
         let mut garbage = Garbage::default();
