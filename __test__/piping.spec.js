@@ -175,6 +175,29 @@ describe('rooms spanning workers, pipes on demand', () => {
     room.close()
   }, 30000)
 
+  test('a room lets go of the real router on a worker it no longer has transports on: that worker idles out while the room goes on', async () => {
+    const { room, source, producer, remote } = await roomOverTwoWorkers()
+    const consumer = await remote.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(room) })
+    expect(consumer.kind).toBe('audio')
+    const sourcePid = (await realRouters()).find((r) => r.transportIds.includes(source.id)).pid
+
+    remote.close()
+
+    // idleWorkerTimeout is 0 here: the second worker goes once its router does.
+    await waitFor(async () => {
+      const pool = await mafalda.dump()
+      return pool.workers.length === 1 && pool.threads === 1
+    }, { timeout: 8000 })
+    const routers = await realRouters()
+    expect(routers.map((r) => r.pid)).toEqual([sourcePid])
+    expect(totals(routers).pipeConsumers).toBe(0)
+    // The room is whole: a new transport still consumes.
+    mafalda.configure({ consumerBudget: defaults.consumerBudget })
+    const again = await room.createPlainTransport({ listenInfo })
+    await again.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(room) })
+    room.close()
+  }, 30000)
+
   test('consumer.requestKeyFrame() on another worker reaches the source as an RTCP PLI', async () => {
     mafalda.configure({ consumerBudget: 1, maxWorkers: 2 })
     const room = await mafalda.createRouter({ mediaCodecs })

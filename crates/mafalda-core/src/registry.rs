@@ -19,6 +19,7 @@ use mediasoup::consumer::ConsumerId;
 use mediasoup::data_consumer::DataConsumerId;
 use mediasoup::data_producer::DataProducerId;
 use mediasoup::producer::ProducerId;
+use mediasoup::router::RouterId;
 use mediasoup::transport::TransportId;
 use mediasoup::webrtc_server::WebRtcServerId;
 use std::collections::HashMap;
@@ -109,6 +110,7 @@ impl Registry {
         if let Some(router) = self.routers.get_mut(&entry.router) {
             router.transports.remove(&id);
         }
+        self.release_idle_room_router(entry.router, entry.real_router, garbage);
         if let Some(server) = entry.webrtc_server.and_then(|s| self.webrtc_servers.get_mut(&s)) {
             garbage.real_webrtc_servers.extend(server.release_transport(id));
         }
@@ -152,6 +154,44 @@ impl Registry {
             self.release_shared_router(&real.worker, &entry.codec_key, garbage);
         }
         garbage.routers.push(entry);
+    }
+
+    /// A room lets go of a real router it grew onto once none of its
+    /// transports is there and none is being placed there, so that the
+    /// worker can take other rooms or idle out while the room goes on. The
+    /// room's first real router stays: its observers live there.
+    fn release_idle_room_router(
+        &mut self,
+        room: VirtualRouterId,
+        real_router: RouterId,
+        garbage: &mut Garbage,
+    ) {
+        let Some(entry) = self.routers.get(&room) else {
+            return;
+        };
+        let in_use = entry.transports.iter().any(|t| {
+            self.transports
+                .get(t)
+                .is_some_and(|t| t.real_router == real_router)
+        });
+        let Some(index) = entry.real.iter().position(|r| r.router.id() == real_router) else {
+            return;
+        };
+        if in_use
+            || index == 0
+            || entry.real[index]
+                .placing
+                .load(std::sync::atomic::Ordering::SeqCst)
+                > 0
+        {
+            return;
+        }
+        let codec_key = entry.codec_key.clone();
+        let Some(entry) = self.routers.get_mut(&room) else {
+            return;
+        };
+        let released = entry.real.remove(index);
+        self.release_shared_router(&released.worker, &codec_key, garbage);
     }
 
     /// A room no longer uses the shared real router of `worker` for

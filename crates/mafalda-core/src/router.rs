@@ -24,6 +24,7 @@ use mediasoup::router::RouterId;
 use mediasoup::worker::WorkerId;
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::OnceCell;
@@ -60,6 +61,36 @@ impl std::str::FromStr for VirtualRouterId {
 pub(crate) struct RealRouter {
     pub router: Router,
     pub worker: RealWorker,
+    /// Transports of the room being created on it right now (see
+    /// [`Placing`]): while any is, the room keeps this router even with no
+    /// transport on it.
+    pub placing: Arc<AtomicU32>,
+}
+
+impl RealRouter {
+    /// Counts one more transport being placed here (the [`Placing`] guard
+    /// `create_transport` makes undoes it) and hands out the router.
+    fn placing(&self) -> RealRouter {
+        self.placing.fetch_add(1, Ordering::SeqCst);
+        self.clone()
+    }
+}
+
+/// Held by `create_transport` from placement until the transport is in the
+/// registry: a room's real router left with no transport is released
+/// (`Registry::release_idle_room_router`), unless one is on its way there.
+pub(crate) struct Placing(Arc<AtomicU32>);
+
+impl Placing {
+    pub fn of(real: &RealRouter) -> Self {
+        Self(Arc::clone(&real.placing))
+    }
+}
+
+impl Drop for Placing {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// What real routers are shared by: a real worker and the rooms' codecs.
@@ -232,7 +263,11 @@ impl Mafalda {
             .await
             .cloned();
         match made {
-            Ok(router) => Ok(RealRouter { router, worker }),
+            Ok(router) => Ok(RealRouter {
+                router,
+                worker,
+                placing: Arc::default(),
+            }),
             Err(error) => {
                 let mut garbage = Garbage::default();
                 self.registry()
@@ -284,14 +319,15 @@ impl Mafalda {
             // Placement never grows a room onto a worker it is already on;
             // should it, the room keeps one reference per real router.
             Some(room) if room.real_router(real.router.id()).is_some() => {
+                let placed = room.real_router(real.router.id()).map(RealRouter::placing);
                 registry.release_shared_router(&real.worker, &codec_key, &mut garbage);
                 drop(registry);
                 drop(garbage);
-                Ok(real)
+                placed.ok_or_else(|| Error::invalid_state("Router closed"))
             }
             Some(room) => {
                 room.real.push(real.clone());
-                Ok(real)
+                Ok(real.placing())
             }
             None => {
                 registry.release_shared_router(&real.worker, &codec_key, &mut garbage);
@@ -341,7 +377,7 @@ impl Mafalda {
             .ok_or_else(|| Error::invalid_state("Router closed"))?;
         let real = room
             .real_router(router)
-            .cloned()
+            .map(RealRouter::placing)
             .ok_or_else(|| Error::invalid_state("Router closed"))?;
         real.worker.note_placement(Instant::now());
         Ok(real)

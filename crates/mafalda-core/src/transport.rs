@@ -194,6 +194,9 @@ impl Mafalda {
         options: TransportOptions,
     ) -> Result<TransportInfo> {
         let real = self.place_transport(router_id).await?;
+        // Until the transport is in the registry, its real router stays in
+        // the room even if the room's last transport there closes meanwhile.
+        let _placing = crate::router::Placing::of(&real);
         let router = &real.router;
         let port_range = self.room_port_range(router_id)?;
         let mut webrtc_server = None;
