@@ -2,22 +2,10 @@
 
 const mafalda = require('..')
 const {
-  mediaCodecs, opusRtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor
+  mediaCodecs, opusRtpParameters, vp8RtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor
 } = require('./helpers')
 
 const listenInfo = { protocol: 'udp', ip: '127.0.0.1' }
-
-function vp8RtpParameters (ssrc) {
-  return {
-    codecs: [{
-      mimeType: 'video/VP8',
-      payloadType: 101,
-      clockRate: 90000,
-      rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }]
-    }],
-    encodings: [{ ssrc }]
-  }
-}
 
 /** An RTCP PLI (payload-specific feedback 206, FMT 1) about `mediaSsrc`. */
 function pli (mediaSsrc) {

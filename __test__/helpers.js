@@ -18,6 +18,19 @@ function opusRtpParameters (ssrc, payloadType = 100, { audioLevel = false } = {}
   }
 }
 
+/** RTP parameters of a VP8 producer (NACK, PLI, FIR) sent by a plain endpoint. */
+function vp8RtpParameters (ssrc) {
+  return {
+    codecs: [{
+      mimeType: 'video/VP8',
+      payloadType: 101,
+      clockRate: 90000,
+      rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }]
+    }],
+    encodings: [{ ssrc }]
+  }
+}
+
 /** A consumer endpoint's capabilities: just what the router offers. */
 function consumerCapabilities (router) {
   return { codecs: router.rtpCapabilities.codecs, headerExtensions: [] }
@@ -77,5 +90,5 @@ async function waitFor (predicate, { timeout = 5000, interval = 20 } = {}) {
 }
 
 module.exports = {
-  mediaCodecs, opusRtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor
+  mediaCodecs, opusRtpParameters, vp8RtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor
 }

@@ -2,7 +2,7 @@
 
 const mafalda = require('..')
 const {
-  mediaCodecs, opusRtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor
+  mediaCodecs, opusRtpParameters, vp8RtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor
 } = require('./helpers')
 
 const listenInfo = { protocol: 'udp', ip: '127.0.0.1' }
@@ -10,18 +10,6 @@ const defaults = mafalda.getConfiguration()
 const PIPE_LINGER = 300
 
 let ssrc = 5000000
-
-function vp8RtpParameters (ssrc) {
-  return {
-    codecs: [{
-      mimeType: 'video/VP8',
-      payloadType: 101,
-      clockRate: 90000,
-      rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }]
-    }],
-    encodings: [{ ssrc }]
-  }
-}
 
 /** Real routers as their workers report them. */
 async function realRouters () {

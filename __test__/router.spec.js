@@ -1,14 +1,11 @@
 'use strict'
 
 const mafalda = require('..')
-const { opusRtpParameters } = require('./helpers')
+const { opusRtpParameters, vp8RtpParameters } = require('./helpers')
 
 const opus = { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }
 const vp8 = { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }
-const vp8Parameters = {
-  codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
-  encodings: [{ ssrc: 91001 }]
-}
+const vp8Parameters = vp8RtpParameters(91001)
 
 describe('router.updateMediaCodecs()', () => {
   let worker

@@ -118,10 +118,10 @@ const implementations = {
           pipeLinger: before.pipeLinger
         })
       },
-      async checkRemote (transport) {
+      /** Pipe consumers in the pool, as the real routers report them. */
+      async checkRemote () {
         const dump = await mafalda.dump()
-        const pipes = dump.workers.flatMap((w) => w.routers).reduce((n, r) => n + r.pipeConsumers, 0)
-        return pipes
+        return dump.workers.flatMap((w) => w.routers).reduce((n, r) => n + r.pipeConsumers, 0)
       }
     }
   }

@@ -431,7 +431,7 @@ impl Mafalda {
         let mut dump = match self.transport(id)? {
             AnyTransport::WebRtc(t) => to_json(t.dump().await?),
             AnyTransport::Plain(t) => to_json(t.dump().await?),
-            AnyTransport::Direct(t) => to_json(t.dump().await?).map(without_nulls),
+            AnyTransport::Direct(t) => to_json(t.dump().await?),
             AnyTransport::Pipe(t) => to_json(t.dump().await?),
         }?;
         self.retain_open_data_ids(id, &mut dump);
