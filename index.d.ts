@@ -1427,8 +1427,12 @@ export declare class Worker<WorkerAppData extends AppData = AppData> extends Enh
 
 // ---------------------------------------------------------------- module
 
-/** Events of the module's `observer`. */
-export type ObserverEvents = { newworker: [Worker] }
+/**
+ * Events of the module's `observer`: `newworker` as in mediasoup, and
+ * `newrouter` for a room made with `mafalda.createRouter()` (no worker, so
+ * no worker observer announces it).
+ */
+export type ObserverEvents = { newworker: [Worker]; newrouter: [Router] }
 
 export type Observer = EnhancedEventEmitter<ObserverEvents>
 

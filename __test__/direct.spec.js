@@ -2,7 +2,7 @@
 
 const mafalda = require('..')
 const {
-  mediaCodecs, opusRtpParameters, vp8RtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor
+  mediaCodecs, opusRtpParameters, vp8RtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor, startPump
 } = require('./helpers')
 
 const listenInfo = { protocol: 'udp', ip: '127.0.0.1' }
@@ -139,15 +139,11 @@ describe('DirectTransport', () => {
     let plis = 0
     endpoint.on('message', (packet) => { if (isPli(packet)) plis++ })
     let sequenceNumber = 0
-    let sending = true
-    const pump = (async () => {
-      while (sending) {
-        const packet = vp8Packet({ sequenceNumber, ssrc, keyFrame: sequenceNumber === 0 })
-        endpoint.send(packet, source.tuple.localPort, '127.0.0.1')
-        sequenceNumber++
-        await sleep(20)
-      }
-    })()
+    const pump = startPump(() => {
+      const packet = vp8Packet({ sequenceNumber, ssrc, keyFrame: sequenceNumber === 0 })
+      endpoint.send(packet, source.tuple.localPort, '127.0.0.1')
+      sequenceNumber++
+    }, 20)
     // The key frame that opens the stream answers the consumer's own request.
     await waitFor(() => rtpPackets > 0)
     await sleep(1200)
@@ -161,8 +157,7 @@ describe('DirectTransport', () => {
     expect(Buffer.isBuffer(rtcp[0])).toBe(true)
     expect(rtcp[0][1]).toBeGreaterThanOrEqual(192)
     expect(rtcp[0][1]).toBeLessThanOrEqual(223)
-    sending = false
-    await pump
+    await pump.stop()
     endpoint.close()
     source.close()
     direct.close()

@@ -67,12 +67,63 @@ function isRtcp (packet) {
   return packet.length >= 2 && packet[1] >= 192 && packet[1] <= 223
 }
 
+/** Sockets bound by a test; the isolation setup closes those left open. */
+const sockets = new Set()
+
 function bindSocket () {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket('udp4')
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
     socket.once('error', reject)
     socket.bind(0, '127.0.0.1', () => resolve(socket))
   })
+}
+
+/** Closes the sockets still open, except those in `keep`. */
+function closeSockets (keep = new Set()) {
+  for (const socket of [...sockets]) {
+    if (keep.has(socket)) continue
+    sockets.delete(socket)
+    try { socket.close() } catch (_) {}
+  }
+}
+
+/** Pumps (loops that send media) running; stopped after each test. */
+const pumps = new Set()
+
+/**
+ * Calls `step()` every `intervalMs` until stopped: `await pump.stop()`. The
+ * isolation setup stops every pump a test left running, so a failed test
+ * never leaves a loop that keeps the process alive.
+ */
+function startPump (step, intervalMs) {
+  let running = true
+  const loop = (async () => {
+    while (running) {
+      step()
+      await sleep(intervalMs)
+    }
+  })()
+  const pump = {
+    async stop () {
+      running = false
+      pumps.delete(pump)
+      await loop
+    }
+  }
+  pumps.add(pump)
+  return pump
+}
+
+/** Stops every pump still running. */
+async function stopPumps () {
+  await Promise.all([...pumps].map((pump) => pump.stop()))
+}
+
+/** The sockets still open. */
+function openSockets () {
+  return new Set(sockets)
 }
 
 function sleep (ms) {
@@ -90,5 +141,5 @@ async function waitFor (predicate, { timeout = 5000, interval = 20 } = {}) {
 }
 
 module.exports = {
-  mediaCodecs, opusRtpParameters, vp8RtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor
+  mediaCodecs, opusRtpParameters, vp8RtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, closeSockets, openSockets, startPump, stopPumps, sleep, waitFor
 }

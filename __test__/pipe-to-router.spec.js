@@ -49,12 +49,18 @@ async function receiver (room, producerId) {
   return counter
 }
 
-/** Sends `count` RTP packets to a source; resolves once `counter` got 95 % of them. */
+/**
+ * Sends `count` RTP packets to a source. Resolves with how many reached
+ * `counter`, once 95 % of them did or (when they are held) once the
+ * source's producer has received all of them and a moment has passed for
+ * any forwarded one to land.
+ */
 async function flows (src, counter, count = 200) {
   const { transport, ssrc } = src
   // One socket per source: comedia keeps to the first address it hears from.
   const sender = src.sender ??= await bindSocket()
   const before = counter.received
+  const producerBefore = await producerPackets(src)
   for (let i = 0; i < count; i++) {
     // Sequence numbers go on from call to call: a stream that starts over
     // would be taken for a reordering and dropped.
@@ -62,9 +68,23 @@ async function flows (src, counter, count = 200) {
     sender.send(rtpPacket({ payloadType: 100, sequenceNumber: seq, timestamp: seq * 960, ssrc }), transport.tuple.localPort, '127.0.0.1')
     if (i % 10 === 9) await sleep(5)
   }
-  await waitFor(() => counter.received - before >= count, { timeout: 3000 }).catch(() => {})
-  return counter.received - before >= count * 0.95
+  const arrived = await waitFor(() => counter.received - before >= count * 0.95, { timeout: 3000 }).catch(() => false)
+  if (!arrived) {
+    await waitFor(async () => (await producerPackets(src)) - producerBefore >= count * 0.95, { timeout: 3000 }).catch(() => {})
+    await sleep(100)
+  }
+  return counter.received - before
 }
+
+async function producerPackets (src) {
+  const [stats] = await src.producer.getStats()
+  return stats?.packetCount ?? 0
+}
+
+/** Nearly all of `count` packets arrived (loopback under load may drop a few). */
+const FLOWING = (count = 200) => count * 0.95
+/** At most this many of a held stream arrive: one in flight when the hold began. */
+const HELD = 1
 
 describe('rooms share real routers', () => {
   beforeEach(async () => {
@@ -103,7 +123,7 @@ describe('rooms share real routers', () => {
     expect(after.workers[0].routers).toHaveLength(1)
     expect(after.workers[0].routers[0]).toMatchObject({ id: real.id, routerIds: [b.id], transports: 2 })
     expect(after.workers[0].handlers).not.toContain(other.id)
-    expect(await flows(src, counter)).toBe(true)
+    expect(await flows(src, counter)).toBeGreaterThanOrEqual(FLOWING())
 
     b.close()
     expect(await realRouters()).toEqual([])
@@ -153,7 +173,7 @@ describe('router.pipeToRouter() between rooms', () => {
     const routers = await realRouters()
     expect(routers).toHaveLength(1)
     expect(pipes(routers)).toBe(0)
-    expect(await flows(src, counter)).toBe(true)
+    expect(await flows(src, counter)).toBeGreaterThanOrEqual(FLOWING())
     const dump = await b.dump()
     expect(dump.mapProducerIdConsumerIds).toEqual([{ key: src.producer.id, values: [counter.consumer.id] }])
 
@@ -176,17 +196,17 @@ describe('router.pipeToRouter() between rooms', () => {
     expect(pipeProducer.paused).toBe(true)
     expect(src.producer.paused).toBe(false)
     await waitFor(() => counter.consumer.producerPaused)
-    expect(await flows(src, counter, 50)).toBe(false)
+    expect(await flows(src, counter, 50)).toBeLessThanOrEqual(HELD)
     // A consumer made meanwhile starts producer-paused; the application's own resume does not unhold it.
     const late = await counter.transport.consume({ producerId: src.producer.id, rtpCapabilities: consumerCapabilities(b) })
     expect(late.producerPaused).toBe(true)
     await counter.consumer.pause()
     await counter.consumer.resume()
-    expect(await flows(src, counter, 50)).toBe(false)
+    expect(await flows(src, counter, 50)).toBeLessThanOrEqual(HELD)
     await pipeProducer.resume()
     await waitFor(() => !counter.consumer.producerPaused && !late.producerPaused)
     expect(consumerEvents).toEqual(['producerpause', 'producerresume'])
-    expect(await flows(src, counter)).toBe(true)
+    expect(await flows(src, counter)).toBeGreaterThanOrEqual(FLOWING())
     late.close()
 
     // Closing the pipe producer removes the import: the target room's consumer gets producerclose.
@@ -262,7 +282,7 @@ describe('router.pipeToRouter() between rooms', () => {
     let routers = await realRouters()
     expect(routers.reduce((n, r) => n + r.pipeConsumers, 0)).toBe(1)
     expect(routers.reduce((n, r) => n + r.pipeProducers, 0)).toBe(1)
-    expect(await flows(src, counter)).toBe(true)
+    expect(await flows(src, counter)).toBeGreaterThanOrEqual(FLOWING())
 
     const closed = new Promise((resolve) => counter.consumer.on('producerclose', resolve))
     src.producer.close()

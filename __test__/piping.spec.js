@@ -2,7 +2,7 @@
 
 const mafalda = require('..')
 const {
-  mediaCodecs, opusRtpParameters, vp8RtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor
+  mediaCodecs, opusRtpParameters, vp8RtpParameters, consumerCapabilities, rtpPacket, isRtcp, bindSocket, sleep, waitFor, startPump
 } = require('./helpers')
 
 const listenInfo = { protocol: 'udp', ip: '127.0.0.1' }
@@ -281,17 +281,13 @@ describe('RTP observers over a room spanning workers', () => {
     expect(routers).toHaveLength(2)
     const sender = await bindSocket()
     let sequenceNumber = 0
-    let sending = true
-    const pump = (async () => {
-      while (sending) {
-        for (const [transport, s, level] of [[t1, ssrc1, 20], [t2, ssrc2, 40]]) {
-          sender.send(rtpPacket({ payloadType: 100, sequenceNumber, timestamp: sequenceNumber * 960, ssrc: s, audioLevel: level }), transport.tuple.localPort, '127.0.0.1')
-        }
-        sequenceNumber++
-        await sleep(20)
+    const pump = startPump(() => {
+      for (const [transport, s, level] of [[t1, ssrc1, 20], [t2, ssrc2, 40]]) {
+        sender.send(rtpPacket({ payloadType: 100, sequenceNumber, timestamp: sequenceNumber * 960, ssrc: s, audioLevel: level }), transport.tuple.localPort, '127.0.0.1')
       }
-    })()
-    const stop = async () => { sending = false; await pump; sender.close() }
+      sequenceNumber++
+    }, 20)
+    const stop = async () => { await pump.stop(); sender.close() }
     return { room, p1, p2, stop }
   }
 

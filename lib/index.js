@@ -50,7 +50,11 @@ async function createRouter ({ mediaCodecs, appData } = {}) {
     throw new TypeError('mediaCodecs must be an Array')
   }
   const data = await binding.createRouter(undefined, mediaCodecs ?? [])
-  return new Router({ data, appData })
+  const router = new Router({ data, appData })
+  // A room with no worker has no worker observer to announce it: the
+  // module's observer does, as it announces workers.
+  observer.safeEmit('newrouter', router)
+  return router
 }
 
 const CONFIG_CHECKS = {

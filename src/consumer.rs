@@ -4,8 +4,11 @@ use crate::convert::json::Json;
 use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
+use crate::started::start;
 use crate::transport::transport_id;
 use mafalda_core::mediasoup::consumer::ConsumerId;
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -14,14 +17,16 @@ fn consumer_id(id: &str) -> Result<ConsumerId> {
 }
 
 /// `transport.consume()`.
-#[napi]
-pub async fn transport_consume(transport: String, options: Json) -> Result<Value> {
-    let options = input::consumer_options(options.0)?;
-    let info = engine()
-        .consume(transport_id(&transport)?, options)
-        .await
-        .napi()?;
-    Ok(output::consumer(&info))
+#[napi(catch_unwind)]
+pub fn transport_consume(env: &Env, transport: String, options: Json) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        let options = input::consumer_options(options.0)?;
+        let info = engine()
+            .consume(transport_id(&transport)?, options)
+            .await
+            .napi()?;
+        Ok(output::consumer(&info))
+    })
 }
 
 /// Closes a consumer.
@@ -32,69 +37,85 @@ pub fn consumer_close(id: String) -> Result<()> {
 }
 
 /// `consumer.pause()`.
-#[napi]
-pub async fn consumer_pause(id: String) -> Result<()> {
-    engine().pause_consumer(consumer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn consumer_pause(env: &Env, id: String) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        engine().pause_consumer(consumer_id(&id)?).await.napi()
+    })
 }
 
 /// `consumer.resume()`.
-#[napi]
-pub async fn consumer_resume(id: String) -> Result<()> {
-    engine().resume_consumer(consumer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn consumer_resume(env: &Env, id: String) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        engine().resume_consumer(consumer_id(&id)?).await.napi()
+    })
 }
 
 /// `consumer.requestKeyFrame()`.
-#[napi]
-pub async fn consumer_request_key_frame(id: String) -> Result<()> {
-    engine().request_key_frame(consumer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn consumer_request_key_frame(env: &Env, id: String) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        engine().request_key_frame(consumer_id(&id)?).await.napi()
+    })
 }
 
 /// `consumer.setPreferredLayers()`: the preferred layers afterwards.
-#[napi]
-pub async fn consumer_set_preferred_layers(id: String, layers: Value) -> Result<Value> {
-    let layers = input::consumer_layers(layers)?;
-    let now = engine()
-        .set_preferred_layers(consumer_id(&id)?, layers)
-        .await
-        .napi()?;
-    Ok(output::to_value(&now))
+#[napi(catch_unwind)]
+pub fn consumer_set_preferred_layers(env: &Env, id: String, layers: Value) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        let layers = input::consumer_layers(layers)?;
+        let now = engine()
+            .set_preferred_layers(consumer_id(&id)?, layers)
+            .await
+            .napi()?;
+        Ok(output::to_value(&now))
+    })
 }
 
 /// `consumer.setPriority()` / `unsetPriority()` (no priority): the priority
 /// afterwards.
-#[napi]
-pub async fn consumer_set_priority(id: String, priority: Option<u32>) -> Result<u32> {
-    let priority = priority
-        .map(|p| {
-            u8::try_from(p)
-                .ok()
-                .filter(|p| *p >= 1)
-                .ok_or_else(|| type_error("priority must be a positive number"))
-        })
-        .transpose()?;
-    Ok(u32::from(
-        engine().set_priority(consumer_id(&id)?, priority).await.napi()?,
-    ))
+#[napi(catch_unwind)]
+pub fn consumer_set_priority(env: &Env, id: String, priority: Option<u32>) -> Result<PromiseRaw<'_, u32>> {
+    start(env, async move {
+        let priority = priority
+            .map(|p| {
+                u8::try_from(p)
+                    .ok()
+                    .filter(|p| *p >= 1)
+                    .ok_or_else(|| type_error("priority must be a positive number"))
+            })
+            .transpose()?;
+        Ok(u32::from(
+            engine().set_priority(consumer_id(&id)?, priority).await.napi()?,
+        ))
+    })
 }
 
 /// `consumer.enableTraceEvent()`.
-#[napi]
-pub async fn consumer_enable_trace_event(id: String, types: Vec<String>) -> Result<()> {
-    let types = input::trace_types(types);
-    engine()
-        .enable_consumer_trace(consumer_id(&id)?, types)
-        .await
-        .napi()
+#[napi(catch_unwind)]
+pub fn consumer_enable_trace_event(env: &Env, id: String, types: Vec<String>) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        let types = input::trace_types(types);
+        engine()
+            .enable_consumer_trace(consumer_id(&id)?, types)
+            .await
+            .napi()
+    })
 }
 
 /// `consumer.getStats()`.
-#[napi]
-pub async fn consumer_get_stats(id: String) -> Result<Value> {
-    engine().consumer_stats(consumer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn consumer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        engine().consumer_stats(consumer_id(&id)?).await.napi()
+    })
 }
 
 /// `consumer.dump()`.
-#[napi]
-pub async fn consumer_dump(id: String) -> Result<Value> {
-    engine().dump_consumer(consumer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn consumer_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        engine().dump_consumer(consumer_id(&id)?).await.napi()
+    })
 }

@@ -18,14 +18,16 @@ fn data_consumer_id(id: &str) -> Result<DataConsumerId> {
 }
 
 /// `transport.consumeData()`.
-#[napi]
-pub async fn transport_consume_data(transport: String, options: Value) -> Result<Value> {
-    let options = input::data_consume_options(options)?;
-    let info = engine()
-        .consume_data(transport_id(&transport)?, options)
-        .await
-        .napi()?;
-    Ok(output::data_consumer(&info))
+#[napi(catch_unwind)]
+pub fn transport_consume_data(env: &Env, transport: String, options: Value) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        let options = input::data_consume_options(options)?;
+        let info = engine()
+            .consume_data(transport_id(&transport)?, options)
+            .await
+            .napi()?;
+        Ok(output::data_consumer(&info))
+    })
 }
 
 /// Closes a data consumer.
@@ -50,24 +52,30 @@ pub fn data_consumer_resume(env: &Env, id: String) -> Result<PromiseRaw<'_, ()>>
 }
 
 /// `dataConsumer.getStats()`.
-#[napi]
-pub async fn data_consumer_get_stats(id: String) -> Result<Value> {
-    engine().data_consumer_stats(data_consumer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn data_consumer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        engine().data_consumer_stats(data_consumer_id(&id)?).await.napi()
+    })
 }
 
 /// `dataConsumer.dump()`.
-#[napi]
-pub async fn data_consumer_dump(id: String) -> Result<Value> {
-    engine().dump_data_consumer(data_consumer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn data_consumer_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        engine().dump_data_consumer(data_consumer_id(&id)?).await.napi()
+    })
 }
 
 /// `dataConsumer.getBufferedAmount()`.
-#[napi]
-pub async fn data_consumer_get_buffered_amount(id: String) -> Result<u32> {
-    engine()
-        .data_consumer_buffered_amount(data_consumer_id(&id)?)
-        .await
-        .napi()
+#[napi(catch_unwind)]
+pub fn data_consumer_get_buffered_amount(env: &Env, id: String) -> Result<PromiseRaw<'_, u32>> {
+    start(env, async move {
+        engine()
+            .data_consumer_buffered_amount(data_consumer_id(&id)?)
+            .await
+            .napi()
+    })
 }
 
 /// `dataConsumer.setBufferedAmountLowThreshold()`, started in call order.

@@ -22,14 +22,16 @@ pub(crate) fn subchannel(value: u32) -> Result<u16> {
 }
 
 /// `transport.produceData()`.
-#[napi]
-pub async fn transport_produce_data(transport: String, options: Value) -> Result<Value> {
-    let options = input::data_produce_options(options)?;
-    let info = engine()
-        .produce_data(transport_id(&transport)?, options)
-        .await
-        .napi()?;
-    Ok(output::data_producer(&info))
+#[napi(catch_unwind)]
+pub fn transport_produce_data(env: &Env, transport: String, options: Value) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        let options = input::data_produce_options(options)?;
+        let info = engine()
+            .produce_data(transport_id(&transport)?, options)
+            .await
+            .napi()?;
+        Ok(output::data_producer(&info))
+    })
 }
 
 /// Closes a data producer.
@@ -55,15 +57,19 @@ pub fn data_producer_resume(env: &Env, id: String) -> Result<PromiseRaw<'_, ()>>
 }
 
 /// `dataProducer.getStats()`.
-#[napi]
-pub async fn data_producer_get_stats(id: String) -> Result<Value> {
-    engine().data_producer_stats(data_producer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn data_producer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        engine().data_producer_stats(data_producer_id(&id)?).await.napi()
+    })
 }
 
 /// `dataProducer.dump()`.
-#[napi]
-pub async fn data_producer_dump(id: String) -> Result<Value> {
-    engine().dump_data_producer(data_producer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn data_producer_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        engine().dump_data_producer(data_producer_id(&id)?).await.napi()
+    })
 }
 
 /// `dataProducer.send()`: synchronous, as in mediasoup-node (a notification

@@ -2,7 +2,10 @@
 
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
+use crate::started::start;
 use mafalda_core::placement::Policy;
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
 use napi_derive::napi;
 use std::time::Duration;
 
@@ -99,8 +102,10 @@ pub fn get_configuration() -> JsPoolConfig {
 }
 
 /// `mafalda.dump()`: every real worker and the real routers on it.
-#[napi]
-pub async fn pool_dump() -> Result<serde_json::Value> {
-    let dump = engine().dump().await.napi()?;
-    Ok(crate::convert::output::to_value(&dump))
+#[napi(catch_unwind)]
+pub fn pool_dump(env: &Env) -> Result<PromiseRaw<'_, serde_json::Value>> {
+    start(env, async move {
+        let dump = engine().dump().await.napi()?;
+        Ok(crate::convert::output::to_value(&dump))
+    })
 }

@@ -4,9 +4,12 @@ use crate::convert::json::Json;
 use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{IntoNapi, Result};
+use crate::started::start;
 use crate::transport::transport_id;
 use mafalda_core::mediasoup::producer::ProducerId;
 use napi::bindgen_prelude::Buffer;
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -15,16 +18,18 @@ fn producer_id(id: &str) -> Result<ProducerId> {
 }
 
 /// `transport.produce()`.
-#[napi]
-pub async fn transport_produce(transport: String, options: Json) -> Result<Value> {
-    let (id, options) = input::producer_options(options.0)?;
-    let transport = transport_id(&transport)?;
-    let info = match id {
-        Some(id) => engine().produce_with_id(transport, id, options).await,
-        None => engine().produce(transport, options).await,
-    }
-    .napi()?;
-    Ok(output::producer(&info))
+#[napi(catch_unwind)]
+pub fn transport_produce(env: &Env, transport: String, options: Json) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        let (id, options) = input::producer_options(options.0)?;
+        let transport = transport_id(&transport)?;
+        let info = match id {
+            Some(id) => engine().produce_with_id(transport, id, options).await,
+            None => engine().produce(transport, options).await,
+        }
+        .napi()?;
+        Ok(output::producer(&info))
+    })
 }
 
 /// Closes a producer.
@@ -35,15 +40,19 @@ pub fn producer_close(id: String) -> Result<()> {
 }
 
 /// `producer.pause()`.
-#[napi]
-pub async fn producer_pause(id: String) -> Result<()> {
-    engine().pause_producer(producer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn producer_pause(env: &Env, id: String) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        engine().pause_producer(producer_id(&id)?).await.napi()
+    })
 }
 
 /// `producer.resume()`.
-#[napi]
-pub async fn producer_resume(id: String) -> Result<()> {
-    engine().resume_producer(producer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn producer_resume(env: &Env, id: String) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        engine().resume_producer(producer_id(&id)?).await.napi()
+    })
 }
 
 /// `producer.send()` (producers of a DirectTransport): synchronous, as in
@@ -54,23 +63,29 @@ pub fn producer_send(id: String, packet: Buffer) -> Result<()> {
 }
 
 /// `producer.enableTraceEvent()`.
-#[napi]
-pub async fn producer_enable_trace_event(id: String, types: Vec<String>) -> Result<()> {
-    let types = input::trace_types(types);
-    engine()
-        .enable_producer_trace(producer_id(&id)?, types)
-        .await
-        .napi()
+#[napi(catch_unwind)]
+pub fn producer_enable_trace_event(env: &Env, id: String, types: Vec<String>) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        let types = input::trace_types(types);
+        engine()
+            .enable_producer_trace(producer_id(&id)?, types)
+            .await
+            .napi()
+    })
 }
 
 /// `producer.getStats()`.
-#[napi]
-pub async fn producer_get_stats(id: String) -> Result<Value> {
-    engine().producer_stats(producer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn producer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        engine().producer_stats(producer_id(&id)?).await.napi()
+    })
 }
 
 /// `producer.dump()`.
-#[napi]
-pub async fn producer_dump(id: String) -> Result<Value> {
-    engine().dump_producer(producer_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn producer_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        engine().dump_producer(producer_id(&id)?).await.napi()
+    })
 }

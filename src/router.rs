@@ -3,7 +3,10 @@
 use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{IntoNapi, Result};
+use crate::started::start;
 use mafalda_core::router::VirtualRouterId;
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
 use napi_derive::napi;
 use serde_json::{json, Value};
 
@@ -12,15 +15,21 @@ pub(crate) fn router_id(id: &str) -> Result<VirtualRouterId> {
 }
 
 /// Creates a room, through a virtual worker or (without one) mafalda style.
-#[napi]
-pub async fn create_router(worker_id: Option<String>, media_codecs: Value) -> Result<Value> {
-    let worker = worker_id
-        .as_deref()
-        .map(|id| input::id(id, "worker"))
-        .transpose()?;
-    let codecs = input::media_codecs(media_codecs)?;
-    let info = engine().create_router(worker, codecs).await.napi()?;
-    Ok(json!({ "id": info.id.to_string(), "rtpCapabilities": output::to_value(&info.rtp_capabilities) }))
+#[napi(catch_unwind)]
+pub fn create_router(
+    env: &Env,
+    worker_id: Option<String>,
+    media_codecs: Value,
+) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        let worker = worker_id
+            .as_deref()
+            .map(|id| input::id(id, "worker"))
+            .transpose()?;
+        let codecs = input::media_codecs(media_codecs)?;
+        let info = engine().create_router(worker, codecs).await.napi()?;
+        Ok(json!({ "id": info.id.to_string(), "rtpCapabilities": output::to_value(&info.rtp_capabilities) }))
+    })
 }
 
 /// `router.updateMediaCodecs()`: synchronous, as in mediasoup-node; the
@@ -40,9 +49,12 @@ pub fn router_close(id: String) -> Result<()> {
 }
 
 /// `router.dump()`.
-#[napi]
-pub async fn router_dump(id: String) -> Result<Value> {
-    engine().dump_router(router_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn router_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(
+        env,
+        async move { engine().dump_router(router_id(&id)?).await.napi() },
+    )
 }
 
 /// `router.canConsume()`: answered by mediasoup without a worker request.
@@ -91,11 +103,18 @@ pub fn router_unimport_data_producer(id: String, data_producer_id: String) -> Re
 }
 
 /// `pipeProducer.pause()` / `resume()` of an import between rooms.
-#[napi]
-pub async fn router_set_import_paused(id: String, producer_id: String, paused: bool) -> Result<()> {
-    let producer = input::id(&producer_id, "producer")?;
-    engine()
-        .set_import_paused(router_id(&id)?, producer, paused)
-        .await
-        .napi()
+#[napi(catch_unwind)]
+pub fn router_set_import_paused(
+    env: &Env,
+    id: String,
+    producer_id: String,
+    paused: bool,
+) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        let producer = input::id(&producer_id, "producer")?;
+        engine()
+            .set_import_paused(router_id(&id)?, producer, paused)
+            .await
+            .napi()
+    })
 }

@@ -5,9 +5,12 @@ use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
 use crate::router::router_id;
+use crate::started::start;
 use mafalda_core::mediasoup::transport::TransportId;
 use mafalda_core::TransportOptions;
 use napi::bindgen_prelude::Buffer;
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -32,39 +35,63 @@ async fn create(router: &str, options: TransportOptions) -> Result<Value> {
 }
 
 /// `router.createWebRtcTransport()` with normalised options.
-#[napi]
-pub async fn router_create_webrtc_transport(router: String, options: Json) -> Result<Value> {
-    create(&router, input::webrtc_transport_options(options.0)?).await
+#[napi(catch_unwind)]
+pub fn router_create_webrtc_transport(
+    env: &Env,
+    router: String,
+    options: Json,
+) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        create(&router, input::webrtc_transport_options(options.0)?).await
+    })
 }
 
 /// `router.createPlainTransport()` with normalised options.
-#[napi]
-pub async fn router_create_plain_transport(router: String, options: Json) -> Result<Value> {
-    create(
-        &router,
-        TransportOptions::Plain(input::plain_transport_options(options.0)?),
-    )
-    .await
+#[napi(catch_unwind)]
+pub fn router_create_plain_transport(
+    env: &Env,
+    router: String,
+    options: Json,
+) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        create(
+            &router,
+            TransportOptions::Plain(input::plain_transport_options(options.0)?),
+        )
+        .await
+    })
 }
 
 /// `router.createPipeTransport()` with normalised options.
-#[napi]
-pub async fn router_create_pipe_transport(router: String, options: Json) -> Result<Value> {
-    create(
-        &router,
-        TransportOptions::Pipe(input::pipe_transport_options(options.0)?),
-    )
-    .await
+#[napi(catch_unwind)]
+pub fn router_create_pipe_transport(
+    env: &Env,
+    router: String,
+    options: Json,
+) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        create(
+            &router,
+            TransportOptions::Pipe(input::pipe_transport_options(options.0)?),
+        )
+        .await
+    })
 }
 
 /// `router.createDirectTransport()` with normalised options.
-#[napi]
-pub async fn router_create_direct_transport(router: String, options: Value) -> Result<Value> {
-    create(
-        &router,
-        TransportOptions::Direct(input::direct_transport_options(options)?),
-    )
-    .await
+#[napi(catch_unwind)]
+pub fn router_create_direct_transport(
+    env: &Env,
+    router: String,
+    options: Value,
+) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        create(
+            &router,
+            TransportOptions::Direct(input::direct_transport_options(options)?),
+        )
+        .await
+    })
 }
 
 /// `directTransport.sendRtcp()`: synchronous, as in mediasoup-node.
@@ -74,14 +101,21 @@ pub fn direct_transport_send_rtcp(id: String, packet: Buffer) -> Result<()> {
 }
 
 /// `transport.connect()`; resolves to the transport's data afterwards.
-#[napi]
-pub async fn transport_connect(id: String, kind: String, parameters: Json) -> Result<Value> {
-    let parameters = input::connect_parameters(&kind, parameters.0)?;
-    let info = engine()
-        .connect_transport(transport_id(&id)?, parameters)
-        .await
-        .napi()?;
-    Ok(output::transport(&info))
+#[napi(catch_unwind)]
+pub fn transport_connect(
+    env: &Env,
+    id: String,
+    kind: String,
+    parameters: Json,
+) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        let parameters = input::connect_parameters(&kind, parameters.0)?;
+        let info = engine()
+            .connect_transport(transport_id(&id)?, parameters)
+            .await
+            .napi()?;
+        Ok(output::transport(&info))
+    })
 }
 
 /// Closes a transport with its producers and consumers.
@@ -92,59 +126,73 @@ pub fn transport_close(id: String) -> Result<()> {
 }
 
 /// `transport.getStats()`.
-#[napi]
-pub async fn transport_get_stats(id: String) -> Result<Value> {
-    let stats = engine().transport_stats(transport_id(&id)?).await.napi()?;
-    Ok(output::as_mediasoup_node(stats))
+#[napi(catch_unwind)]
+pub fn transport_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        let stats = engine().transport_stats(transport_id(&id)?).await.napi()?;
+        Ok(output::as_mediasoup_node(stats))
+    })
 }
 
 /// `transport.dump()`.
-#[napi]
-pub async fn transport_dump(id: String) -> Result<Value> {
-    let dump = engine().dump_transport(transport_id(&id)?).await.napi()?;
-    Ok(output::as_mediasoup_node(dump))
+#[napi(catch_unwind)]
+pub fn transport_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        let dump = engine().dump_transport(transport_id(&id)?).await.napi()?;
+        Ok(output::as_mediasoup_node(dump))
+    })
 }
 
 /// `transport.setMaxIncomingBitrate()`.
-#[napi]
-pub async fn transport_set_max_incoming_bitrate(id: String, value: f64) -> Result<()> {
-    engine()
-        .set_max_incoming_bitrate(transport_id(&id)?, bitrate(value)?)
-        .await
-        .napi()
+#[napi(catch_unwind)]
+pub fn transport_set_max_incoming_bitrate(env: &Env, id: String, value: f64) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        engine()
+            .set_max_incoming_bitrate(transport_id(&id)?, bitrate(value)?)
+            .await
+            .napi()
+    })
 }
 
 /// `transport.setMaxOutgoingBitrate()`.
-#[napi]
-pub async fn transport_set_max_outgoing_bitrate(id: String, value: f64) -> Result<()> {
-    engine()
-        .set_max_outgoing_bitrate(transport_id(&id)?, bitrate(value)?)
-        .await
-        .napi()
+#[napi(catch_unwind)]
+pub fn transport_set_max_outgoing_bitrate(env: &Env, id: String, value: f64) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        engine()
+            .set_max_outgoing_bitrate(transport_id(&id)?, bitrate(value)?)
+            .await
+            .napi()
+    })
 }
 
 /// `transport.setMinOutgoingBitrate()`.
-#[napi]
-pub async fn transport_set_min_outgoing_bitrate(id: String, value: f64) -> Result<()> {
-    engine()
-        .set_min_outgoing_bitrate(transport_id(&id)?, bitrate(value)?)
-        .await
-        .napi()
+#[napi(catch_unwind)]
+pub fn transport_set_min_outgoing_bitrate(env: &Env, id: String, value: f64) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        engine()
+            .set_min_outgoing_bitrate(transport_id(&id)?, bitrate(value)?)
+            .await
+            .napi()
+    })
 }
 
 /// `transport.enableTraceEvent()`.
-#[napi]
-pub async fn transport_enable_trace_event(id: String, types: Vec<String>) -> Result<()> {
-    let types = input::trace_types(types);
-    engine()
-        .enable_transport_trace(transport_id(&id)?, types)
-        .await
-        .napi()
+#[napi(catch_unwind)]
+pub fn transport_enable_trace_event(env: &Env, id: String, types: Vec<String>) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        let types = input::trace_types(types);
+        engine()
+            .enable_transport_trace(transport_id(&id)?, types)
+            .await
+            .napi()
+    })
 }
 
 /// `transport.restartIce()`: the new ICE parameters.
-#[napi]
-pub async fn transport_restart_ice(id: String) -> Result<Value> {
-    let parameters = engine().restart_ice(transport_id(&id)?).await.napi()?;
-    Ok(output::to_value(&parameters))
+#[napi(catch_unwind)]
+pub fn transport_restart_ice(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        let parameters = engine().restart_ice(transport_id(&id)?).await.napi()?;
+        Ok(output::to_value(&parameters))
+    })
 }

@@ -3,7 +3,10 @@
 use crate::convert::input;
 use crate::engine;
 use crate::error::{IntoNapi, Result};
+use crate::started::start;
 use mafalda_core::mediasoup::webrtc_server::WebRtcServerId;
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -12,12 +15,18 @@ fn server_id(id: &str) -> Result<WebRtcServerId> {
 }
 
 /// `worker.createWebRtcServer()`: resolves to the server's id.
-#[napi]
-pub async fn worker_create_webrtc_server(worker: String, listen_infos: Value) -> Result<String> {
-    let listen_infos = input::listen_infos(listen_infos)?;
-    let worker = input::id(&worker, "worker")?;
-    let id = engine().create_webrtc_server(worker, listen_infos).await.napi()?;
-    Ok(id.to_string())
+#[napi(catch_unwind)]
+pub fn worker_create_webrtc_server(
+    env: &Env,
+    worker: String,
+    listen_infos: Value,
+) -> Result<PromiseRaw<'_, String>> {
+    start(env, async move {
+        let listen_infos = input::listen_infos(listen_infos)?;
+        let worker = input::id(&worker, "worker")?;
+        let id = engine().create_webrtc_server(worker, listen_infos).await.napi()?;
+        Ok(id.to_string())
+    })
 }
 
 /// Closes a WebRtcServer and the transports listening through it.
@@ -28,7 +37,9 @@ pub fn webrtc_server_close(id: String) -> Result<()> {
 }
 
 /// `webRtcServer.dump()`.
-#[napi]
-pub async fn webrtc_server_dump(id: String) -> Result<Value> {
-    engine().dump_webrtc_server(server_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn webrtc_server_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
+    start(env, async move {
+        engine().dump_webrtc_server(server_id(&id)?).await.napi()
+    })
 }

@@ -3,8 +3,11 @@
 use crate::convert::input;
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
+use crate::started::start;
 use mafalda_core::mediasoup::worker::{WorkerLogLevel, WorkerLogTag};
 use mafalda_core::{VirtualWorkerId, WorkerSettings};
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
 use napi_derive::napi;
 use std::path::PathBuf;
 
@@ -107,12 +110,14 @@ fn worker_id(id: &str) -> Result<VirtualWorkerId> {
 }
 
 /// Creates a virtual worker.
-#[napi]
-pub async fn create_worker(settings_js: JsWorkerSettings) -> Result<JsWorkerInfo> {
-    let info = engine().create_worker(settings(settings_js)?).await.napi()?;
-    Ok(JsWorkerInfo {
-        id: info.id.to_string(),
-        pid: info.pid,
+#[napi(catch_unwind)]
+pub fn create_worker(env: &Env, settings_js: JsWorkerSettings) -> Result<PromiseRaw<'_, JsWorkerInfo>> {
+    start(env, async move {
+        let info = engine().create_worker(settings(settings_js)?).await.napi()?;
+        Ok(JsWorkerInfo {
+            id: info.id.to_string(),
+            pid: info.pid,
+        })
     })
 }
 
@@ -124,32 +129,40 @@ pub fn worker_close(id: String) -> Result<()> {
 }
 
 /// `worker.dump()`.
-#[napi]
-pub async fn worker_dump(id: String) -> Result<serde_json::Value> {
-    engine().dump_worker(worker_id(&id)?).await.napi()
+#[napi(catch_unwind)]
+pub fn worker_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, serde_json::Value>> {
+    start(
+        env,
+        async move { engine().dump_worker(worker_id(&id)?).await.napi() },
+    )
 }
 
 /// `worker.getResourceUsage()`: CPU time of the worker's thread.
-#[napi]
-pub async fn worker_get_resource_usage(id: String) -> Result<JsResourceUsage> {
-    let usage = engine().worker_resource_usage(worker_id(&id)?).napi()?;
-    Ok(JsResourceUsage {
-        ru_utime: usage.ru_utime as f64,
-        ru_stime: usage.ru_stime as f64,
+#[napi(catch_unwind)]
+pub fn worker_get_resource_usage(env: &Env, id: String) -> Result<PromiseRaw<'_, JsResourceUsage>> {
+    start(env, async move {
+        let usage = engine().worker_resource_usage(worker_id(&id)?).napi()?;
+        Ok(JsResourceUsage {
+            ru_utime: usage.ru_utime as f64,
+            ru_stime: usage.ru_stime as f64,
+        })
     })
 }
 
 /// `worker.updateSettings()`.
-#[napi]
-pub async fn worker_update_settings(
+#[napi(catch_unwind)]
+pub fn worker_update_settings(
+    env: &Env,
     id: String,
     level: Option<String>,
     tags: Option<Vec<String>>,
-) -> Result<()> {
-    let level = level.as_deref().map(log_level).transpose()?;
-    let tags = tags.as_deref().map(log_tags).transpose()?;
-    engine()
-        .update_worker_settings(worker_id(&id)?, level, tags)
-        .await
-        .napi()
+) -> Result<PromiseRaw<'_, ()>> {
+    start(env, async move {
+        let level = level.as_deref().map(log_level).transpose()?;
+        let tags = tags.as_deref().map(log_tags).transpose()?;
+        engine()
+            .update_worker_settings(worker_id(&id)?, level, tags)
+            .await
+            .napi()
+    })
 }

@@ -5,7 +5,6 @@ use crate::events::Event;
 use crate::mafalda::{Cleanup, Mafalda};
 use crate::piping::PipeKey;
 use crate::pool::RealWorker;
-use crate::registry::Garbage;
 use crate::transport::{stats_json, to_json};
 use event_listener_primitives::HandlerId;
 use mediasoup::consumer::{ConsumerRtpStreamStat, ConsumerScore, ConsumerType};
@@ -138,7 +137,7 @@ impl Mafalda {
         }
         // The transport closed meanwhile: undo through the usual path.
         registry.consumers.insert(info.id, entry);
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         registry.take_consumer(info.id, &mut garbage);
         drop(registry);
         drop(garbage);
@@ -200,7 +199,7 @@ impl Mafalda {
 
     /// Closes a consumer. Closing twice is a no-op.
     pub fn close_consumer(&self, id: ConsumerId) {
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         self.registry().take_consumer(id, &mut garbage);
         drop(garbage);
     }

@@ -183,7 +183,7 @@ impl Mafalda {
         if open {
             return Ok(info);
         }
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         registry.take_data_consumer(info.id, &mut garbage);
         drop(registry);
         drop(garbage);
@@ -238,7 +238,7 @@ impl Mafalda {
 
     /// Closes a data consumer. Closing twice is a no-op.
     pub fn close_data_consumer(&self, id: DataConsumerId) {
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         self.registry().take_data_consumer(id, &mut garbage);
         drop(garbage);
     }

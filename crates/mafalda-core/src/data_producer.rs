@@ -134,7 +134,7 @@ impl Mafalda {
     /// Closes a data producer; its data consumers (here and through pipes)
     /// get `dataproducerclose`. Closing twice is a no-op.
     pub fn close_data_producer(&self, id: DataProducerId) {
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         self.registry().take_data_producer(id, &mut garbage);
         drop(garbage);
     }

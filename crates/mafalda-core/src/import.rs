@@ -10,7 +10,7 @@
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::mafalda::Mafalda;
-use crate::registry::{Garbage, Registry};
+use crate::registry::Registry;
 use crate::router::VirtualRouterId;
 use mediasoup::data_producer::DataProducerId;
 use mediasoup::producer::ProducerId;
@@ -186,7 +186,7 @@ impl Mafalda {
     /// the producer close with `producerclose`, as mediasoup's consumers of a
     /// closed pipe producer do. A no-op if there is no such import.
     pub fn unimport_producer(&self, room: VirtualRouterId, producer: ProducerId) {
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         let mut closed = Vec::new();
         {
             let mut registry = self.registry();
@@ -234,7 +234,7 @@ impl Mafalda {
     /// [`Mafalda::unimport_producer`] for a data producer: the room's data
     /// consumers of it close with `dataproducerclose`.
     pub fn unimport_data_producer(&self, room: VirtualRouterId, data_producer: DataProducerId) {
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         let mut closed = Vec::new();
         {
             let mut registry = self.registry();

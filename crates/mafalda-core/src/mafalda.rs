@@ -73,6 +73,14 @@ impl Mafalda {
         &self.inner.sink
     }
 
+    /// An empty [`Garbage`] that marks its closes for the request order
+    /// when dropped.
+    pub(crate) fn garbage(&self) -> Garbage {
+        let mut garbage = Garbage::default();
+        garbage.closer = Some(self.pool().order().closer());
+        garbage
+    }
+
     pub(crate) fn cleanup_sender(&self) -> mpsc::Sender<Cleanup> {
         self.inner.cleanup.clone()
     }
@@ -112,7 +120,7 @@ impl Mafalda {
     pub fn shutdown(&self, timeout: std::time::Duration) -> bool {
         let garbage = {
             let mut registry = self.registry();
-            let mut garbage = Garbage::default();
+            let mut garbage = self.garbage();
             let routers: Vec<_> = registry.routers.keys().copied().collect();
             for router in routers {
                 registry.take_router(router, &mut garbage);
@@ -142,7 +150,7 @@ impl Mafalda {
         let mut events = Vec::new();
         let garbage = {
             let mut registry = self.registry();
-            let mut garbage = Garbage::default();
+            let mut garbage = self.garbage();
             let dead_workers: Vec<_> = registry
                 .workers
                 .iter()

@@ -260,7 +260,7 @@ impl Mafalda {
 
     /// Closes an observer. Closing twice is a no-op.
     pub fn close_observer(&self, id: RtpObserverId) {
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         self.registry().take_observer(id, &mut garbage);
         drop(garbage);
     }

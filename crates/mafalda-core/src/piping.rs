@@ -290,7 +290,7 @@ impl Mafalda {
         match made {
             Ok(()) => Ok(Some(key)),
             Err(error) => {
-                let mut garbage = Garbage::default();
+                let mut garbage = self.garbage();
                 {
                     let mut registry = self.registry();
                     registry.release_pipe(key, Instant::now());
@@ -412,7 +412,7 @@ impl Mafalda {
     /// Closes pipes that have had no user for `linger`.
     pub(crate) fn collect_idle_pipes(&self, now: Instant) {
         let linger = self.pipe_linger();
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         {
             let mut registry = self.registry();
             let expired: Vec<_> = registry

@@ -3,7 +3,6 @@
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::mafalda::Mafalda;
-use crate::registry::Garbage;
 use crate::transport::{stats_json, to_json};
 use event_listener_primitives::HandlerId;
 use mediasoup::prelude::*;
@@ -151,7 +150,7 @@ impl Mafalda {
     /// Closes a producer; its consumers get `producerclose`. Closing twice is
     /// a no-op.
     pub fn close_producer(&self, id: ProducerId) {
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         self.registry().take_producer(id, &mut garbage);
         drop(garbage);
     }

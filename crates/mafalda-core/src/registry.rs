@@ -45,9 +45,12 @@ pub(crate) struct Registry {
 /// released. Fields drop in declaration order, which is mediasoup's closing
 /// order: consumers, pipes, producers, pipe transports, transports,
 /// WebRtcServers, routers, workers (data consumers and data producers
-/// beside their media kin).
+/// beside their media kin). Once they are dropped, the `closer` marks the
+/// closes so that calls made after them reach the workers after them (see
+/// [`crate::pool::RequestOrder`]); make one with `Mafalda::garbage()`.
 #[derive(Default)]
 pub(crate) struct Garbage {
+    pub closer: Option<crate::pool::Closer>,
     pub consumers: Vec<ConsumerEntry>,
     pub data_consumers: Vec<DataConsumerEntry>,
     pub observers: Vec<ObserverEntry>,
@@ -61,6 +64,29 @@ pub(crate) struct Garbage {
     pub routers: Vec<RouterEntry>,
     pub shared_routers: Vec<SharedRouterEntry>,
     pub workers: Vec<VirtualWorkerEntry>,
+}
+
+impl Drop for Garbage {
+    fn drop(&mut self) {
+        // Explicitly, in the order of the fields (see above): the closer
+        // must run after every handle has gone.
+        drop(std::mem::take(&mut self.consumers));
+        drop(std::mem::take(&mut self.data_consumers));
+        drop(std::mem::take(&mut self.observers));
+        drop(std::mem::take(&mut self.pipes));
+        drop(std::mem::take(&mut self.producers));
+        drop(std::mem::take(&mut self.data_producers));
+        drop(std::mem::take(&mut self.pipe_pairs));
+        drop(std::mem::take(&mut self.transports));
+        drop(std::mem::take(&mut self.real_webrtc_servers));
+        drop(std::mem::take(&mut self.webrtc_servers));
+        drop(std::mem::take(&mut self.routers));
+        drop(std::mem::take(&mut self.shared_routers));
+        drop(std::mem::take(&mut self.workers));
+        if let Some(closer) = &self.closer {
+            closer.closed();
+        }
+    }
 }
 
 impl Registry {

@@ -16,7 +16,6 @@ use crate::error::{Error, Result};
 use crate::mafalda::Mafalda;
 use crate::placement::{self, Decision, RoomRouter, TransportDecision};
 use crate::pool::RealWorker;
-use crate::registry::Garbage;
 use crate::worker::{VirtualWorkerId, WorkerSettings};
 use mediasoup::prelude::*;
 use mediasoup::producer::ProducerId;
@@ -212,7 +211,7 @@ impl Mafalda {
             }
         };
         if let Some(entry) = orphan {
-            let mut garbage = Garbage::default();
+            let mut garbage = self.garbage();
             {
                 let mut registry = self.registry();
                 for real in &entry.real {
@@ -269,7 +268,7 @@ impl Mafalda {
                 placing: Arc::default(),
             }),
             Err(error) => {
-                let mut garbage = Garbage::default();
+                let mut garbage = self.garbage();
                 self.registry()
                     .release_shared_router(&worker, codec_key, &mut garbage);
                 drop(garbage);
@@ -313,7 +312,7 @@ impl Mafalda {
         };
         worker.note_placement(Instant::now());
         let real = self.start_real_router(worker, codecs, &codec_key).await?;
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         let mut registry = self.registry();
         match registry.routers.get_mut(&id) {
             // Placement never grows a room onto a worker it is already on;
@@ -441,7 +440,7 @@ impl Mafalda {
 
     /// Closes a room and everything in it. Closing twice is a no-op.
     pub fn close_router(&self, id: VirtualRouterId) {
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         self.registry().take_router(id, &mut garbage);
         drop(garbage);
         self.collect_idle_workers();

@@ -4,7 +4,6 @@
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::mafalda::Mafalda;
-use crate::registry::Garbage;
 use crate::router::VirtualRouterId;
 use event_listener_primitives::HandlerId;
 use mediasoup::prelude::*;
@@ -411,7 +410,7 @@ impl Mafalda {
     /// Closes a transport and its producers and consumers. Closing twice is
     /// a no-op.
     pub fn close_transport(&self, id: TransportId) {
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         self.registry().take_transport(id, &mut garbage);
         drop(garbage);
     }

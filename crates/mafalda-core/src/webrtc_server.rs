@@ -17,7 +17,6 @@
 use crate::error::{Error, Result};
 use crate::mafalda::Mafalda;
 use crate::pool::RealWorker;
-use crate::registry::Garbage;
 use crate::worker::VirtualWorkerId;
 use mediasoup::prelude::*;
 use mediasoup::webrtc_server::{WebRtcServerId, WebRtcServerListenInfos, WebRtcServerOptions};
@@ -120,7 +119,7 @@ impl Mafalda {
     /// Closes a WebRtcServer and the transports using it. Closing twice is a
     /// no-op.
     pub fn close_webrtc_server(&self, id: WebRtcServerId) {
-        let mut garbage = Garbage::default();
+        let mut garbage = self.garbage();
         self.registry().take_webrtc_server(id, &mut garbage);
         drop(garbage);
     }

@@ -149,7 +149,7 @@ impl Mafalda {
             let Some(entry) = registry.workers.remove(&id) else {
                 return;
             };
-            let mut garbage = crate::registry::Garbage::default();
+            let mut garbage = self.garbage();
             for router in entry.routers.iter().copied() {
                 registry.take_router(router, &mut garbage);
             }

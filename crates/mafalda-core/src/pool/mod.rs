@@ -7,10 +7,12 @@
 
 mod live_threads;
 mod real_worker;
+mod request_order;
 mod thread_stats;
 
 pub use live_threads::{live_worker_threads, wait_for_worker_threads};
 pub use real_worker::{HomeBinding, RealWorker, RAMP_WINDOW};
+pub use request_order::{Closer, RequestOrder};
 pub use thread_stats::{thread_cpu_time, ThreadCpuTime};
 
 use crate::error::{Error, Result};
@@ -69,6 +71,8 @@ struct State {
 /// The pool. Cheap to share behind an `Arc`.
 pub struct Pool {
     manager: WorkerManager,
+    /// Keeps worker requests in call order (its executor is `manager`'s).
+    order: RequestOrder,
     state: Mutex<State>,
     config: Mutex<PoolConfig>,
     on_death: Mutex<Option<DeathCallback>>,
@@ -77,12 +81,19 @@ pub struct Pool {
 impl Pool {
     /// An empty pool with the given configuration.
     pub fn new(config: PoolConfig) -> Self {
+        let order = RequestOrder::new();
         Self {
-            manager: WorkerManager::new(),
+            manager: WorkerManager::with_executor(order.executor()),
+            order,
             state: Mutex::new(State::default()),
             config: Mutex::new(config),
             on_death: Mutex::new(None),
         }
+    }
+
+    /// The order every call's worker requests keep.
+    pub fn order(&self) -> &RequestOrder {
+        &self.order
     }
 
     /// Current configuration.
