@@ -1407,7 +1407,14 @@ export declare class WebRtcServer<WebRtcServerAppData extends AppData = AppData>
 }
 
 export declare class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<WorkerEvents> {
-  /** Thread id of the real mediasoup worker this virtual worker is bound to. */
+  /**
+   * Thread id of the real mediasoup worker this virtual worker is bound to:
+   * unique per real worker, and a valid pid for `process.kill(pid, 0)`,
+   * `pidusage` and `/proc/<pid>`. But Linux answers `/proc/<tid>/stat`
+   * (what `pidusage(worker.pid)` reads) with the CPU of the whole
+   * application process, not of the worker's thread: for the worker's own
+   * CPU use `getResourceUsage()` (read from `/proc/self/task/<tid>/stat`).
+   */
   get pid (): number
   get closed (): boolean
   get died (): boolean
@@ -1417,6 +1424,10 @@ export declare class Worker<WorkerAppData extends AppData = AppData> extends Enh
   get observer (): WorkerObserver
   close (): void
   dump (): Promise<WorkerDump>
+  /**
+   * The real worker's thread CPU time (`ru_utime`, `ru_stime`, ms; other
+   * fields 0): the per-worker figure, unlike `pidusage(worker.pid)`.
+   */
   getResourceUsage (): Promise<WorkerResourceUsage>
   updateSettings (settings?: WorkerUpdateableSettings<WorkerAppData>): Promise<void>
   createWebRtcServer<WebRtcServerAppData extends AppData = AppData> (

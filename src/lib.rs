@@ -66,12 +66,14 @@ pub fn shutdown() -> bool {
     engine().shutdown(std::time::Duration::from_secs(2))
 }
 
-/// mediasoup's supported RTP capabilities (a fresh object each call).
+/// mediasoup's supported RTP capabilities (a fresh object each call), as
+/// mediasoup offers them (see `mafalda_core::negotiation`).
 #[napi(catch_unwind)]
 pub fn get_supported_rtp_capabilities() -> serde_json::Value {
-    convert::output::to_value(
-        &mafalda_core::mediasoup::supported_rtp_capabilities::get_supported_rtp_capabilities(),
-    )
+    let mut capabilities =
+        mafalda_core::mediasoup::supported_rtp_capabilities::get_supported_rtp_capabilities();
+    mafalda_core::negotiation::offered_header_extensions(&mut capabilities.header_extensions);
+    convert::output::to_value(&capabilities)
 }
 
 /// Version of the mediasoup worker linked in.

@@ -65,7 +65,11 @@ impl ConsumerInfo {
 
 impl Mafalda {
     /// `transport.consume()`.
-    pub async fn consume(&self, transport_id: TransportId, options: ConsumerOptions) -> Result<ConsumerInfo> {
+    pub async fn consume(
+        &self,
+        transport_id: TransportId,
+        mut options: ConsumerOptions,
+    ) -> Result<ConsumerInfo> {
         let producer_id = options.producer_id;
         let not_found = || Error::failed(format!("Producer with id \"{producer_id}\" not found"));
         let app_paused = options.paused;
@@ -90,6 +94,12 @@ impl Mafalda {
                 .cloned()
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
             let import_paused = room.paused_imports.contains(&producer_id);
+            if let Some(producer) = registry.producers.get(&producer_id) {
+                crate::negotiation::consumer_capabilities(
+                    producer.producer.kind(),
+                    &mut options.rtp_capabilities,
+                );
+            }
             (entry.transport.clone(), destination, import_paused)
         };
         let pipe = self.ensure_pipe(producer_id, &destination).await?;

@@ -7,6 +7,8 @@
 //!   grouped by compatible settings and capped at `max_workers`.
 //! * [`placement`] decides, without I/O, where a new room goes: a pure
 //!   function over a [`placement::Snapshot`] of loads.
+//! * [`negotiation`] decides what consumers negotiate, as mediasoup offers
+//!   it (pure rules over capabilities).
 //! * The registry owns every strong mediasoup handle (routers, transports,
 //!   producers, consumers, data producers and data consumers); everything
 //!   outside it refers to objects by id.
@@ -34,6 +36,7 @@ mod events;
 mod import;
 mod introspection;
 mod mafalda;
+pub mod negotiation;
 mod observer;
 mod piping;
 pub mod placement;

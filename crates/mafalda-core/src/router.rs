@@ -178,7 +178,8 @@ impl Mafalda {
             .start_real_router(placed, media_codecs.clone(), &codec_key)
             .await?;
         let id = VirtualRouterId(Uuid::new_v4());
-        let rtp_capabilities = real.router.rtp_capabilities().clone();
+        let mut rtp_capabilities = real.router.rtp_capabilities().clone();
+        crate::negotiation::offered_header_extensions(&mut rtp_capabilities.header_extensions);
         let entry = RouterEntry {
             worker,
             settings,
@@ -422,7 +423,9 @@ impl Mafalda {
             router
                 .update_media_codecs(media_codecs.clone())
                 .map_err(|e| Error::type_error(e.to_string()))?;
-            capabilities = Some(router.rtp_capabilities());
+            let mut offered = router.rtp_capabilities().clone();
+            crate::negotiation::offered_header_extensions(&mut offered.header_extensions);
+            capabilities = Some(offered);
         }
         for real in &reals {
             let worker = real.worker.id();

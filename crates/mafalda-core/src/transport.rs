@@ -229,6 +229,7 @@ impl Mafalda {
                     .map_err(|e| transport_error(e.to_string()))
             }
             TransportOptions::Plain(mut options) => {
+                options.enable_bwe = crate::negotiation::PLAIN_TRANSPORT_BWE;
                 options.listen_info = with_port_range(options.listen_info, &port_range);
                 options.rtcp_listen_info = options.rtcp_listen_info.map(|i| with_port_range(i, &port_range));
                 router
