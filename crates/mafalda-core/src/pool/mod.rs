@@ -71,11 +71,12 @@ struct State {
 /// The pool. Cheap to share behind an `Arc`.
 pub struct Pool {
     manager: WorkerManager,
-    /// Keeps worker requests in call order (its executor is `manager`'s).
-    order: RequestOrder,
     state: Mutex<State>,
     config: Mutex<PoolConfig>,
     on_death: Mutex<Option<DeathCallback>>,
+    /// Keeps worker requests in call order (its executor is `manager`'s).
+    /// Declared last: the workers above close through its executor.
+    order: RequestOrder,
 }
 
 impl Pool {
@@ -84,10 +85,10 @@ impl Pool {
         let order = RequestOrder::new();
         Self {
             manager: WorkerManager::with_executor(order.executor()),
-            order,
             state: Mutex::new(State::default()),
             config: Mutex::new(config),
             on_death: Mutex::new(None),
+            order,
         }
     }
 

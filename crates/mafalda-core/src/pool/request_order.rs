@@ -57,6 +57,7 @@ impl RequestOrder {
                 .name("mafalda-executor".into())
                 .spawn(move || {
                     let _ = futures::executor::block_on(executor.run(stopped));
+                    drain_until_unused(&executor);
                 })
                 .expect("cannot spawn the executor thread");
         }
@@ -155,6 +156,25 @@ impl Closer {
     }
 }
 
+/// Runs what is still spawned after the order was dropped, for as long as
+/// anyone else holds the executor. mediasoup handles that outlive the pool
+/// (a router kept by the registry, a worker in flight) send their closes
+/// from tasks on this executor, and dropping the last of them waits for the
+/// worker thread to exit, which needs that close to run: stopping here
+/// first would hang whoever drops them.
+fn drain_until_unused(executor: &Arc<Executor<'static>>) {
+    let mut idle = std::time::Duration::from_millis(1);
+    while Arc::strong_count(executor) > 1 {
+        if executor.try_tick() {
+            idle = std::time::Duration::from_millis(1);
+            continue;
+        }
+        std::thread::sleep(idle);
+        idle = (idle * 2).min(std::time::Duration::from_millis(100));
+    }
+    while executor.try_tick() {}
+}
+
 enum Started<T> {
     Here(Poll<Result<T>>, Option<BoxedCall<T>>),
     Executor(futures::channel::oneshot::Receiver<std::thread::Result<(Poll<T>, BoxedCall<T>)>>),
@@ -241,5 +261,18 @@ mod tests {
         assert!(futures::executor::block_on(call).is_err());
         let call = order.start(async { 7 });
         assert_eq!(futures::executor::block_on(call).unwrap(), 7);
+    }
+
+    #[test]
+    fn tasks_spawned_after_the_order_is_dropped_still_run() {
+        // A mediasoup handle outliving the pool keeps the executor and
+        // sends its close from a task on it.
+        let order = RequestOrder::new();
+        let kept = order.executor();
+        drop(order);
+        let (sender, receiver) = std::sync::mpsc::channel();
+        kept.spawn(async move { sender.send("closed").unwrap() }).detach();
+        let ran = receiver.recv_timeout(std::time::Duration::from_secs(5));
+        assert_eq!(ran, Ok("closed"));
     }
 }
