@@ -99,6 +99,36 @@ describe('call order', () => {
     }
   })
 
+  test('pause() and resume() made without awaiting settle in call order: each observer event is there when the last call resolves', async () => {
+    const room = await mafalda.createRouter({ mediaCodecs })
+    const send = await room.createDirectTransport()
+    const recv = await room.createDirectTransport()
+    const producer = await send.produce({ kind: 'audio', rtpParameters: opusRtpParameters(++ssrc) })
+    const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(room) })
+    const dataProducer = await send.produceData()
+    const dataConsumer = await recv.consumeData({ dataProducerId: dataProducer.id })
+    const observer = await room.createAudioLevelObserver()
+    // Consumers first: a producer's pause reaches its consumers' observers
+    // too, as 'pause' / 'resume' of their own.
+    for (const object of [consumer, dataConsumer, producer, dataProducer, observer]) {
+      const events = []
+      object.observer.on('pause', () => events.push('pause'))
+      object.observer.on('resume', () => events.push('resume'))
+      for (let round = 0; round < 30; round++) {
+        events.length = 0
+        // The sequence mediasoup's own suite makes on a data producer.
+        object.pause()
+        object.resume()
+        object.pause()
+        object.pause()
+        object.pause()
+        await object.resume()
+        expect([object.constructor.name, round, events]).toEqual([object.constructor.name, round, ['pause', 'resume', 'pause', 'resume']])
+        expect(object.paused).toBe(false)
+      }
+    }
+  })
+
   test('close() then create: the new transport is counted, the closed one is not', async () => {
     const room = await mafalda.createRouter({ mediaCodecs })
     let transport = await room.createPlainTransport({ listenInfo })

@@ -73,7 +73,7 @@ class Consumer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = true
-    await this._serial(() => binding.consumerPause(this.id))
+    await this._inOrder(binding.consumerPause(this.id))
     if (!wasPaused && !this.#producerPaused) this.observer.safeEmit('pause')
   }
 
@@ -81,7 +81,7 @@ class Consumer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = false
-    await this._serial(() => binding.consumerResume(this.id))
+    await this._inOrder(binding.consumerResume(this.id))
     if (wasPaused && !this.#producerPaused) this.observer.safeEmit('resume')
   }
 

@@ -62,7 +62,7 @@ class DataConsumer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = true
-    await binding.dataConsumerPause(this.id)
+    await this._inOrder(binding.dataConsumerPause(this.id))
     if (!wasPaused && !this.#dataProducerPaused) this.observer.safeEmit('pause')
   }
 
@@ -70,7 +70,7 @@ class DataConsumer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = false
-    await binding.dataConsumerResume(this.id)
+    await this._inOrder(binding.dataConsumerResume(this.id))
     if (wasPaused && !this.#dataProducerPaused) this.observer.safeEmit('resume')
   }
 

@@ -74,7 +74,7 @@ class DataProducer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = true
-    await binding.dataProducerPause(this.id)
+    await this._inOrder(binding.dataProducerPause(this.id))
     if (!wasPaused) this.observer.safeEmit('pause')
   }
 
@@ -82,7 +82,7 @@ class DataProducer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = false
-    await binding.dataProducerResume(this.id)
+    await this._inOrder(binding.dataProducerResume(this.id))
     if (wasPaused) this.observer.safeEmit('resume')
   }
 

@@ -58,15 +58,18 @@ class NativeObject extends EnhancedEventEmitter {
   }
 
   /**
-   * Runs state-changing native calls of this object one after another, in
-   * call order, as mediasoup's channel does: concurrent calls would
-   * otherwise race on the runtime's threads (pause(); resume() must end
-   * resumed).
+   * Settles this object's state-changing calls in call order, as
+   * mediasoup's channel does. The native call is made at once (requests
+   * reach the worker in call order); only its settling waits for the calls
+   * made before it, whose completions may arrive on different threads
+   * (pause(); resume() must report pause before resume).
    */
-  _serial (call) {
-    const run = this.#queue.then(call, call)
-    this.#queue = run.catch(() => {})
-    return run
+  _inOrder (pending) {
+    // Handled here so that a rejection waiting its turn is not "unhandled".
+    pending.catch(() => {})
+    const settled = this.#queue.then(() => pending)
+    this.#queue = settled.catch(() => {})
+    return settled
   }
 
   /** Receives the native events addressed to this object. */

@@ -71,7 +71,7 @@ class Producer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = true
-    await this._serial(() => binding.producerPause(this.id))
+    await this._inOrder(binding.producerPause(this.id))
     if (!wasPaused) this.observer.safeEmit('pause')
   }
 
@@ -79,7 +79,7 @@ class Producer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = false
-    await this._serial(() => binding.producerResume(this.id))
+    await this._inOrder(binding.producerResume(this.id))
     if (wasPaused) this.observer.safeEmit('resume')
   }
 

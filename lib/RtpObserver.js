@@ -35,7 +35,7 @@ class RtpObserver extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = true
-    await this._serial(() => binding.rtpObserverSetPaused(this.id, true))
+    await this._inOrder(binding.rtpObserverSetPaused(this.id, true))
     if (!wasPaused) this.observer.safeEmit('pause')
   }
 
@@ -43,7 +43,7 @@ class RtpObserver extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = false
-    await this._serial(() => binding.rtpObserverSetPaused(this.id, false))
+    await this._inOrder(binding.rtpObserverSetPaused(this.id, false))
     if (wasPaused) this.observer.safeEmit('resume')
   }
 
