@@ -7,14 +7,55 @@ const binding = require('./binding')
 // map never keeps a closed object alive.
 const targets = new Map()
 
+// Events for an id no object is registered under yet. A call's result and
+// the first events of what it created travel to JS separately, so an event
+// (a consumer's `producerclose` right after `consume()`) can arrive before
+// the object exists; it is kept a short while and delivered after the
+// object's creation, as mediasoup-node delivers it after the call resolves.
+// Events for objects already closed land here too and expire.
+const EARLY_TTL_MS = 2000
+const EARLY_MAX = 1024
+const early = new Map()
+let earlyCount = 0
+
+function keepEarly (targetId, event) {
+  const now = Date.now()
+  for (const [id, entry] of early) {
+    if (now - entry.at < EARLY_TTL_MS && earlyCount < EARLY_MAX) break
+    early.delete(id)
+    earlyCount -= entry.events.length
+  }
+  let entry = early.get(targetId)
+  if (!entry) {
+    entry = { at: now, events: [] }
+    early.set(targetId, entry)
+  }
+  entry.events.push(event)
+  earlyCount++
+}
+
 // `payload`: the bytes of an event that carries a packet or a message.
 binding.init((targetId, eventName, data, payload) => {
   const target = targets.get(targetId)
   if (target) target._onNativeEvent(eventName, data, payload)
+  else keepEarly(targetId, [eventName, data, payload])
 })
 
 module.exports = {
-  register (id, target) { targets.set(id, target) },
+  register (id, target) {
+    targets.set(id, target)
+    const entry = early.get(id)
+    if (!entry) return
+    early.delete(id)
+    earlyCount -= entry.events.length
+    // After the code that awaited the object's creation has run and added
+    // its listeners.
+    setImmediate(() => {
+      for (const [eventName, data, payload] of entry.events) {
+        if (targets.get(id) === target) target._onNativeEvent(eventName, data, payload)
+      }
+    })
+  },
   unregister (id) { targets.delete(id) }
 }
 

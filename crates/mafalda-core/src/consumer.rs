@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::mafalda::{Cleanup, Mafalda};
 use crate::piping::PipeKey;
-use crate::pool::RealWorker;
+use crate::pool::CountedConsumer;
 use crate::transport::{stats_json, to_json};
 use event_listener_primitives::HandlerId;
 use mediasoup::consumer::{ConsumerRtpStreamStat, ConsumerScore, ConsumerType};
@@ -15,8 +15,8 @@ use std::sync::Arc;
 pub(crate) struct ConsumerEntry {
     pub consumer: Consumer,
     pub transport: TransportId,
-    /// The real worker it runs on, whose consumer count it is part of.
-    pub worker: RealWorker,
+    /// Counts it against the real worker it runs on.
+    pub _counted: CountedConsumer,
     /// The pipe that brings its producer to this real router, if any.
     pub pipe: Option<PipeKey>,
     /// Whether the application paused it (`consumer.pause()`).
@@ -114,6 +114,10 @@ impl Mafalda {
             }
         };
         let import_paused = Arc::new(AtomicBool::new(import_paused));
+        let producer_closed = Arc::new(AtomicBool::new(false));
+        // Subscribed before anything else is awaited: the producer may close
+        // at any moment from now on.
+        let handlers = self.subscribe_consumer(&consumer, &import_paused, &producer_closed);
         let mut info = ConsumerInfo::of(&consumer);
         if import_paused.load(Ordering::SeqCst) {
             // A consumer of a paused pipe producer starts producer-paused.
@@ -122,13 +126,11 @@ impl Mafalda {
             }
             info.producer_paused = true;
         }
-        let handlers = self.subscribe_consumer(&consumer, &import_paused);
-        let worker = destination.worker;
-        worker.add_consumers(1);
+        let watched = consumer.downgrade();
         let entry = ConsumerEntry {
             consumer,
             transport: transport_id,
-            worker,
+            _counted: destination.worker.count_consumer(),
             pipe,
             app_paused,
             import_paused,
@@ -143,6 +145,14 @@ impl Mafalda {
                 .consumers
                 .insert(info.id);
             registry.consumers.insert(info.id, entry);
+            drop(registry);
+            let id = info.id;
+            self.catch_early_close(
+                move || watched.upgrade().map(|consumer| consumer.closed()),
+                producer_closed,
+                move |sink| sink.emit(Event::ConsumerProducerClose { consumer: id }),
+                Cleanup::Consumer(id),
+            );
             return Ok(info);
         }
         // The transport closed meanwhile: undo through the usual path.
@@ -154,14 +164,22 @@ impl Mafalda {
         Err(Error::invalid_state("Transport closed"))
     }
 
-    fn subscribe_consumer(&self, consumer: &Consumer, import_paused: &Arc<AtomicBool>) -> Vec<HandlerId> {
+    fn subscribe_consumer(
+        &self,
+        consumer: &Consumer,
+        import_paused: &Arc<AtomicBool>,
+        producer_closed: &Arc<AtomicBool>,
+    ) -> Vec<HandlerId> {
         let id = consumer.id();
         let sink = Arc::clone(self.sink());
         let cleanup = self.cleanup_sender();
         let mut handlers = Vec::new();
         let s = Arc::clone(&sink);
+        let reported = Arc::clone(producer_closed);
         handlers.push(consumer.on_producer_close(move || {
-            s.emit(Event::ConsumerProducerClose { consumer: id });
+            if !reported.swap(true, Ordering::SeqCst) {
+                s.emit(Event::ConsumerProducerClose { consumer: id });
+            }
             // The worker closed it: forget it (not here, inside mediasoup's
             // own handler, but on the janitor thread).
             let _ = cleanup.send(Cleanup::Consumer(id));

@@ -11,6 +11,7 @@ use crate::transport::{stats_json, to_json, without_nulls, TransportKind};
 use event_listener_primitives::HandlerId;
 use mediasoup::data_consumer::DataConsumerType;
 use mediasoup::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 pub(crate) struct DataConsumerEntry {
@@ -144,6 +145,10 @@ impl Mafalda {
                 return Err(consume_data_error(error));
             }
         };
+        let producer_closed = Arc::new(AtomicBool::new(false));
+        // Subscribed before anything else is awaited: the data producer may
+        // close at any moment from now on.
+        let handlers = self.subscribe_data_consumer(&data_consumer, &producer_closed);
         // mediasoup-node learns the threshold from the worker's answer to
         // the consume request; mediasoup-rust keeps it to itself.
         let buffered_amount_low_threshold = match data_consumer.dump().await {
@@ -166,7 +171,7 @@ impl Mafalda {
             subchannels: data_consumer.subchannels(),
             buffered_amount_low_threshold,
         };
-        let handlers = self.subscribe_data_consumer(&data_consumer);
+        let watched = data_consumer.downgrade();
         let entry = DataConsumerEntry {
             data_consumer,
             transport: transport_id,
@@ -181,6 +186,14 @@ impl Mafalda {
         };
         registry.data_consumers.insert(info.id, entry);
         if open {
+            drop(registry);
+            let id = info.id;
+            self.catch_early_close(
+                move || watched.upgrade().map(|data_consumer| data_consumer.closed()),
+                producer_closed,
+                move |sink| sink.emit(Event::DataConsumerDataProducerClose { data_consumer: id }),
+                Cleanup::DataConsumer(id),
+            );
             return Ok(info);
         }
         let mut garbage = self.garbage();
@@ -190,14 +203,21 @@ impl Mafalda {
         Err(Error::invalid_state("Transport closed"))
     }
 
-    fn subscribe_data_consumer(&self, data_consumer: &DataConsumer) -> Vec<HandlerId> {
+    fn subscribe_data_consumer(
+        &self,
+        data_consumer: &DataConsumer,
+        producer_closed: &Arc<AtomicBool>,
+    ) -> Vec<HandlerId> {
         let id = data_consumer.id();
         let sink = Arc::clone(self.sink());
         let cleanup = self.cleanup_sender();
         let mut handlers = Vec::new();
         let s = Arc::clone(&sink);
+        let reported = Arc::clone(producer_closed);
         handlers.push(data_consumer.on_data_producer_close(move || {
-            s.emit(Event::DataConsumerDataProducerClose { data_consumer: id });
+            if !reported.swap(true, Ordering::SeqCst) {
+                s.emit(Event::DataConsumerDataProducerClose { data_consumer: id });
+            }
             // Closed by the worker: forgotten on the janitor thread, not
             // inside mediasoup's handler.
             let _ = cleanup.send(Cleanup::DataConsumer(id));

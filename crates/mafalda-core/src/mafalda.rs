@@ -7,6 +7,7 @@ use crate::registry::{Garbage, Registry};
 use mediasoup::consumer::ConsumerId;
 use mediasoup::worker::WorkerId;
 use parking_lot::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -83,6 +84,40 @@ impl Mafalda {
 
     pub(crate) fn cleanup_sender(&self) -> mpsc::Sender<Cleanup> {
         self.inner.cleanup.clone()
+    }
+
+    /// Catches a close by the worker that came before anyone listened.
+    ///
+    /// A new (data) consumer's producer can close between the worker
+    /// creating it and mafalda subscribing to its events; mediasoup-rust
+    /// then calls no handler and spawns the consumer's close on the
+    /// executor. A handler that did run may also have sent its cleanup
+    /// before the entry was stored, so the cleanup found nothing. Call this
+    /// once the entry is stored: `closed` runs on the executor behind any
+    /// such close and says whether the worker closed it (`None`: the
+    /// application dropped it meanwhile); then, unless the handler already
+    /// did, the close is reported through `report` (once, guarded by
+    /// `reported`), and `cleanup` is sent again.
+    pub(crate) fn catch_early_close(
+        &self,
+        closed: impl FnOnce() -> Option<bool> + Send + 'static,
+        reported: Arc<AtomicBool>,
+        report: impl FnOnce(&dyn EventSink) + Send + 'static,
+        cleanup: Cleanup,
+    ) {
+        let sink = Arc::clone(self.sink());
+        let cleanups = self.cleanup_sender();
+        let check = async move {
+            let Some(closed) = closed() else { return };
+            if !closed && !reported.load(Ordering::SeqCst) {
+                return;
+            }
+            if !reported.swap(true, Ordering::SeqCst) {
+                report(sink.as_ref());
+            }
+            let _ = cleanups.send(cleanup);
+        };
+        self.pool().order().executor().spawn(check).detach();
     }
 
     /// Closes real workers that carry nothing: no router and no virtual

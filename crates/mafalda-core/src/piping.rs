@@ -18,7 +18,7 @@
 use crate::error::{Error, Result};
 use crate::mafalda::{Cleanup, Mafalda};
 use crate::placement;
-use crate::pool::RealWorker;
+use crate::pool::{CountedConsumer, RealWorker};
 use crate::registry::{Garbage, Registry};
 use crate::router::RealRouter;
 use event_listener_primitives::HandlerId;
@@ -80,6 +80,8 @@ pub(crate) enum PipeHandles {
         _pipe_producer: Producer,
         _pipe_consumer: Consumer,
         _handlers: Vec<HandlerId>,
+        /// The pipe consumer counts against the source worker's budget.
+        _counted: CountedConsumer,
     },
     Data {
         _pipe_producer: DataProducer,
@@ -96,8 +98,6 @@ pub(crate) struct PipeEntry {
     pub pair: PairKey,
     /// The producer's home real router, where the pipe consumer is.
     pub source: RouterId,
-    /// Worker of the home router: the pipe consumer counts against it.
-    pub source_worker: RealWorker,
 }
 
 pub(crate) struct PairHandles {
@@ -116,11 +116,6 @@ impl Registry {
         let Some(entry) = self.pipes.remove(&key) else {
             return;
         };
-        // Only media pipes count against the consumer budget, as only media
-        // consumers do.
-        if entry.ready.initialized() && matches!(key.0, PipeSource::Media(_)) {
-            entry.source_worker.add_consumers(-1);
-        }
         if let Some(pair) = self.pipe_pairs.get_mut(&entry.pair) {
             pair.users = pair.users.saturating_sub(1);
             if pair.users == 0 {
@@ -244,7 +239,6 @@ impl Mafalda {
                         idle_since: None,
                         pair,
                         source: home_id,
-                        source_worker: home.worker.clone(),
                     },
                 );
             }
@@ -274,9 +268,7 @@ impl Mafalda {
                 .get_or_try_init(|| async {
                     match source {
                         PipeSource::Media(producer) => {
-                            let handles = self.create_pipe(producer, local, remote).await?;
-                            home.worker.add_consumers(1);
-                            Ok::<_, Error>(handles)
+                            self.create_pipe(producer, local, remote, &home.worker).await
                         }
                         PipeSource::Data(data_producer) => {
                             self.create_data_pipe(data_producer, local, remote).await
@@ -315,6 +307,7 @@ impl Mafalda {
         producer: ProducerId,
         local: &PipeTransport,
         remote: &PipeTransport,
+        home: &RealWorker,
     ) -> Result<PipeHandles> {
         let mut options = ConsumerOptions::new(producer, RtpCapabilities::default());
         options.pipe = true;
@@ -357,6 +350,9 @@ impl Mafalda {
             _pipe_producer: pipe_producer,
             _pipe_consumer: pipe_consumer,
             _handlers: vec![on_pause, on_resume],
+            // Only media pipes count against the consumer budget, as only
+            // media consumers do.
+            _counted: home.count_consumer(),
         })
     }
 

@@ -97,7 +97,6 @@ impl Registry {
         if let Some(transport) = self.transports.get_mut(&entry.transport) {
             transport.consumers.remove(&id);
         }
-        entry.worker.add_consumers(-1);
         if let Some(pipe) = entry.pipe {
             self.release_pipe(pipe, std::time::Instant::now());
         }

@@ -11,6 +11,7 @@ mod request_order;
 mod thread_stats;
 
 pub use live_threads::{live_worker_threads, wait_for_worker_threads};
+pub(crate) use real_worker::CountedConsumer;
 pub use real_worker::{HomeBinding, RealWorker, RAMP_WINDOW};
 pub use request_order::{Closer, RequestOrder};
 pub use thread_stats::{thread_cpu_time, ThreadCpuTime};

@@ -161,8 +161,13 @@ impl RealWorker {
         add(&self.inner.routers, delta);
     }
 
-    pub(crate) fn add_consumers(&self, delta: i32) {
-        add(&self.inner.consumers, delta);
+    /// Counts one consumer (of the application's or feeding a pipe) against
+    /// this worker's budget until the returned guard drops. Tied to the
+    /// consumer's handle rather than to bookkeeping steps, so that a
+    /// consumer made while its producer closes is uncounted exactly once.
+    pub(crate) fn count_consumer(&self) -> CountedConsumer {
+        add(&self.inner.consumers, 1);
+        CountedConsumer { worker: self.clone() }
     }
 
     /// Records a placement made here at `now` (ramp-up allowance).
@@ -232,6 +237,18 @@ impl HomeBinding {
 impl Drop for HomeBinding {
     fn drop(&mut self) {
         self.worker.inner.bound.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// One consumer counted against a real worker (see
+/// [`RealWorker::count_consumer`]).
+pub(crate) struct CountedConsumer {
+    worker: RealWorker,
+}
+
+impl Drop for CountedConsumer {
+    fn drop(&mut self) {
+        add(&self.worker.inner.consumers, -1);
     }
 }
 
