@@ -5,6 +5,7 @@
 // it — every object it holds either rejected or open and told when it
 // closes — and the pool's counts match what the real workers carry.
 
+const crypto = require('node:crypto')
 const mafalda = require('..')
 const { mediaCodecs, opusRtpParameters, consumerCapabilities, waitFor } = require('./helpers')
 
@@ -37,6 +38,14 @@ describe('races', () => {
    */
   async function roomOverTwoWorkers () {
     const room = await mafalda.createRouter({ mediaCodecs })
+    const { sender, receivers, filler } = await fillFirstWorker(room)
+    receivers.push(await room.createDirectTransport())
+    expect((await mafalda.dump()).workers).toHaveLength(2)
+    return { room, sender, receivers, filler }
+  }
+
+  /** Four receivers consuming one producer: the room's first worker is full. */
+  async function fillFirstWorker (room) {
     const receivers = []
     for (let i = 0; i < 4; i++) receivers.push(await room.createDirectTransport())
     const sender = await room.createDirectTransport()
@@ -44,9 +53,7 @@ describe('races', () => {
     for (const receiver of receivers) {
       await receiver.consume({ producerId: filler.id, rtpCapabilities: consumerCapabilities(room) })
     }
-    receivers.push(await room.createDirectTransport())
-    expect((await mafalda.dump()).workers).toHaveLength(2)
-    return { room, sender, receivers, filler }
+    return { sender, receivers, filler }
   }
 
   /** Closes `source` while each of `rounds` consumes of it is on its way; what each consume ended as. */
@@ -113,6 +120,49 @@ describe('races', () => {
       const routers = (await mafalda.dump()).workers.flatMap((w) => w.routers)
       return routers.every((r) => r.dataConsumers === 0 && r.pipeDataConsumers === 0 && r.dataProducers === 0)
     })
+    room.close()
+  }, 60000)
+
+  test('two produce({ id }) with one id on PipeTransports of two workers: one succeeds, the other is a TypeError', async () => {
+    const room = await mafalda.createRouter({ mediaCodecs })
+    const pipeOptions = { listenInfo, enableSctp: true }
+    const first = await room.createPipeTransport(pipeOptions)
+    const { sender, receivers, filler } = await fillFirstWorker(room)
+    const second = await room.createPipeTransport(pipeOptions)
+    const workerOf = async (transport) => (await mafalda.dump()).workers
+      .findIndex((w) => w.routers.some((r) => r.transportIds.includes(transport.id)))
+    expect(await workerOf(first)).not.toBe(await workerOf(second))
+
+    for (let round = 0; round < 20; round++) {
+      const id = crypto.randomUUID()
+      const rtpParameters = opusRtpParameters(++ssrc)
+      const media = await Promise.allSettled([
+        first.produce({ id, kind: 'audio', rtpParameters }),
+        second.produce({ id, kind: 'audio', rtpParameters })
+      ])
+      const dataId = crypto.randomUUID()
+      const data = await Promise.allSettled([
+        first.produceData({ id: dataId, sctpStreamParameters: { streamId: round } }),
+        second.produceData({ id: dataId, sctpStreamParameters: { streamId: round } })
+      ])
+      for (const [outcome, expectedId] of [[media, id], [data, dataId]]) {
+        const won = outcome.filter((o) => o.status === 'fulfilled')
+        const lost = outcome.filter((o) => o.status === 'rejected')
+        expect(won).toHaveLength(1)
+        expect(lost).toHaveLength(1)
+        expect(lost[0].reason).toBeInstanceOf(TypeError)
+        // The one that won is the one the room knows: it closes cleanly.
+        expect(won[0].value.id).toBe(expectedId)
+        won[0].value.close()
+      }
+    }
+    const routers = (await mafalda.dump()).workers.flatMap((w) => w.routers)
+    // Only the filler is left.
+    expect(routers.reduce((n, r) => n + r.producers, 0)).toBe(1)
+    expect(routers.reduce((n, r) => n + r.dataProducers, 0)).toBe(0)
+    for (const receiver of receivers) receiver.close()
+    sender.close()
+    filler.close()
     room.close()
   }, 60000)
 })

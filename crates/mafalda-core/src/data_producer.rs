@@ -96,7 +96,17 @@ impl Mafalda {
                 .ok_or_else(|| Error::invalid_state("Transport closed"))?;
             (entry.transport.clone(), entry.router, entry.real_router)
         };
+        // mediasoup ignores an id given on a DirectTransport.
+        let given_id = options.id.filter(|_| transport.kind() != TransportKind::Direct);
         let options = options.for_transport(transport.kind())?;
+        let reserved = match given_id {
+            Some(id) => Some(self.reserve_id(
+                id.to_string(),
+                |registry| registry.data_producers.contains_key(&id),
+                Error::type_error(format!("a DataProducer with same id \"{id}\" already exists")),
+            )?),
+            None => None,
+        };
         let data_producer = transport
             .as_dyn()
             .produce_data(options)
@@ -121,6 +131,8 @@ impl Mafalda {
             Some(transport) => {
                 transport.data_producers.insert(info.id);
                 registry.data_producers.insert(info.id, entry);
+                drop(registry);
+                drop(reserved);
                 Ok(info)
             }
             None => {

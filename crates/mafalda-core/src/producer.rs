@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::mafalda::Mafalda;
+use crate::registry::Registry;
 use crate::transport::{stats_json, to_json};
 use event_listener_primitives::HandlerId;
 use mediasoup::prelude::*;
@@ -66,7 +67,7 @@ impl Mafalda {
                 .transports
                 .get(&transport_id)
                 .ok_or_else(|| Error::invalid_state("Transport closed"))?;
-            if let Some(id) = id {
+            if id.is_some() {
                 // Producer ids are unique in the whole process here (one
                 // registry, as one mediasoup worker): a producer piped in
                 // from another mafalda room of this process would collide.
@@ -75,13 +76,16 @@ impl Mafalda {
                         "a producer id can only be given on a PipeTransport",
                     ));
                 }
-                if registry.producers.contains_key(&id) {
-                    return Err(Error::type_error(format!(
-                        "a Producer with same id \"{id}\" already exists"
-                    )));
-                }
             }
             (entry.transport.clone(), entry.router, entry.real_router)
+        };
+        let reserved = match id {
+            Some(id) => Some(self.reserve_id(
+                id.to_string(),
+                |registry| registry.producers.contains_key(&id),
+                Error::type_error(format!("a Producer with same id \"{id}\" already exists")),
+            )?),
+            None => None,
         };
         let options = match id {
             Some(id) => {
@@ -115,6 +119,8 @@ impl Mafalda {
             Some(transport) => {
                 transport.producers.insert(info.id);
                 registry.producers.insert(info.id, entry);
+                drop(registry);
+                drop(reserved);
                 Ok(info)
             }
             None => {
@@ -184,6 +190,27 @@ impl Mafalda {
         to_json(self.producer(id)?.dump().await?)
     }
 
+    /// Takes `id` for a (data) producer about to be created. Fails with
+    /// `duplicate` (what mediasoup reports for one) when `in_use` finds the
+    /// id in the registry or another call is creating a producer with it.
+    /// Released when the guard drops, which must happen without the
+    /// registry locked.
+    pub(crate) fn reserve_id(
+        &self,
+        id: String,
+        in_use: impl FnOnce(&Registry) -> bool,
+        duplicate: Error,
+    ) -> Result<IdReservation> {
+        let mut registry = self.registry();
+        if in_use(&registry) || !registry.reserved_ids.insert(id.clone()) {
+            return Err(duplicate);
+        }
+        Ok(IdReservation {
+            mafalda: self.clone(),
+            id,
+        })
+    }
+
     pub(crate) fn producer(&self, id: ProducerId) -> Result<Producer> {
         self.registry()
             .producers
@@ -206,5 +233,18 @@ fn produce_error(error: ProduceError) -> Error {
         ) => Error::unsupported(error.to_string()),
         ProduceError::FailedRtpParametersMapping(error) => Error::type_error(error.to_string()),
         ProduceError::Request(error) => error.into(),
+    }
+}
+
+/// A (data) producer id taken while its producer is being created (see
+/// [`Mafalda::reserve_id`]).
+pub(crate) struct IdReservation {
+    mafalda: Mafalda,
+    id: String,
+}
+
+impl Drop for IdReservation {
+    fn drop(&mut self) {
+        self.mafalda.registry().reserved_ids.remove(&self.id);
     }
 }

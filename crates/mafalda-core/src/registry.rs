@@ -22,7 +22,7 @@ use mediasoup::producer::ProducerId;
 use mediasoup::router::RouterId;
 use mediasoup::transport::TransportId;
 use mediasoup::webrtc_server::WebRtcServerId;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Default)]
 pub(crate) struct Registry {
@@ -39,6 +39,10 @@ pub(crate) struct Registry {
     pub pipe_pairs: HashMap<PairKey, PipePairEntry>,
     pub observers: HashMap<mediasoup::rtp_observer::RtpObserverId, ObserverEntry>,
     pub webrtc_servers: HashMap<WebRtcServerId, WebRtcServerEntry>,
+    /// Ids given to (data) producers being created: taken before the worker
+    /// is asked, so that two concurrent calls with one id cannot both
+    /// succeed on two workers (see `Mafalda::reserve_id`).
+    pub reserved_ids: HashSet<String>,
 }
 
 /// Entries taken out of the registry, to be dropped once the lock is
