@@ -22,6 +22,42 @@ const mediaCodecs = [
 
 const PUBLIC = path.join(__dirname, 'public')
 
+// Signalling messages are small; anything larger is refused by the socket.
+const MAX_MESSAGE_BYTES = 256 * 1024
+// What a client may call, and the type of each field its `data` must carry.
+const METHODS = {
+  getRouterRtpCapabilities: {},
+  createWebRtcTransport: { direction: 'string' },
+  connectWebRtcTransport: { transportId: 'string', dtlsParameters: 'object' },
+  join: { rtpCapabilities: 'object' },
+  produce: { transportId: 'string', kind: 'string', rtpParameters: 'object' },
+  consume: { transportId: 'string', producerId: 'string', kind: 'string' },
+  resumeConsumer: { consumerId: 'string' }
+}
+
+/**
+ * A request `{ id, method, data }` from a client's message, or an error
+ * saying what is wrong with it. Never throws.
+ */
+function parseRequest (message) {
+  let request
+  try {
+    request = JSON.parse(message)
+  } catch {
+    return { error: 'not JSON' }
+  }
+  if (!request || typeof request !== 'object' || Array.isArray(request)) return { error: 'not a request object' }
+  const { id, method } = request
+  if (typeof id !== 'number' && typeof id !== 'string') return { error: 'missing id' }
+  const data = request.data ?? {}
+  if (typeof method !== 'string' || !Object.hasOwn(METHODS, method)) return { id, error: `unknown method ${String(method).slice(0, 64)}` }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return { id, error: 'data must be an object' }
+  for (const [field, type] of Object.entries(METHODS[method])) {
+    if (typeof data[field] !== type || data[field] === null) return { id, error: `${method}: ${field} must be a ${type}` }
+  }
+  return { id, method, data }
+}
+
 /** Bundles the page's script (mediasoup-client) with esbuild. */
 async function bundle () {
   const esbuild = require('esbuild')
@@ -134,9 +170,12 @@ class Peer {
         consumer.on('transportclose', () => this.consumers.delete(consumer.id))
         return { id: consumer.id, producerId: consumer.producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters }
       }
-      case 'resumeConsumer':
-        await this.consumers.get(data.consumerId)?.resume()
+      case 'resumeConsumer': {
+        const consumer = this.consumers.get(data.consumerId)
+        if (!consumer) throw new Error(`no consumer ${data.consumerId}`)
+        await consumer.resume()
         return {}
+      }
       default:
         throw new Error(`unknown method ${method}`)
     }
@@ -169,37 +208,61 @@ async function startServer ({ port = 3000, host = '127.0.0.1', listenIp = host, 
       ]
     })
   }
+  // Rooms by name (promises: a room is made while its first peer waits),
+  // and how many sockets each has. A room closes with its last socket.
   const rooms = new Map()
-  const roomNamed = async (name) => {
+  const sockets = new Map()
+  const enter = (name) => {
+    sockets.set(name, (sockets.get(name) ?? 0) + 1)
     if (!rooms.has(name)) rooms.set(name, Room.create(name, worker))
     return rooms.get(name)
+  }
+  const leave = (name) => {
+    const left = sockets.get(name) - 1
+    if (left > 0) return sockets.set(name, left)
+    sockets.delete(name)
+    const room = rooms.get(name)
+    rooms.delete(name)
+    room.then((room) => room.router.close(), () => {})
   }
   const server = http.createServer((req, res) => {
     const file = new URL(req.url, 'http://x').pathname === '/bundle.js' ? 'bundle.js' : 'index.html'
     res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' })
     fs.createReadStream(path.join(PUBLIC, file)).pipe(res)
   })
-  const wss = new WebSocketServer({ server, path: '/ws' })
+  const wss = new WebSocketServer({ server, path: '/ws', maxPayload: MAX_MESSAGE_BYTES })
   let nextPeer = 1
   wss.on('connection', (socket, req) => {
     const params = new URL(req.url, 'http://x').searchParams
+    const roomName = params.get('room') || 'demo'
     const peerId = params.get('peer') || `peer-${nextPeer++}`
+    // A socket error (an oversized or broken frame) closes that socket only.
+    socket.on('error', () => socket.terminate())
     // Listen at once: the first request may arrive while the room is made.
-    const joined = roomNamed(params.get('room') || 'demo').then((room) => {
+    const joined = enter(roomName).then((room) => {
+      // One socket per peer id: a second client cannot take over a peer.
+      if (room.peers.has(peerId)) throw new Error(`peer ${peerId} is already in room ${roomName}`)
       const peer = new Peer(peerId, socket, room, listenIp, webRtcServer)
       room.peers.set(peer.id, peer)
       return peer
     })
-    socket.on('message', async (message) => {
-      const { id, method, data } = JSON.parse(message)
+    joined.catch((error) => socket.close(4409, error.message.slice(0, 120)))
+    const reply = (response) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(response))
+    }
+    socket.on('message', async (message, isBinary) => {
+      const request = isBinary ? { error: 'binary messages are not requests' } : parseRequest(message)
+      if (request.error) return reply({ id: request.id ?? null, ok: false, error: request.error })
       try {
         const peer = await joined
-        socket.send(JSON.stringify({ id, ok: true, data: await peer.handle(method, data || {}) }))
+        reply({ id: request.id, ok: true, data: await peer.handle(request.method, request.data) })
       } catch (error) {
-        socket.send(JSON.stringify({ id, ok: false, error: error.message }))
+        reply({ id: request.id, ok: false, error: String(error?.message ?? error) })
       }
     })
-    socket.on('close', () => joined.then((peer) => peer.close(), () => {}))
+    socket.on('close', () => {
+      joined.then((peer) => peer.close(), () => {}).finally(() => leave(roomName))
+    })
   })
   await new Promise((resolve) => server.listen(port, host, resolve))
   const url = `http://${host}:${server.address().port}`
@@ -210,7 +273,7 @@ async function startServer ({ port = 3000, host = '127.0.0.1', listenIp = host, 
       for (const client of wss.clients) client.terminate()
       wss.close()
       await new Promise((resolve) => server.close(resolve))
-      for (const room of rooms.values()) (await room).router.close()
+      for (const room of rooms.values()) (await room.catch(() => undefined))?.router.close()
       worker?.close()
     }
   }
