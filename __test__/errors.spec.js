@@ -74,6 +74,36 @@ describe('bad input is rejected with mediasoup\'s error classes', () => {
     producer.close()
   })
 
+  test('numbers out of range are a TypeError, not wrapped or a panic', async () => {
+    const defaults = mafalda.getConfiguration()
+    try {
+      expect(() => mafalda.configure({ idleWorkerTimeout: 1e300 })).toThrow(TypeError)
+      expect(() => mafalda.configure({ pipeLinger: 1e300 })).toThrow(TypeError)
+      expect(() => mafalda.configure({ maxWorkers: 2 ** 32 + 1 })).toThrow(TypeError)
+      expect(() => mafalda.configure({ consumerBudget: 1e10 })).toThrow(TypeError)
+      expect(mafalda.getConfiguration()).toEqual(defaults)
+    } finally {
+      mafalda.configure(defaults)
+    }
+    const direct = await router.createDirectTransport()
+    const producer = await transport.produce({ kind: 'audio', rtpParameters: opusRtpParameters(5151) })
+    const consumer = await direct.consume({ producerId: producer.id, rtpCapabilities: consumerCapabilities(router) })
+    await expect(consumer.setPriority(300)).rejects.toThrow(TypeError)
+    await expect(consumer.setPriority(1.5)).rejects.toThrow(TypeError)
+    const dataProducer = await direct.produceData()
+    const receiving = await router.createDirectTransport()
+    const dataConsumer = await receiving.consumeData({ dataProducerId: dataProducer.id })
+    await expect(dataConsumer.setBufferedAmountLowThreshold(1e10)).rejects.toThrow(TypeError)
+    await expect(dataConsumer.setBufferedAmountLowThreshold(-1)).rejects.toThrow(TypeError)
+    // (A valid threshold is refused too on a DirectTransport, by the worker.)
+    await expect(router.createAudioLevelObserver({ interval: 2 ** 40 })).rejects.toThrow(TypeError)
+    await expect(router.createAudioLevelObserver({ maxEntries: 1e10 })).rejects.toThrow(TypeError)
+    await expect(router.createActiveSpeakerObserver({ interval: -5 })).rejects.toThrow(TypeError)
+    producer.close()
+    direct.close()
+    receiving.close()
+  })
+
   test('calls on closed objects reject with InvalidStateError', async () => {
     const w = await mafalda.createWorker()
     const r = await w.createRouter({ mediaCodecs })

@@ -95,7 +95,8 @@ class Consumer extends NativeObject {
 
   async setPriority (priority) {
     this.#checkOpen()
-    if (typeof priority !== 'number' || priority < 0) throw new TypeError('wrong priority')
+    // A uint8 on the worker's side: larger values would wrap.
+    if (!Number.isInteger(priority) || priority < 0 || priority > 255) throw new TypeError('wrong priority')
     this.#priority = await binding.consumerSetPriority(this.id, priority)
   }
 

@@ -3,6 +3,7 @@
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
 const { toWire, toSubchannel } = require('./DataProducer')
+const { isUint32 } = require('./utils')
 
 /**
  * A DataChannel sent by mafalda to an endpoint (SCTP), or to the application
@@ -76,7 +77,7 @@ class DataConsumer extends NativeObject {
 
   async setBufferedAmountLowThreshold (threshold) {
     this.#checkOpen()
-    if (typeof threshold !== 'number' || !(threshold >= 0)) throw new TypeError('wrong threshold')
+    if (!isUint32(threshold)) throw new TypeError('wrong threshold')
     await binding.dataConsumerSetBufferedAmountLowThreshold(this.id, threshold)
     this.#bufferedAmountLowThreshold = threshold
   }

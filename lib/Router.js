@@ -9,7 +9,7 @@ const { PipeTransport } = require('./PipeTransport')
 const { DirectTransport } = require('./DirectTransport')
 const { AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
 const { pipeBetweenRooms } = require('./PipeLink')
-const { checkAppData, normalizeListenInfo } = require('./utils')
+const { checkAppData, isUint32, normalizeListenInfo } = require('./utils')
 
 /**
  * The SCTP stream counts reported to the application are the ones it asked
@@ -233,11 +233,11 @@ class Router extends NativeObject {
 
   async createAudioLevelObserver ({ maxEntries = 1, threshold = -80, interval = 1000, appData } = {}) {
     this._checkOpen('Router')
-    if (typeof maxEntries !== 'number' || maxEntries <= 0) {
+    if (!isUint32(maxEntries) || maxEntries === 0) {
       throw new TypeError('if given, maxEntries must be a positive number')
     } else if (typeof threshold !== 'number' || threshold < -127 || threshold > 0) {
       throw new TypeError('if given, threshold must be a negative number greater than -127')
-    } else if (typeof interval !== 'number') {
+    } else if (!isUint32(interval)) {
       throw new TypeError('if given, interval must be an number')
     }
     appData = checkAppData(appData)
@@ -247,7 +247,7 @@ class Router extends NativeObject {
 
   async createActiveSpeakerObserver ({ interval = 300, appData } = {}) {
     this._checkOpen('Router')
-    if (typeof interval !== 'number') throw new TypeError('if given, interval must be an number')
+    if (!isUint32(interval)) throw new TypeError('if given, interval must be an number')
     appData = checkAppData(appData)
     const id = await binding.routerCreateActiveSpeakerObserver(this.id, { interval })
     return this.#adoptObserver(new ActiveSpeakerObserver({ id, appData, getProducerById: (p) => this.#producers.get(p) }))

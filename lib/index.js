@@ -16,7 +16,7 @@ const { DataConsumer } = require('./DataConsumer')
 const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
 const { RtpObserver, AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
-const { checkAppData } = require('./utils')
+const { checkAppData, isUint32 } = require('./utils')
 const { version } = require('../package.json')
 
 const observer = new EnhancedEventEmitter()
@@ -58,9 +58,9 @@ async function createRouter ({ mediaCodecs, appData } = {}) {
 }
 
 const CONFIG_CHECKS = {
-  maxWorkers: (v) => Number.isInteger(v) && v >= 1,
+  maxWorkers: (v) => isUint32(v) && v >= 1,
   cpuWatermark: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
-  consumerBudget: (v) => Number.isInteger(v) && v >= 1,
+  consumerBudget: (v) => isUint32(v) && v >= 1,
   idleWorkerTimeout: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
   pipeLinger: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
   policy: (v) => v === 'concentrate' || v === 'spread'

@@ -9,6 +9,14 @@ function clone (value) {
 }
 
 /** mediasoup's check of the optional `appData` argument. */
+/**
+ * Whether `value` fits an unsigned 32-bit argument. The binding would
+ * otherwise wrap it (1e10 becomes 1410065408) instead of refusing it.
+ */
+function isUint32 (value) {
+  return Number.isInteger(value) && value >= 0 && value <= 0xffffffff
+}
+
 function checkAppData (appData) {
   if (appData !== undefined && appData !== null && typeof appData !== 'object') {
     throw new TypeError('if given, appData must be an object')
@@ -72,5 +80,6 @@ function dumpRtpParameters (rtpParameters, originalCodecs) {
 }
 
 module.exports = {
+  isUint32,
   clone, checkAppData, checkTraceTypes, defined, normalizeListenInfo, restoreCodecNumbers, dumpRtpParameters
 }

@@ -72,13 +72,15 @@ pub fn configure(options: JsPoolConfig) -> Result<JsPoolConfig> {
                 "idleWorkerTimeout must be a number of milliseconds >= 0",
             ));
         }
-        config.idle_worker_timeout = Duration::from_secs_f64(timeout / 1000.0);
+        config.idle_worker_timeout = Duration::try_from_secs_f64(timeout / 1000.0)
+            .map_err(|_| type_error("idleWorkerTimeout is too large"))?;
     }
     if let Some(linger) = options.pipe_linger {
         if !linger.is_finite() || linger < 0.0 {
             return Err(type_error("pipeLinger must be a number of milliseconds >= 0"));
         }
-        config.pipe_linger = Duration::from_secs_f64(linger / 1000.0);
+        config.pipe_linger = Duration::try_from_secs_f64(linger / 1000.0)
+            .map_err(|_| type_error("pipeLinger is too large"))?;
     }
     if let Some(policy) = options.policy.as_deref() {
         config.policy = match policy {
