@@ -230,25 +230,44 @@ pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(500);
 /// The engine's own thread: cleanups handed over by event handlers, and
 /// every [`SAMPLE_INTERVAL`] a CPU sample of each worker (one small `/proc`
 /// read per worker) and the idle-worker check. It ends with the engine.
+///
+/// It never waits on a worker: worker requests it is handed run as tasks
+/// on the workers' executor, so a wedged worker cannot stop cleanups,
+/// sampling, pipe linger or idle reaping. A panic in one step is contained
+/// to that step, for the same reason.
 fn janitor(engine: Weak<Inner>, queue: mpsc::Receiver<Cleanup>) {
     let mut next_tick = Instant::now() + SAMPLE_INTERVAL;
     loop {
         let job = queue.recv_timeout(next_tick.saturating_duration_since(Instant::now()));
         let Some(inner) = engine.upgrade() else { return };
         let mafalda = Mafalda { inner };
-        match job {
-            Ok(Cleanup::Consumer(id)) => mafalda.close_consumer(id),
-            Ok(Cleanup::DataConsumer(id)) => mafalda.close_data_consumer(id),
-            Ok(Cleanup::WorkerDied(id, message)) => mafalda.worker_died(id, message),
-            // mediasoup's futures need no particular runtime; a request
-            // takes a fraction of a millisecond.
-            Ok(Cleanup::Task(task)) => futures::executor::block_on(task),
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        let job = match job {
+            Ok(job) => Some(job),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
-        }
+        };
+        contained("a cleanup", || match job {
+            Some(Cleanup::Consumer(id)) => mafalda.close_consumer(id),
+            Some(Cleanup::DataConsumer(id)) => mafalda.close_data_consumer(id),
+            Some(Cleanup::WorkerDied(id, message)) => mafalda.worker_died(id, message),
+            Some(Cleanup::Task(task)) => mafalda.pool().order().executor().spawn(task).detach(),
+            None => {}
+        });
         if Instant::now() >= next_tick {
-            mafalda.tick();
+            contained("the periodic sample", || mafalda.tick());
             next_tick = Instant::now() + SAMPLE_INTERVAL;
         }
+    }
+}
+
+/// Runs one janitor step; a panic in it is reported and the thread goes on.
+fn contained(step: &str, run: impl FnOnce()) {
+    if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("mafalda: internal error in {step} (the engine goes on): {message}");
     }
 }
