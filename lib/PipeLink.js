@@ -156,6 +156,9 @@ class PipeProducer extends PipeEnd {
   #source
   #rtpParameters
   #paused
+  // Whether the application paused this pipe producer itself: only then is
+  // the import held paused natively.
+  #held = false
   #target
   #queue = Promise.resolve()
 
@@ -185,10 +188,26 @@ class PipeProducer extends PipeEnd {
   async pause () { return this.#setPaused(true) }
   async resume () { return this.#setPaused(false) }
 
+  /**
+   * The source paused or resumed: this follows, as mediasoup-node's
+   * pipeToRouter() wires it. The destination's consumers hear the source's
+   * own pause and resume from the worker, in the worker's order, so
+   * nothing is asked of it unless the application holds this paused.
+   */
+  _follow (paused) {
+    if (this.closed) return Promise.resolve()
+    if (this.#held) return this.#setPaused(paused)
+    const was = this.#paused
+    this.#paused = paused
+    if (was !== paused) this.observer.safeEmit(paused ? 'pause' : 'resume')
+    return Promise.resolve()
+  }
+
   async #setPaused (paused) {
     this._checkOpen('Producer')
     const was = this.#paused
     this.#paused = paused
+    this.#held = paused
     const run = this.#queue.then(() => binding.routerSetImportPaused(this.#target.id, this.id, paused))
     this.#queue = run.catch(() => {})
     await run
@@ -261,13 +280,13 @@ function pipeBetweenRooms ({ source, data, to, adopt, enableRtx }) {
     if (link.closed) return
     pipeConsumer.safeEmit(data ? 'dataproducerpause' : 'producerpause')
     pipeConsumer.observer.safeEmit('pause')
-    if (!data) pipeProducer.pause().catch(() => {})
+    if (!data) pipeProducer._follow(true).catch(() => {})
   }
   forward.resume = () => {
     if (link.closed) return
     pipeConsumer.safeEmit(data ? 'dataproducerresume' : 'producerresume')
     pipeConsumer.observer.safeEmit('resume')
-    if (!data) pipeProducer.resume().catch(() => {})
+    if (!data) pipeProducer._follow(false).catch(() => {})
   }
   for (const [event, listener] of Object.entries(forward)) source.observer.on(event, listener)
   adopt(pipeProducer)
