@@ -1540,6 +1540,12 @@ export declare function dump (): Promise<{
   workers: MafaldaRealWorkerDump[]
   /** mediasoup worker threads running (more than `workers.length` only while some end, or if one leaked). */
   threads: number
+  /**
+   * Packet-rate events (DirectTransport `rtp` / `rtcp`, data `message`,
+   * `trace`) dropped since the process started because the JS thread fell
+   * more than 50,000 of them behind the workers.
+   */
+  droppedEvents: number
 }>
 
 export declare function getSupportedRtpCapabilities (): RouterRtpCapabilities

@@ -175,4 +175,30 @@ describe('DirectTransport', () => {
     expect(closes).toEqual(['producer', 'routerclose', 'transport'])
     expect(transport.closed).toBe(true)
   })
+
+  test('a JS thread that falls behind a flood of messages loses the excess, counted, never its memory or other events', async () => {
+    const room = await mafalda.createRouter({ mediaCodecs })
+    const sending = await room.createDirectTransport()
+    const receiving = await room.createDirectTransport()
+    const dataProducer = await sending.produceData()
+    const dataConsumer = await receiving.consumeData({ dataProducerId: dataProducer.id })
+    let received = 0
+    dataConsumer.on('message', () => received++)
+    const before = (await mafalda.dump()).droppedEvents
+    // One synchronous loop: the JS thread delivers nothing until it ends.
+    const SENT = 120000
+    for (let i = 0; i < SENT; i++) dataProducer.send('x')
+    let dropped = 0
+    await waitFor(async () => {
+      dropped = (await mafalda.dump()).droppedEvents - before
+      return received + dropped === SENT
+    }, { timeout: 10000 })
+    expect(dropped).toBeGreaterThan(0)
+    expect(received).toBeGreaterThanOrEqual(50000)
+    // Events that are not per packet still arrive.
+    const closed = new Promise((resolve) => dataConsumer.once('dataproducerclose', resolve))
+    dataProducer.close()
+    await closed
+    room.close()
+  }, 30000)
 })

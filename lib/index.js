@@ -102,7 +102,11 @@ function getConfiguration () {
  * }] }] }`, counts read from the real mediasoup routers.
  */
 async function dump () {
-  return binding.poolDump()
+  const dump = await binding.poolDump()
+  // Packet-rate events (DirectTransport rtp / rtcp, data messages, traces)
+  // dropped because JS fell more than 50,000 behind the workers.
+  dump.droppedEvents = binding.droppedEvents()
+  return dump
 }
 
 function getSupportedRtpCapabilities () {

@@ -9,7 +9,16 @@ use mafalda_core::{Event, EventSink};
 use napi::bindgen_prelude::{Buffer, FnArgs, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// Packet-rate events (a DirectTransport's `rtp` and `rtcp`, data
+/// `message`s, `trace`) waiting for the JS thread, at most. mediasoup-node
+/// gets back-pressure from its pipe; here a JS thread slower than a worker
+/// would queue them without limit, so past this many the newest are
+/// dropped and counted (`mafalda.dump().droppedEvents`). Every other event
+/// (closes, pauses, scores) is always delivered.
+pub const MAX_PENDING_FLOOD_EVENTS: usize = 50_000;
 
 /// Target id, event name, data, and the bytes of an event that carries a
 /// packet or a message (a Node Buffer, `undefined` otherwise). One function
@@ -21,6 +30,9 @@ type Tsfn = ThreadsafeFunction<Event, (), EventArgs, Status, false, true>;
 #[derive(Default)]
 pub struct JsEventSink {
     function: RwLock<Option<Tsfn>>,
+    /// Packet-rate events queued and not yet delivered.
+    pending_floods: Arc<AtomicUsize>,
+    dropped: AtomicU64,
 }
 
 impl JsEventSink {
@@ -28,17 +40,40 @@ impl JsEventSink {
     pub fn set(&self, function: Tsfn) {
         *self.function.write().unwrap_or_else(|e| e.into_inner()) = Some(function);
     }
+
+    /// Counts packet-rate events delivered (see [`build`]).
+    pub fn pending_floods(&self) -> Arc<AtomicUsize> {
+        Arc::clone(&self.pending_floods)
+    }
+
+    /// Packet-rate events dropped since the process started.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
 }
 
 impl EventSink for JsEventSink {
     fn emit(&self, event: Event) {
         let function = self.function.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(function) = function.as_ref() {
-            // Non-blocking: this runs on mediasoup's threads. The queue is
-            // unbounded, so the call fails only while Node is shutting down.
-            let _ = function.call(event, ThreadsafeFunctionCallMode::NonBlocking);
+        let Some(function) = function.as_ref() else { return };
+        let flood = is_flood(&event);
+        if flood && self.pending_floods.fetch_add(1, Ordering::SeqCst) >= MAX_PENDING_FLOOD_EVENTS {
+            self.pending_floods.fetch_sub(1, Ordering::SeqCst);
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        // Non-blocking: this runs on mediasoup's threads. The queue itself
+        // is unbounded, so the call fails only while Node is shutting down.
+        let status = function.call(event, ThreadsafeFunctionCallMode::NonBlocking);
+        if flood && status != Status::Ok {
+            self.pending_floods.fetch_sub(1, Ordering::SeqCst);
         }
     }
+}
+
+/// Events raised per packet or message, which a busy JS thread may drop.
+fn is_flood(event: &Event) -> bool {
+    matches!(event.name(), "rtp" | "rtcp" | "message" | "trace")
 }
 
 /// Builds the JS arguments of an event: target id, event name, data, bytes.
@@ -52,11 +87,17 @@ pub fn event_args(mut event: Event) -> (String, String, serde_json::Value, Optio
     )
 }
 
-/// Creates the threadsafe function from the JS callback.
-pub fn build(callback: Function<'_, EventArgs, ()>) -> napi::Result<Tsfn> {
+/// Creates the threadsafe function from the JS callback; `pending_floods`
+/// goes down as packet-rate events are delivered.
+pub fn build(callback: Function<'_, EventArgs, ()>, pending_floods: Arc<AtomicUsize>) -> napi::Result<Tsfn> {
     callback
         .build_threadsafe_function::<Event>()
         .weak::<true>()
         .callee_handled::<false>()
-        .build_callback(|ctx| Ok(FnArgs::from(event_args(ctx.value))))
+        .build_callback(move |ctx| {
+            if is_flood(&ctx.value) {
+                pending_floods.fetch_sub(1, Ordering::SeqCst);
+            }
+            Ok(FnArgs::from(event_args(ctx.value)))
+        })
 }

@@ -54,9 +54,18 @@ pub(crate) fn engine() -> &'static Mafalda {
 /// loads.
 #[napi(catch_unwind)]
 pub fn init(on_event: Function<'_, events::EventArgs, ()>) -> napi::Result<()> {
-    let function = events::build(on_event)?;
-    engine_cell().sink.set(function);
+    let sink = &engine_cell().sink;
+    let function = events::build(on_event, sink.pending_floods())?;
+    sink.set(function);
     Ok(())
+}
+
+/// Packet-rate events (DirectTransport `rtp` / `rtcp`, data `message`,
+/// `trace`) dropped because the JS thread fell behind by more than
+/// [`events::MAX_PENDING_FLOOD_EVENTS`].
+#[napi(catch_unwind)]
+pub fn dropped_events() -> f64 {
+    engine_cell().sink.dropped() as f64
 }
 
 /// Closes everything and waits (at most 2 s) for the worker threads to end,
