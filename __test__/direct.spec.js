@@ -185,9 +185,12 @@ describe('DirectTransport', () => {
     let received = 0
     dataConsumer.on('message', () => received++)
     const before = (await mafalda.dump()).droppedEvents
-    // One synchronous loop: the JS thread delivers nothing until it ends.
+    // One synchronous loop, then the JS thread held a while longer (as a
+    // busy application's would be), so that the worker is far ahead even
+    // on a loaded machine: nothing is delivered until then.
     const SENT = 120000
     for (let i = 0; i < SENT; i++) dataProducer.send('x')
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000)
     let dropped = 0
     await waitFor(async () => {
       dropped = (await mafalda.dump()).droppedEvents - before

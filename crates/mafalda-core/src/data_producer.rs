@@ -99,14 +99,9 @@ impl Mafalda {
         // mediasoup ignores an id given on a DirectTransport.
         let given_id = options.id.filter(|_| transport.kind() != TransportKind::Direct);
         let options = options.for_transport(transport.kind())?;
-        let reserved = match given_id {
-            Some(id) => Some(self.reserve_id(
-                id.to_string(),
-                |registry| registry.data_producers.contains_key(&id),
-                Error::type_error(format!("a DataProducer with same id \"{id}\" already exists")),
-            )?),
-            None => None,
-        };
+        let reserved = self.reserve_id("DataProducer", given_id, |registry, id| {
+            registry.data_producers.contains_key(id)
+        })?;
         let data_producer = transport
             .as_dyn()
             .produce_data(options)

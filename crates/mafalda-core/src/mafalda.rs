@@ -21,9 +21,6 @@ pub(crate) enum Cleanup {
     DataConsumer(mediasoup::data_consumer::DataConsumerId),
     /// This real worker died.
     WorkerDied(WorkerId, String),
-    /// A worker request to make outside mediasoup's callback (e.g. pausing a
-    /// pipe producer when its source pauses).
-    Task(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>),
 }
 
 pub(crate) struct Inner {
@@ -231,10 +228,10 @@ pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(500);
 /// every [`SAMPLE_INTERVAL`] a CPU sample of each worker (one small `/proc`
 /// read per worker) and the idle-worker check. It ends with the engine.
 ///
-/// It never waits on a worker: worker requests it is handed run as tasks
-/// on the workers' executor, so a wedged worker cannot stop cleanups,
-/// sampling, pipe linger or idle reaping. A panic in one step is contained
-/// to that step, for the same reason.
+/// It never waits on a worker (requests made on behalf of mediasoup's
+/// callbacks run as tasks on the workers' executor instead), so a wedged
+/// worker cannot stop cleanups, sampling, pipe linger or idle reaping. A
+/// panic in one step is contained to that step, for the same reason.
 fn janitor(engine: Weak<Inner>, queue: mpsc::Receiver<Cleanup>) {
     let mut next_tick = Instant::now() + SAMPLE_INTERVAL;
     loop {
@@ -250,7 +247,6 @@ fn janitor(engine: Weak<Inner>, queue: mpsc::Receiver<Cleanup>) {
             Some(Cleanup::Consumer(id)) => mafalda.close_consumer(id),
             Some(Cleanup::DataConsumer(id)) => mafalda.close_data_consumer(id),
             Some(Cleanup::WorkerDied(id, message)) => mafalda.worker_died(id, message),
-            Some(Cleanup::Task(task)) => mafalda.pool().order().executor().spawn(task).detach(),
             None => {}
         });
         if Instant::now() >= next_tick {

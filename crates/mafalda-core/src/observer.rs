@@ -88,11 +88,13 @@ impl Mafalda {
         if let Some(pipe) = pipe {
             registry.release_pipe(pipe, Instant::now());
         }
-        let _ = self
-            .cleanup_sender()
-            .send(crate::mafalda::Cleanup::Task(Box::pin(async move {
+        self.pool()
+            .order()
+            .executor()
+            .spawn(async move {
                 let _ = handle.as_dyn().remove_producer(producer).await;
-            })));
+            })
+            .detach();
         Some(())
     }
 

@@ -16,7 +16,7 @@
 //! being set up.
 
 use crate::error::{Error, Result};
-use crate::mafalda::{Cleanup, Mafalda};
+use crate::mafalda::Mafalda;
 use crate::placement;
 use crate::pool::{CountedConsumer, RealWorker};
 use crate::registry::{Garbage, Registry};
@@ -327,23 +327,28 @@ impl Mafalda {
             .map_err(|e| Error::failed(format!("cannot pipe producer: {e}")))?;
         // Pause and resume of the source travel to the pipe producer, whose
         // consumers then get producerpause / producerresume. The requests
-        // are made on the janitor thread, not inside mediasoup's callback.
-        let cleanup = self.cleanup_sender();
+        // are made from tasks on the workers' executor, not inside
+        // mediasoup's callback.
+        let executor = self.pool().order().executor();
         let weak = pipe_producer.downgrade();
         let on_pause = pipe_consumer.on_producer_pause(move || {
             if let Some(pipe_producer) = weak.upgrade() {
-                let _ = cleanup.send(Cleanup::Task(Box::pin(async move {
-                    let _ = pipe_producer.pause().await;
-                })));
+                executor
+                    .spawn(async move {
+                        let _ = pipe_producer.pause().await;
+                    })
+                    .detach();
             }
         });
-        let cleanup = self.cleanup_sender();
+        let executor = self.pool().order().executor();
         let weak = pipe_producer.downgrade();
         let on_resume = pipe_consumer.on_producer_resume(move || {
             if let Some(pipe_producer) = weak.upgrade() {
-                let _ = cleanup.send(Cleanup::Task(Box::pin(async move {
-                    let _ = pipe_producer.resume().await;
-                })));
+                executor
+                    .spawn(async move {
+                        let _ = pipe_producer.resume().await;
+                    })
+                    .detach();
             }
         });
         Ok(PipeHandles::Media {
@@ -380,22 +385,26 @@ impl Mafalda {
         options.protocol = pipe_consumer.protocol().clone();
         options.paused = pipe_consumer.producer_paused();
         let pipe_producer = remote.produce_data(options).await.map_err(|e| failed(&e))?;
-        let cleanup = self.cleanup_sender();
+        let executor = self.pool().order().executor();
         let weak = pipe_producer.downgrade();
         let on_pause = pipe_consumer.on_data_producer_pause(move || {
             if let Some(pipe_producer) = weak.upgrade() {
-                let _ = cleanup.send(Cleanup::Task(Box::pin(async move {
-                    let _ = pipe_producer.pause().await;
-                })));
+                executor
+                    .spawn(async move {
+                        let _ = pipe_producer.pause().await;
+                    })
+                    .detach();
             }
         });
-        let cleanup = self.cleanup_sender();
+        let executor = self.pool().order().executor();
         let weak = pipe_producer.downgrade();
         let on_resume = pipe_consumer.on_data_producer_resume(move || {
             if let Some(pipe_producer) = weak.upgrade() {
-                let _ = cleanup.send(Cleanup::Task(Box::pin(async move {
-                    let _ = pipe_producer.resume().await;
-                })));
+                executor
+                    .spawn(async move {
+                        let _ = pipe_producer.resume().await;
+                    })
+                    .detach();
             }
         });
         Ok(PipeHandles::Data {

@@ -79,14 +79,7 @@ impl Mafalda {
             }
             (entry.transport.clone(), entry.router, entry.real_router)
         };
-        let reserved = match id {
-            Some(id) => Some(self.reserve_id(
-                id.to_string(),
-                |registry| registry.producers.contains_key(&id),
-                Error::type_error(format!("a Producer with same id \"{id}\" already exists")),
-            )?),
-            None => None,
-        };
+        let reserved = self.reserve_id("Producer", id, |registry, id| registry.producers.contains_key(id))?;
         let options = match id {
             Some(id) => {
                 let mut piped = ProducerOptions::new_pipe_transport(id, options.kind, options.rtp_parameters);
@@ -190,25 +183,28 @@ impl Mafalda {
         to_json(self.producer(id)?.dump().await?)
     }
 
-    /// Takes `id` for a (data) producer about to be created. Fails with
-    /// `duplicate` (what mediasoup reports for one) when `in_use` finds the
-    /// id in the registry or another call is creating a producer with it.
-    /// Released when the guard drops, which must happen without the
-    /// registry locked.
-    pub(crate) fn reserve_id(
+    /// Takes the id given to a `what` (`"Producer"`, `"DataProducer"`)
+    /// about to be created, if one was given. Fails with mediasoup's
+    /// `TypeError` for a duplicate when `in_use` finds the id in the
+    /// registry or another call is creating one with it. Released when the
+    /// guard drops, which must happen without the registry locked.
+    pub(crate) fn reserve_id<Id: std::fmt::Display>(
         &self,
-        id: String,
-        in_use: impl FnOnce(&Registry) -> bool,
-        duplicate: Error,
-    ) -> Result<IdReservation> {
+        what: &str,
+        id: Option<Id>,
+        in_use: impl FnOnce(&Registry, &Id) -> bool,
+    ) -> Result<Option<IdReservation>> {
+        let Some(id) = id else { return Ok(None) };
         let mut registry = self.registry();
-        if in_use(&registry) || !registry.reserved_ids.insert(id.clone()) {
-            return Err(duplicate);
+        if in_use(&registry, &id) || !registry.reserved_ids.insert(id.to_string()) {
+            return Err(Error::type_error(format!(
+                "a {what} with same id \"{id}\" already exists"
+            )));
         }
-        Ok(IdReservation {
+        Ok(Some(IdReservation {
             mafalda: self.clone(),
-            id,
-        })
+            id: id.to_string(),
+        }))
     }
 
     pub(crate) fn producer(&self, id: ProducerId) -> Result<Producer> {
