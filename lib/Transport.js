@@ -51,6 +51,19 @@ class Transport extends NativeObject {
     this.observer.safeEmit('close')
   }
 
+  /**
+   * The real worker it lived on died while its router goes on elsewhere
+   * (the native side already took it): `routerclose`, and the router
+   * forgets it and its producers.
+   */
+  #workerPartClosed () {
+    if (!this._markClosed()) return
+    this.#closeChildren(true)
+    this.emit('@close')
+    this.safeEmit('routerclose')
+    this.observer.safeEmit('close')
+  }
+
   /** Its WebRtcServer closed (the native side closed it with the server). */
   listenServerClosed () {
     if (!this._markClosed()) return
@@ -212,6 +225,10 @@ class Transport extends NativeObject {
 
   /** 'trace' here; subclasses handle their own events. */
   _onNativeEvent (eventName, data, payload) {
+    if (eventName === 'routerclose') {
+      this.#workerPartClosed()
+      return
+    }
     if (eventName === 'trace') {
       this.safeEmit('trace', data)
       this.observer.safeEmit('trace', data)

@@ -1,5 +1,6 @@
 'use strict'
 
+const { isMainThread } = require('node:worker_threads')
 const binding = require('./binding')
 
 // Objects that receive native events, by the id the native side knows them
@@ -62,5 +63,13 @@ module.exports = {
 // mediasoup's workers are threads here: if the process exits while one
 // runs, C++ static destructors run under it and the exit can crash. Close
 // them all and let their threads end first ('exit' listeners run on
-// process.exit() too).
-process.on('exit', () => binding.shutdown())
+// process.exit() too). A worker_threads worker ending is not the process
+// ending: it closes what it created (workers first, which closes what is
+// theirs), and the other threads' work goes on.
+process.on('exit', () => {
+  if (isMainThread) {
+    binding.shutdown()
+    return
+  }
+  for (const target of [...targets.values()]) target.close()
+})

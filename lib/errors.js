@@ -30,6 +30,21 @@ const CLASSES = {
   Error
 }
 
+// napi statuses of an argument Node-API could not convert (a value the JS
+// layer passed on unchecked, e.g. `undefined` inside an options array):
+// bad input, so mediasoup's TypeError.
+const ARGUMENT_STATUSES = new Set([
+  'InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected',
+  'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected', 'DateExpected',
+  'ArrayBufferExpected', 'DetachableArraybufferExpected'
+])
+
+function argumentError (error) {
+  const converted = new TypeError(`invalid argument: ${error.message}`)
+  converted.stack = `TypeError: ${converted.message}\n${(error.stack || '').split('\n').slice(1).join('\n')}`
+  return converted
+}
+
 // The native binding sends the class as a prefix: "<Class>: <message>".
 const PREFIX = /^(TypeError|InvalidStateError|UnsupportedError|Error): ([\s\S]*)$/
 
@@ -43,7 +58,7 @@ function fromNative (error) {
   // loaded in, which need not be the caller's (vm contexts, Jest).
   if (!error || typeof error.message !== 'string') return new Error(String(error))
   const match = PREFIX.exec(error.message)
-  if (!match) return error
+  if (!match) return ARGUMENT_STATUSES.has(error.code) ? argumentError(error) : error
   const Class = CLASSES[match[1]]
   const converted = new Class(match[2])
   converted.stack = `${converted.name}: ${match[2]}\n${(error.stack || '').split('\n').slice(1).join('\n')}`

@@ -153,3 +153,14 @@ module.exports = {
   parseScalabilityMode,
   types
 }
+
+// Test-only, present while MAFALDA_TEST_HOOKS=1: `_test.killWorker(pid)`
+// makes the real worker with thread id `pid` die as mediasoup reports a
+// dead worker, so that tests can exercise worker death. The native side
+// refuses it without the variable too.
+Object.defineProperty(module.exports, '_test', {
+  enumerable: false,
+  get: () => process.env.MAFALDA_TEST_HOOKS === '1'
+    ? { killWorker: (pid) => binding.testKillWorker(pid) }
+    : undefined
+})

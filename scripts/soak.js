@@ -17,6 +17,9 @@
 // is long enough to judge (>= 1,000 cycles) and RSS drifted more than 5 %.
 
 const mafalda = require('..')
+const media = require('./media')
+
+const { mediaCodecs, listenInfo } = media
 
 const args = process.argv.slice(2)
 const arg = (name, fallback) => {
@@ -27,18 +30,8 @@ const CYCLES = arg('cycles', 1000)
 const SAMPLES = Math.min(CYCLES, 20)
 const PEERS = 4
 
-const mediaCodecs = [
-  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-  { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }
-]
-const listenInfo = { protocol: 'udp', ip: '127.0.0.1' }
 let ssrc = 1000
-
-function rtpParameters (kind) {
-  return kind === 'audio'
-    ? { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: ++ssrc }] }
-    : { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: ++ssrc }] }
-}
+const rtpParameters = (kind) => media.rtpParameters(kind, ++ssrc)
 
 /** Totals over every real router of the pool. */
 async function poolContents () {

@@ -1,8 +1,13 @@
-//! Delivers core events to JavaScript through one weak threadsafe function.
+//! Delivers core events to JavaScript through one weak threadsafe function
+//! per Node environment.
 //!
-//! The function is unreferenced (`weak`), so it never keeps Node's event loop
-//! alive; it is replaced when the module is loaded again in another context
-//! (e.g. each Jest test file), the pool staying process-wide.
+//! The functions are unreferenced (`weak`), so they never keep Node's event
+//! loop alive. The main thread and each `worker_threads` worker that loads
+//! the addon is an environment of its own with its own function; every
+//! event goes to each of them, and each environment's dispatcher acts on
+//! the ids it created (the others expire unread). Loading the module again
+//! in the same environment (each Jest test file, a new context) replaces
+//! that environment's function; the pool stays process-wide.
 
 use crate::convert::output;
 use mafalda_core::{Event, EventSink};
@@ -29,16 +34,26 @@ type Tsfn = ThreadsafeFunction<Event, (), EventArgs, Status, false, true>;
 /// The sink the engine writes to.
 #[derive(Default)]
 pub struct JsEventSink {
-    function: RwLock<Option<Tsfn>>,
+    /// One function per Node environment, keyed by the environment.
+    functions: RwLock<Vec<(usize, Tsfn)>>,
     /// Packet-rate events queued and not yet delivered.
     pending_floods: Arc<AtomicUsize>,
     dropped: AtomicU64,
 }
 
 impl JsEventSink {
-    /// Replaces the JS function events go to.
-    pub fn set(&self, function: Tsfn) {
-        *self.function.write().unwrap_or_else(|e| e.into_inner()) = Some(function);
+    /// Sets the JS function events go to in environment `env`, replacing
+    /// the one that environment had.
+    pub fn set(&self, env: usize, function: Tsfn) {
+        let mut functions = self.functions.write().unwrap_or_else(|e| e.into_inner());
+        functions.retain(|(key, _)| *key != env);
+        functions.push((env, function));
+    }
+
+    /// Forgets environment `env` (it is being torn down).
+    pub fn remove(&self, env: usize) {
+        let mut functions = self.functions.write().unwrap_or_else(|e| e.into_inner());
+        functions.retain(|(key, _)| *key != env);
     }
 
     /// Counts packet-rate events delivered (see [`build`]).
@@ -54,19 +69,29 @@ impl JsEventSink {
 
 impl EventSink for JsEventSink {
     fn emit(&self, event: Event) {
-        let function = self.function.read().unwrap_or_else(|e| e.into_inner());
-        let Some(function) = function.as_ref() else { return };
+        let functions = self.functions.read().unwrap_or_else(|e| e.into_inner());
         let flood = is_flood(&event);
-        if flood && self.pending_floods.fetch_add(1, Ordering::SeqCst) >= MAX_PENDING_FLOOD_EVENTS {
-            self.pending_floods.fetch_sub(1, Ordering::SeqCst);
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        // Non-blocking: this runs on mediasoup's threads. The queue itself
-        // is unbounded, so the call fails only while Node is shutting down.
-        let status = function.call(event, ThreadsafeFunctionCallMode::NonBlocking);
-        if flood && status != Status::Ok {
-            self.pending_floods.fetch_sub(1, Ordering::SeqCst);
+        let mut event = Some(event);
+        for (index, (_, function)) in functions.iter().enumerate() {
+            if flood && self.pending_floods.fetch_add(1, Ordering::SeqCst) >= MAX_PENDING_FLOOD_EVENTS {
+                self.pending_floods.fetch_sub(1, Ordering::SeqCst);
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            // The last environment (the only one, usually) gets the event
+            // itself, the others a copy.
+            let this_one = if index + 1 == functions.len() {
+                event.take()
+            } else {
+                event.clone()
+            };
+            let Some(this_one) = this_one else { return };
+            // Non-blocking: this runs on mediasoup's threads. The queue itself
+            // is unbounded, so the call fails only while Node is shutting down.
+            let status = function.call(this_one, ThreadsafeFunctionCallMode::NonBlocking);
+            if flood && status != Status::Ok {
+                self.pending_floods.fetch_sub(1, Ordering::SeqCst);
+            }
         }
     }
 }

@@ -25,6 +25,7 @@ use events::JsEventSink;
 use mafalda_core::pool::PoolConfig;
 use mafalda_core::Mafalda;
 use napi::bindgen_prelude::Function;
+use napi::Env;
 use napi_derive::napi;
 use std::sync::{Arc, OnceLock};
 
@@ -49,14 +50,17 @@ pub(crate) fn engine() -> &'static Mafalda {
     &engine_cell().mafalda
 }
 
-/// Sets the function every event is delivered to, as
-/// `(targetId, eventName, data, bytes)`. Called once by the JS layer when it
-/// loads.
+/// Sets the function every event is delivered to in the calling Node
+/// environment, as `(targetId, eventName, data, bytes)`. Called by the JS
+/// layer when it loads (once per context); the environment's function is
+/// dropped when the environment ends (a `worker_threads` worker exits).
 #[napi(catch_unwind)]
-pub fn init(on_event: Function<'_, events::EventArgs, ()>) -> napi::Result<()> {
+pub fn init(env: &Env, on_event: Function<'_, events::EventArgs, ()>) -> napi::Result<()> {
     let sink = &engine_cell().sink;
     let function = events::build(on_event, sink.pending_floods())?;
-    sink.set(function);
+    let key = env.raw() as usize;
+    sink.set(key, function);
+    env.add_env_cleanup_hook(key, |key| engine_cell().sink.remove(key))?;
     Ok(())
 }
 

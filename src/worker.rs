@@ -122,6 +122,14 @@ pub fn create_worker(env: &Env, settings_js: JsWorkerSettings) -> Result<Promise
 }
 
 /// Closes a virtual worker and everything created through it.
+/// Test hook: reports the real worker with thread id `pid` dead, as
+/// mediasoup-rust reports a worker whose thread ended. Refused unless the
+/// process runs with `MAFALDA_TEST_HOOKS=1`.
+#[napi(catch_unwind)]
+pub fn test_kill_worker(pid: u32) -> Result<()> {
+    engine().kill_worker_for_test(pid).napi()
+}
+
 #[napi(catch_unwind)]
 pub fn worker_close(id: String) -> Result<()> {
     engine().close_worker(worker_id(&id)?);

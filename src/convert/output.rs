@@ -182,6 +182,8 @@ pub fn event_data(event: &Event) -> Value {
     match event {
         Event::WorkerDied { message, .. } => Value::String(message.clone()),
         Event::RouterWorkerClose { .. }
+        | Event::TransportRouterClose { .. }
+        | Event::ObserverRouterClose { .. }
         | Event::ConsumerProducerClose { .. }
         | Event::ConsumerProducerPause { .. }
         | Event::ConsumerProducerResume { .. } => Value::Null,

@@ -28,6 +28,18 @@ pub enum Event {
         /// The room.
         router: VirtualRouterId,
     },
+    /// A transport closed because the real worker it lived on died while
+    /// its room goes on elsewhere (`routerclose`).
+    TransportRouterClose {
+        /// The transport.
+        transport: TransportId,
+    },
+    /// An RTP observer closed because the real worker it lived on died
+    /// while its room goes on elsewhere (`routerclose`).
+    ObserverRouterClose {
+        /// The observer.
+        observer: RtpObserverId,
+    },
     /// `icestatechange` of a WebRtcTransport.
     IceStateChange {
         /// The transport.
@@ -209,6 +221,8 @@ impl Event {
         match self {
             Event::WorkerDied { worker, .. } => worker.to_string(),
             Event::RouterWorkerClose { router } => router.to_string(),
+            Event::TransportRouterClose { transport } => transport.to_string(),
+            Event::ObserverRouterClose { observer } => observer.to_string(),
             Event::IceStateChange { transport, .. }
             | Event::IceSelectedTupleChange { transport, .. }
             | Event::DtlsStateChange { transport, .. }
@@ -242,6 +256,7 @@ impl Event {
         match self {
             Event::WorkerDied { .. } => "died",
             Event::RouterWorkerClose { .. } => "workerclose",
+            Event::TransportRouterClose { .. } | Event::ObserverRouterClose { .. } => "routerclose",
             Event::IceStateChange { .. } => "icestatechange",
             Event::IceSelectedTupleChange { .. } => "iceselectedtuplechange",
             Event::DtlsStateChange { .. } => "dtlsstatechange",

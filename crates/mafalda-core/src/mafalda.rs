@@ -1,5 +1,6 @@
 //! [`Mafalda`]: the handle everything goes through.
 
+use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
 use crate::placement;
 use crate::pool::{Pool, PoolConfig};
@@ -177,6 +178,37 @@ impl Mafalda {
         self.collect_idle_workers();
     }
 
+    /// Reports real worker `tid` dead the way mediasoup-rust reports a
+    /// worker whose thread ended (the same callback, the same cleanup), so
+    /// that tests can exercise worker death. Only when the process runs with
+    /// `MAFALDA_TEST_HOOKS=1`; a worker thread cannot be made to end from
+    /// outside otherwise.
+    pub fn kill_worker_for_test(&self, tid: u32) -> Result<()> {
+        if std::env::var("MAFALDA_TEST_HOOKS").as_deref() != Ok("1") {
+            return Err(Error::unsupported(
+                "killing a worker is a test hook (set MAFALDA_TEST_HOOKS=1)",
+            ));
+        }
+        let worker = self
+            .pool()
+            .workers()
+            .into_iter()
+            .find(|worker| worker.tid() == tid)
+            .ok_or_else(|| Error::type_error(format!("no real worker with thread id {tid}")))?;
+        self.pool()
+            .report_death(worker.id(), "killed by a test hook".to_string());
+        Ok(())
+    }
+
+    /// A real worker died. What lived on it is gone, and nothing else:
+    /// * the virtual workers bound to it die with it, as a mediasoup worker
+    ///   does (`died`; their rooms and WebRtcServers close);
+    /// * a room of another virtual worker that also had real routers on
+    ///   live workers loses only its part on the dead one: those transports
+    ///   close with `routerclose` (their producers' consumers elsewhere get
+    ///   `producerclose` from the worker), its observers too if they lived
+    ///   there, and its next transports are placed on live workers; a room
+    ///   that lived only there closes with `workerclose`.
     fn worker_died(&self, id: WorkerId, message: String) {
         drop(self.pool().remove_worker(id));
         let mut events = Vec::new();
@@ -189,20 +221,13 @@ impl Mafalda {
                 .filter(|(_, entry)| entry.home.worker().id() == id)
                 .map(|(worker, _)| *worker)
                 .collect();
-            let dead_routers: Vec<_> = registry
-                .routers
-                .iter()
-                .filter(|(_, entry)| entry.real.iter().any(|real| real.worker.id() == id))
-                .map(|(router, _)| *router)
-                .collect();
-            for router in dead_routers {
-                registry.take_router(router, &mut garbage);
-                events.push(Event::RouterWorkerClose { router });
-            }
             for worker in dead_workers {
                 if let Some(entry) = registry.workers.remove(&worker) {
                     for router in entry.routers.iter() {
                         registry.take_router(*router, &mut garbage);
+                    }
+                    for server in entry.webrtc_servers.iter() {
+                        registry.take_webrtc_server(*server, &mut garbage);
                     }
                     garbage.workers.push(entry);
                 }
@@ -210,6 +235,33 @@ impl Mafalda {
                     worker,
                     message: message.clone(),
                 });
+            }
+            let touched: Vec<_> = registry
+                .routers
+                .iter()
+                .filter_map(|(room, entry)| {
+                    let dead = entry.real.iter().find(|real| real.worker.id() == id)?;
+                    let only_there = entry.real.iter().all(|real| real.worker.id() == id);
+                    Some((*room, dead.router.id(), only_there))
+                })
+                .collect();
+            for (room, dead_router, only_there) in touched {
+                if only_there {
+                    registry.take_router(room, &mut garbage);
+                    events.push(Event::RouterWorkerClose { router: room });
+                } else {
+                    let (transports, observers) = registry.take_room_part(room, dead_router, &mut garbage);
+                    events.extend(
+                        observers
+                            .into_iter()
+                            .map(|observer| Event::ObserverRouterClose { observer }),
+                    );
+                    events.extend(
+                        transports
+                            .into_iter()
+                            .map(|transport| Event::TransportRouterClose { transport }),
+                    );
+                }
             }
             garbage
         };

@@ -185,6 +185,52 @@ impl Registry {
         garbage.routers.push(entry);
     }
 
+    /// Takes what a room had on one of its real routers (its worker died)
+    /// and the room's hold on that router; the room goes on on the others.
+    /// Returns the transports and observers taken. Observers live on the
+    /// room's first real router, so they go only when that one does; the
+    /// next first router takes the next observers.
+    pub fn take_room_part(
+        &mut self,
+        room: VirtualRouterId,
+        real_router: RouterId,
+        garbage: &mut Garbage,
+    ) -> (Vec<TransportId>, Vec<mediasoup::rtp_observer::RtpObserverId>) {
+        let Some(entry) = self.routers.get(&room) else {
+            return Default::default();
+        };
+        let transports: Vec<_> = entry
+            .transports
+            .iter()
+            .filter(|t| {
+                self.transports
+                    .get(t)
+                    .is_some_and(|t| t.real_router == real_router)
+            })
+            .copied()
+            .collect();
+        let observers: Vec<_> = if entry.real.first().is_some_and(|r| r.router.id() == real_router) {
+            entry.observers.iter().copied().collect()
+        } else {
+            Vec::new()
+        };
+        for observer in &observers {
+            self.take_observer(*observer, garbage);
+        }
+        for transport in &transports {
+            self.take_transport(*transport, garbage);
+        }
+        // Taking its last transport may have released the router already.
+        if let Some(entry) = self.routers.get_mut(&room) {
+            if let Some(index) = entry.real.iter().position(|r| r.router.id() == real_router) {
+                let released = entry.real.remove(index);
+                let codec_key = entry.codec_key.clone();
+                self.release_shared_router(&released.worker, &codec_key, garbage);
+            }
+        }
+        (transports, observers)
+    }
+
     /// A room lets go of a real router it grew onto once none of its
     /// transports is there and none is being placed there, so that the
     /// worker can take other rooms or idle out while the room goes on. The

