@@ -49,6 +49,48 @@ const onLinuxX64 = process.platform === 'linux' && process.arch === 'x64'
     `
     const out = execFileSync(process.execPath, ['-e', script], { ...quiet, cwd: project })
     expect(out.trim()).toBe('audio/opus')
+    // As mediasoup's: `mafalda/types` for types (and the classes at run
+    // time), ESM imports with named exports, TypeScript under node16
+    // resolution (which reads `exports`).
+    expect(execFileSync(process.execPath, ['-e', `
+      const types = require('mafalda/types')
+      console.log(typeof types.Router, typeof types.InvalidStateError)
+    `], { ...quiet, cwd: project }).trim()).toBe('function function')
+    expect(execFileSync(process.execPath, ['--input-type=module', '-e', `
+      import mafalda, { createWorker, getSupportedRtpCapabilities } from 'mafalda'
+      import * as types from 'mafalda/types'
+      console.log(typeof mafalda.createRouter, typeof createWorker, getSupportedRtpCapabilities().codecs.length > 0, typeof types.default.Worker)
+    `], { ...quiet, cwd: project }).trim()).toBe('function function true function')
+    fs.writeFileSync(path.join(project, 'app.ts'), `
+      import type { Router, Worker, RtpCapabilities } from 'mafalda/types'
+      import { createWorker } from 'mafalda'
+      export async function room (): Promise<RtpCapabilities> {
+        const worker: Worker = await createWorker()
+        const router: Router = await worker.createRouter({ mediaCodecs: [] })
+        return router.rtpCapabilities
+      }
+    `)
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'es2022',
+        module: 'node16',
+        moduleResolution: 'node16',
+        typeRoots: [path.join(root, 'node_modules', '@types')],
+        types: ['node']
+      },
+      files: ['app.ts']
+    }))
+    const tsc = require.resolve('typescript/bin/tsc')
+    let tscOutput = ''
+    try {
+      execFileSync(process.execPath, [tsc, '-p', project], { ...quiet, cwd: project })
+    } catch (error) {
+      tscOutput = `${error.stdout}${error.stderr}`
+    }
+    expect(tscOutput).toBe('')
+
     // It used the platform package's binary, not a build from source.
     expect(fs.existsSync(path.join(project, 'node_modules', 'mafalda-linux-x64-gnu', 'mafalda.linux-x64-gnu.node'))).toBe(true)
     expect(fs.existsSync(path.join(project, 'node_modules', 'mafalda', 'target'))).toBe(false)
