@@ -45,10 +45,7 @@ class Transport extends NativeObject {
   }
 
   routerClosed () {
-    if (!this._markClosed()) return
-    this.#closeChildren(false)
-    this.safeEmit('routerclose')
-    this.observer.safeEmit('close')
+    this.#closedBy('routerclose', { tellRouter: false })
   }
 
   /**
@@ -57,19 +54,24 @@ class Transport extends NativeObject {
    * forgets it and its producers.
    */
   #workerPartClosed () {
-    if (!this._markClosed()) return
-    this.#closeChildren(true)
-    this.emit('@close')
-    this.safeEmit('routerclose')
-    this.observer.safeEmit('close')
+    this.#closedBy('routerclose', { tellRouter: true, internal: '@close' })
   }
 
   /** Its WebRtcServer closed (the native side closed it with the server). */
   listenServerClosed () {
+    this.#closedBy('listenserverclose', { tellRouter: true, internal: '@listenserverclose' })
+  }
+
+  /**
+   * Closed by something else, which the native side already knows: its
+   * children close, `internal` tells the router (unless the router is the
+   * one closing), then `eventName` and observer 'close'.
+   */
+  #closedBy (eventName, { tellRouter, internal }) {
     if (!this._markClosed()) return
-    this.#closeChildren(true)
-    this.emit('@listenserverclose')
-    this.safeEmit('listenserverclose')
+    this.#closeChildren(tellRouter)
+    if (internal) this.emit(internal)
+    this.safeEmit(eventName)
     this.observer.safeEmit('close')
   }
 

@@ -39,12 +39,6 @@ const ARGUMENT_STATUSES = new Set([
   'ArrayBufferExpected', 'DetachableArraybufferExpected'
 ])
 
-function argumentError (error) {
-  const converted = new TypeError(`invalid argument: ${error.message}`)
-  converted.stack = `TypeError: ${converted.message}\n${(error.stack || '').split('\n').slice(1).join('\n')}`
-  return converted
-}
-
 // The native binding sends the class as a prefix: "<Class>: <message>".
 const PREFIX = /^(TypeError|InvalidStateError|UnsupportedError|Error): ([\s\S]*)$/
 
@@ -58,10 +52,15 @@ function fromNative (error) {
   // loaded in, which need not be the caller's (vm contexts, Jest).
   if (!error || typeof error.message !== 'string') return new Error(String(error))
   const match = PREFIX.exec(error.message)
-  if (!match) return ARGUMENT_STATUSES.has(error.code) ? argumentError(error) : error
-  const Class = CLASSES[match[1]]
-  const converted = new Class(match[2])
-  converted.stack = `${converted.name}: ${match[2]}\n${(error.stack || '').split('\n').slice(1).join('\n')}`
+  if (match) return retyped(CLASSES[match[1]], match[2], error)
+  if (ARGUMENT_STATUSES.has(error.code)) return retyped(TypeError, `invalid argument: ${error.message}`, error)
+  return error
+}
+
+/** `error` as an instance of `Class` with `message`, keeping its stack frames. */
+function retyped (Class, message, error) {
+  const converted = new Class(message)
+  converted.stack = `${converted.name}: ${message}\n${(error.stack || '').split('\n').slice(1).join('\n')}`
   return converted
 }
 

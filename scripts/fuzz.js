@@ -133,7 +133,7 @@ function makeWorld () {
   return world
 }
 
-const LIMITS = { made: Infinity, workers: 3, routers: 8, transports: 40, producers: 60, consumers: 150, dataProducers: 20, dataConsumers: 40, observers: 6, servers: 3 }
+const LIMITS = { workers: 3, routers: 8, transports: 40, producers: 60, consumers: 150, dataProducers: 20, dataConsumers: 40, observers: 6, servers: 3 }
 const full = (world, kind) => world.open(kind).length >= LIMITS[kind]
 
 // Operations that build a conference. Each returns a promise (or a value)
