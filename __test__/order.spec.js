@@ -129,6 +129,77 @@ describe('call order', () => {
     }
   })
 
+  test('16 concurrent loops of unawaited pause/resume/close sequences end in the state the calls imply', async () => {
+    const rooms = [await mafalda.createRouter({ mediaCodecs }), await mafalda.createRouter({ mediaCodecs })]
+    let seed = 20261202
+    // A fixed pseudo-random sequence, so that a failure replays.
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed / 0x80000000
+    }
+    const problems = []
+    const check = (what, actual, expected) => {
+      if (actual !== expected) problems.push({ what, actual, expected })
+    }
+    async function lane (index) {
+      const room = rooms[index % 2]
+      const rtpCapabilities = consumerCapabilities(room)
+      for (let round = 0; round < 25; round++) {
+        const send = await room.createPlainTransport({ listenInfo, comedia: true })
+        const recv = await room.createPlainTransport({ listenInfo })
+        const producer = await send.produce({ kind: 'audio', rtpParameters: opusRtpParameters(++ssrc) })
+        const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities })
+        // Nothing below is awaited until every call is made.
+        const calls = []
+        let producerPaused = false
+        let consumerPaused = false
+        for (let i = 0; i < 8; i++) {
+          const pick = random()
+          if (pick < 0.25) {
+            calls.push(producer.pause())
+            producerPaused = true
+          } else if (pick < 0.5) {
+            calls.push(producer.resume())
+            producerPaused = false
+          } else if (pick < 0.75) {
+            calls.push(consumer.pause())
+            consumerPaused = true
+          } else {
+            calls.push(consumer.resume())
+            consumerPaused = false
+          }
+        }
+        const closeConsumer = random() < 0.3
+        if (closeConsumer) consumer.close()
+        const producerDump = producer.dump()
+        const consumerDump = closeConsumer ? undefined : consumer.dump()
+        send.close()
+        recv.close()
+        await Promise.all(calls)
+        const where = `lane ${index} round ${round}`
+        check(`${where}: producer paused`, (await producerDump).paused, producerPaused)
+        check(`${where}: producer.paused`, producer.paused, producerPaused)
+        if (consumerDump) {
+          const dump = await consumerDump
+          check(`${where}: consumer paused`, dump.paused, consumerPaused)
+          check(`${where}: consumer producerPaused`, dump.producerPaused, producerPaused)
+          check(`${where}: consumer.paused`, consumer.paused, consumerPaused)
+        }
+        // Once the calls made before the closes have settled, the worker
+        // has none of the closed objects.
+        const { handlers } = await workerView()
+        check(`${where}: closed objects on the worker`,
+          [send.id, recv.id, producer.id, consumer.id].filter((id) => handlers.has(id)).length, 0)
+      }
+    }
+    try {
+      await Promise.all(Array.from({ length: 16 }, (_, index) => lane(index)))
+      expect(problems).toEqual([])
+    } finally {
+      for (const room of rooms) room.close()
+    }
+  }, 120000)
+
   test('close() then create: the new transport is counted, the closed one is not', async () => {
     const room = await mafalda.createRouter({ mediaCodecs })
     let transport = await room.createPlainTransport({ listenInfo })

@@ -4,22 +4,36 @@
 // and through the `mediasoup` npm package, in one process, alternating
 // rounds so that both see the same machine state.
 //
-//   npm run bench:api                # 300 operations of each kind per round
+//   npm run bench:api                # 300 operations of each kind, 3 rounds
 //   npm run bench:api -- --smoke     # a few, to keep the script working
-//   npm run bench:api -- --count 500 --rounds 3 --concurrency 16
+//   npm run bench:api -- --count 500 --rounds 3 --concurrency 16 --joins 100 --rooms 1000
+//   npm run bench:api -- --mafalda ../other-checkout   # another mafalda build
 //
 // For every operation it prints ops/s with one call in flight (what one
 // signalling handler sees), p50/p99 latency of those calls, and ops/s with
-// `--concurrency` calls in flight (what a busy server sees).
+// `--concurrency` calls in flight (what a busy server sees); ops/s are the
+// median (min-max) of the rounds. Then a peer joining a room of 10 (what an
+// application feels per join) and the memory of idle rooms, measured in
+// child processes of their own (`--rooms 0` skips it).
 
+const { execFileSync } = require('node:child_process')
+const fs = require('node:fs')
 const os = require('node:os')
+const path = require('node:path')
 const { performance } = require('node:perf_hooks')
-const { parseArgs } = require('./harness')
+const { parseArgs, median } = require('./harness')
 
 const args = parseArgs(process.argv.slice(2))
 const COUNT = args.smoke ? 10 : Number(args.count ?? 300)
-const ROUNDS = args.smoke ? 1 : Number(args.rounds ?? 2)
+const ROUNDS = args.smoke ? 1 : Number(args.rounds ?? 3)
 const CONCURRENCY = Number(args.concurrency ?? 16)
+const JOINS = args.smoke ? 3 : Number(args.joins ?? 100)
+/** Peers in the room a measured join enters, the joining one included. */
+const ROOM_PEERS = 10
+const IDLE_ROOMS = args.smoke ? 20 : Number(args.rooms ?? 1000)
+const MEMORY_RUNS = args.smoke ? 1 : Number(args['memory-runs'] ?? 3)
+/** The mafalda build to measure: this checkout, or another (`--mafalda DIR`). */
+const MAFALDA = path.resolve(args.mafalda ?? path.join(__dirname, '..'))
 
 const MEDIA_CODECS = [
   { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
@@ -39,6 +53,19 @@ function audioParameters (n) {
     mid: String(n),
     codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
     encodings: [{ ssrc: 10_000_000 + n }]
+  }
+}
+
+function videoParameters (n) {
+  return {
+    mid: String(n),
+    codecs: [{
+      mimeType: 'video/VP8',
+      payloadType: 96,
+      clockRate: 90000,
+      rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }]
+    }],
+    encodings: [{ ssrc: 20_000_000 + n }]
   }
 }
 
@@ -76,7 +103,7 @@ const implementations = {
   },
 
   async mafalda () {
-    const mafalda = require('..')
+    const mafalda = require(MAFALDA)
     const before = mafalda.getConfiguration()
     // Placement is driven by consumer counts here, not by the CPU the
     // benchmark itself causes, so that every operation is the kind it says.
@@ -85,7 +112,7 @@ const implementations = {
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS })
     return {
       name: 'mafalda',
-      version: require('../package.json').version,
+      version: require(path.join(MAFALDA, 'package.json')).version,
       rtpCapabilities: router.rtpCapabilities,
       transportOnFirst: () => router.createWebRtcTransport({ listenInfos: LISTEN_INFOS }),
       async transportOnSecond () {
@@ -191,7 +218,47 @@ async function round (impl) {
   for (let i = COUNT; i < 2 * COUNT; i++) transports[i].close()
   record('close (transport)', closeSeq, performance.now() - start)
   results['close (transport)'].count = COUNT - 2
-  return { results, pipes }
+  sender.close()
+  localReceiver.close()
+  remoteReceiver.close()
+  return { results, pipes, joins: await joins(impl) }
+}
+
+/**
+ * A peer joins a room of ROOM_PEERS (the others each send audio and
+ * video), as EduMeet's server handles it: a sending and a receiving WebRTC
+ * transport, both connected, audio and video produced, the others'
+ * producers consumed (all at once, as EduMeet does not await them one by
+ * one). Returns the wall time of each join; the joining peer then leaves.
+ */
+async function joins (impl) {
+  const others = []
+  const producerIds = []
+  let n = 0
+  for (let peer = 0; peer < ROOM_PEERS - 1; peer++) {
+    const transport = await impl.transportOnFirst()
+    await transport.connect({ dtlsParameters: DTLS_PARAMETERS })
+    producerIds.push((await transport.produce({ kind: 'audio', rtpParameters: audioParameters(++n) })).id)
+    producerIds.push((await transport.produce({ kind: 'video', rtpParameters: videoParameters(++n) })).id)
+    others.push(transport)
+  }
+  const latencies = []
+  for (let join = 0; join < JOINS; join++) {
+    const start = performance.now()
+    const send = await impl.transportOnFirst()
+    const recv = await impl.transportOnFirst()
+    await send.connect({ dtlsParameters: DTLS_PARAMETERS })
+    await recv.connect({ dtlsParameters: DTLS_PARAMETERS })
+    await send.produce({ kind: 'audio', rtpParameters: audioParameters(++n) })
+    await send.produce({ kind: 'video', rtpParameters: videoParameters(++n) })
+    await Promise.all(producerIds.map((producerId) =>
+      recv.consume({ producerId, rtpCapabilities: impl.rtpCapabilities })))
+    latencies.push(performance.now() - start)
+    send.close()
+    recv.close()
+  }
+  for (const transport of others) transport.close()
+  return latencies
 }
 
 function percentile (sorted, p) {
@@ -199,28 +266,96 @@ function percentile (sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]
 }
 
+const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-')
+
+/** "median (min-max)" of per-round values, or the one value. */
+function spreadOf (values, digits = 0) {
+  if (values.length === 1) return fmt(values[0], digits)
+  return `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}-${fmt(Math.max(...values), digits)})`
+}
+
+/** Per-round ops/s (one in flight, and concurrent) and pooled latencies. */
 function summarize (samples) {
   const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b)
-  const count = samples.reduce((n, s) => n + s.count, 0)
-  const seqWall = samples.reduce((n, s) => n + s.seqWall, 0)
-  const concWall = samples.reduce((n, s) => n + s.concWall, 0)
   return {
-    seqOps: (count / seqWall) * 1000,
-    concOps: (count / concWall) * 1000,
+    seqOps: samples.map((s) => (s.count / s.seqWall) * 1000),
+    concOps: samples.map((s) => (s.count / s.concWall) * 1000),
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99)
   }
 }
 
-const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-')
+/** Resident memory of a process, in KiB (/proc/<pid>/status VmRSS). */
+function rssKiB (pid = 'self') {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1])
+}
+
+/**
+ * Child process: IDLE_ROOMS rooms, each a router and one WebRTC transport,
+ * created on one worker after a warm-up; prints the growth of resident
+ * memory per room, of this process plus, for mediasoup, its worker process.
+ */
+async function memoryChild (name) {
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      global.gc()
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+  let worker
+  let rss
+  if (name === 'mediasoup') {
+    const mediasoup = require('mediasoup')
+    worker = await mediasoup.createWorker({ logLevel: 'error' })
+    rss = () => rssKiB() + rssKiB(worker.pid)
+  } else {
+    const mafalda = require(MAFALDA)
+    worker = await mafalda.createWorker({ logLevel: 'error' })
+    rss = () => rssKiB()
+  }
+  const room = async () => {
+    const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS })
+    await router.createWebRtcTransport({ listenInfos: LISTEN_INFOS })
+    return router
+  }
+  // Warm-up: code paths, allocator arenas, the first real router.
+  const warm = []
+  for (let i = 0; i < 50; i++) warm.push(await room())
+  for (const router of warm) router.close()
+  await settle()
+  const before = rss()
+  const rooms = []
+  for (let i = 0; i < IDLE_ROOMS; i++) rooms.push(await room())
+  await settle()
+  const after = rss()
+  console.log(JSON.stringify({ name, rooms: IDLE_ROOMS, perRoomKiB: (after - before) / IDLE_ROOMS }))
+  worker.close()
+}
+
+/** Runs the memory measurement in fresh processes, alternating. */
+function memory () {
+  const results = { mafalda: [], mediasoup: [] }
+  for (let run = 0; run < MEMORY_RUNS; run++) {
+    const order = run % 2 === 0 ? ['mediasoup', 'mafalda'] : ['mafalda', 'mediasoup']
+    for (const name of order) {
+      const output = execFileSync(process.execPath,
+        ['--expose-gc', __filename, '--memory-child', name, '--rooms', String(IDLE_ROOMS), '--mafalda', MAFALDA],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 })
+      results[name].push(JSON.parse(output.trim().split('\n').pop()).perRoomKiB)
+    }
+  }
+  return results
+}
 
 async function main () {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
   console.log(`# control plane: ${os.cpus().length} cores, ${cpu}, Node ${process.version}`)
   console.log(`# ${COUNT} operations of each kind per round, ${ROUNDS} round(s) each, alternating; ` +
-    `concurrent = ${CONCURRENCY} in flight\n`)
+    `concurrent = ${CONCURRENCY} in flight; ${JOINS} joins of a room of ${ROOM_PEERS} per round\n`)
 
   const samples = { mafalda: {}, mediasoup: {} }
+  const joinLatencies = { mafalda: [], mediasoup: [] }
   const versions = {}
   for (let r = 0; r < ROUNDS; r++) {
     // Alternate which goes first so neither always runs on a warmer machine.
@@ -229,13 +364,14 @@ async function main () {
       const impl = await implementations[name]()
       versions[name] = impl.version
       try {
-        const { results, pipes } = await round(impl)
+        const { results, pipes, joins } = await round(impl)
         if (pipes !== undefined && pipes < 2 * COUNT) {
           throw new Error(`expected ${2 * COUNT} pipe consumers in mafalda, found ${pipes}`)
         }
         for (const [op, result] of Object.entries(results)) {
           (samples[name][op] ??= []).push(result)
         }
+        joinLatencies[name].push(joins)
       } finally {
         impl.close()
       }
@@ -244,7 +380,7 @@ async function main () {
     }
   }
 
-  console.log(`mafalda ${versions.mafalda} vs mediasoup ${versions.mediasoup}\n`)
+  console.log(`mafalda ${versions.mafalda} vs mediasoup ${versions.mediasoup}; ops/s: median (min-max) of ${ROUNDS} round(s)\n`)
   const header = ['operation', 'mafalda ops/s', 'mediasoup ops/s', 'ratio',
     'mafalda p50/p99 ms', 'mediasoup p50/p99 ms',
     `mafalda ops/s ×${CONCURRENCY}`, `mediasoup ops/s ×${CONCURRENCY}`, 'ratio ×' + CONCURRENCY]
@@ -254,12 +390,36 @@ async function main () {
     const m = summarize(samples.mafalda[op])
     const s = summarize(samples.mediasoup[op])
     const latency = (x) => `${fmt(x.p50, 3)} / ${fmt(x.p99, 3)}`
-    console.log(`| ${[op, fmt(m.seqOps), fmt(s.seqOps), fmt(m.seqOps / s.seqOps, 2),
-      latency(m), latency(s), fmt(m.concOps), fmt(s.concOps), fmt(m.concOps / s.concOps, 2)].join(' | ')} |`)
+    const ratio = (a, b) => spreadOf(a.map((value, i) => value / b[i]), 2)
+    console.log(`| ${[op, spreadOf(m.seqOps), spreadOf(s.seqOps), ratio(m.seqOps, s.seqOps),
+      latency(m), latency(s), spreadOf(m.concOps), spreadOf(s.concOps), ratio(m.concOps, s.concOps)].join(' | ')} |`)
+  }
+
+  console.log(`\njoin of a room of ${ROOM_PEERS} (2 WebRTC transports, 2 connects, audio + video produced, ` +
+    `${2 * (ROOM_PEERS - 1)} consumes), ms per join: p50 of each round, median (min-max); p50 / p99 of all\n`)
+  console.log('| | mafalda | mediasoup | ratio |')
+  console.log('|---|---|---|---|')
+  const roundP50 = (name) => joinLatencies[name].map((l) => percentile([...l].sort((a, b) => a - b), 0.5))
+  const all = (name) => joinLatencies[name].flat().sort((a, b) => a - b)
+  const m50 = roundP50('mafalda')
+  const s50 = roundP50('mediasoup')
+  console.log(`| p50 per round | ${spreadOf(m50, 2)} | ${spreadOf(s50, 2)} | ${spreadOf(m50.map((v, i) => v / s50[i]), 2)} |`)
+  console.log(`| p50 / p99 of all | ${fmt(percentile(all('mafalda'), 0.5), 2)} / ${fmt(percentile(all('mafalda'), 0.99), 2)} | ` +
+    `${fmt(percentile(all('mediasoup'), 0.5), 2)} / ${fmt(percentile(all('mediasoup'), 0.99), 2)} | |`)
+
+  if (IDLE_ROOMS > 0) {
+    const kib = memory()
+    console.log(`\nidle rooms: ${IDLE_ROOMS} rooms (a router and one WebRTC transport each) on one worker, ` +
+      `resident memory growth per room in KiB (mediasoup: Node + worker process), ${MEMORY_RUNS} run(s) each\n`)
+    console.log('| | mafalda | mediasoup | ratio |')
+    console.log('|---|---|---|---|')
+    console.log(`| KiB per room | ${spreadOf(kib.mafalda, 1)} | ${spreadOf(kib.mediasoup, 1)} | ` +
+      `${fmt(median(kib.mafalda) / median(kib.mediasoup), 2)} |`)
   }
 }
 
-main().then(() => process.exit(0), (error) => {
+const run = args['memory-child'] ? memoryChild(args['memory-child']) : main()
+run.then(() => process.exit(0), (error) => {
   console.error(error)
   process.exit(1)
 })

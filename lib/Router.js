@@ -310,6 +310,9 @@ class Router extends NativeObject {
 
   canConsume ({ producerId, rtpCapabilities } = {}) {
     if (this.closed || typeof producerId !== 'string') return false
+    // As mediasoup-node: a producer this router does not hold (closed
+    // already, even if its native close still waits behind earlier calls).
+    if (!this.#producers.has(producerId)) return false
     try {
       return binding.routerCanConsume(this.id, producerId, rtpCapabilities)
     } catch (_) {

@@ -4,7 +4,7 @@ use crate::convert::json::Json;
 use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
-use crate::started::start;
+use crate::started::{close_in_order, start};
 use crate::transport::transport_id;
 use mafalda_core::mediasoup::consumer::ConsumerId;
 use napi::bindgen_prelude::PromiseRaw;
@@ -32,7 +32,8 @@ pub fn transport_consume(env: &Env, transport: String, options: Json) -> Result<
 /// Closes a consumer.
 #[napi(catch_unwind)]
 pub fn consumer_close(id: String) -> Result<()> {
-    engine().close_consumer(consumer_id(&id)?);
+    let id = consumer_id(&id)?;
+    close_in_order(move |engine| engine.close_consumer(id));
     Ok(())
 }
 

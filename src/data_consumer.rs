@@ -4,7 +4,7 @@ use crate::convert::{input, output};
 use crate::data_producer::subchannel;
 use crate::engine;
 use crate::error::{IntoNapi, Result};
-use crate::started::start;
+use crate::started::{close_in_order, start};
 use crate::transport::transport_id;
 use mafalda_core::mediasoup::data_consumer::DataConsumerId;
 use mafalda_core::SubchannelChange;
@@ -33,7 +33,8 @@ pub fn transport_consume_data(env: &Env, transport: String, options: Value) -> R
 /// Closes a data consumer.
 #[napi(catch_unwind)]
 pub fn data_consumer_close(id: String) -> Result<()> {
-    engine().close_data_consumer(data_consumer_id(&id)?);
+    let id = data_consumer_id(&id)?;
+    close_in_order(move |engine| engine.close_data_consumer(id));
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
-use crate::started::start;
+use crate::started::{close_in_order, start};
 use crate::transport::transport_id;
 use mafalda_core::mediasoup::data_producer::DataProducerId;
 use napi::bindgen_prelude::{Buffer, PromiseRaw};
@@ -37,7 +37,8 @@ pub fn transport_produce_data(env: &Env, transport: String, options: Value) -> R
 /// Closes a data producer.
 #[napi(catch_unwind)]
 pub fn data_producer_close(id: String) -> Result<()> {
-    engine().close_data_producer(data_producer_id(&id)?);
+    let id = data_producer_id(&id)?;
+    close_in_order(move |engine| engine.close_data_producer(id));
     Ok(())
 }
 

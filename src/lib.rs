@@ -6,6 +6,7 @@
 //! functions.
 #![deny(clippy::all)]
 
+mod completions;
 mod consumer;
 mod convert;
 mod data_consumer;
@@ -56,6 +57,7 @@ pub(crate) fn engine() -> &'static Mafalda {
 /// dropped when the environment ends (a `worker_threads` worker exits).
 #[napi(catch_unwind)]
 pub fn init(env: &Env, on_event: Function<'_, events::EventArgs, ()>) -> napi::Result<()> {
+    completions::init(env)?;
     let sink = &engine_cell().sink;
     let function = events::build(on_event, sink.pending_floods())?;
     let key = env.raw() as usize;

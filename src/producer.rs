@@ -4,7 +4,7 @@ use crate::convert::json::Json;
 use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{IntoNapi, Result};
-use crate::started::start;
+use crate::started::{close_in_order, start};
 use crate::transport::transport_id;
 use mafalda_core::mediasoup::producer::ProducerId;
 use napi::bindgen_prelude::Buffer;
@@ -35,7 +35,8 @@ pub fn transport_produce(env: &Env, transport: String, options: Json) -> Result<
 /// Closes a producer.
 #[napi(catch_unwind)]
 pub fn producer_close(id: String) -> Result<()> {
-    engine().close_producer(producer_id(&id)?);
+    let id = producer_id(&id)?;
+    close_in_order(move |engine| engine.close_producer(id));
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{IntoNapi, Result};
-use crate::started::start;
+use crate::started::{close_in_order, start};
 use mafalda_core::router::VirtualRouterId;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
@@ -44,7 +44,8 @@ pub fn router_update_media_codecs(id: String, media_codecs: Value) -> Result<Val
 /// Closes a room.
 #[napi(catch_unwind)]
 pub fn router_close(id: String) -> Result<()> {
-    engine().close_router(router_id(&id)?);
+    let id = router_id(&id)?;
+    close_in_order(move |engine| engine.close_router(id));
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use crate::convert::input;
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
 use crate::router::router_id;
-use crate::started::start;
+use crate::started::{close_in_order, start};
 use mafalda_core::mediasoup::prelude::*;
 use mafalda_core::ObserverOptions;
 use napi::bindgen_prelude::PromiseRaw;
@@ -130,6 +130,7 @@ pub fn rtp_observer_set_paused(env: &Env, id: String, paused: bool) -> Result<Pr
 /// Closes an observer.
 #[napi(catch_unwind)]
 pub fn rtp_observer_close(id: String) -> Result<()> {
-    engine().close_observer(observer_id(&id)?);
+    let id = observer_id(&id)?;
+    close_in_order(move |engine| engine.close_observer(id));
     Ok(())
 }

@@ -8,11 +8,13 @@
 //! binding function would only queue its request when a runtime thread
 //! first polls it, in any order. [`start`] hands the call to the core's
 //! [`mafalda_core::pool::RequestOrder`], which queues its first request now
-//! (on the JS thread, or behind closes still being sent), and leaves the
-//! wait for the answer to the runtime.
+//! (on the JS thread, or behind closes still being sent) and finishes the
+//! call on the thread that receives the answer; the promise is settled on
+//! the JS thread (`completions.rs`).
 
 use crate::engine;
-use crate::error::{IntoNapi, Result};
+use crate::error::Result;
+use mafalda_core::Mafalda;
 use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
 use napi::Env;
 use std::future::Future;
@@ -25,6 +27,12 @@ where
     T: 'static + Send + ToNapiValue,
     F: 'static + Send + Future<Output = Result<T>>,
 {
-    let started = engine().pool().order().start(call);
-    env.spawn_future(async move { started.await.napi()? })
+    crate::completions::start(env, engine().pool().order(), call)
+}
+
+/// Runs a close the application made (`x.close()`, synchronous as in
+/// mediasoup-node) in call order: now, or behind the calls made before it
+/// that still wait to be started (see `RequestOrder::close`).
+pub fn close_in_order(close: impl FnOnce(&Mafalda) + Send + 'static) {
+    engine().pool().order().close(move || close(engine()));
 }

@@ -5,7 +5,7 @@ use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
 use crate::router::router_id;
-use crate::started::start;
+use crate::started::{close_in_order, start};
 use mafalda_core::mediasoup::transport::TransportId;
 use mafalda_core::TransportOptions;
 use napi::bindgen_prelude::Buffer;
@@ -121,7 +121,8 @@ pub fn transport_connect(
 /// Closes a transport with its producers and consumers.
 #[napi(catch_unwind)]
 pub fn transport_close(id: String) -> Result<()> {
-    engine().close_transport(transport_id(&id)?);
+    let id = transport_id(&id)?;
+    close_in_order(move |engine| engine.close_transport(id));
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use crate::convert::input;
 use crate::engine;
 use crate::error::{IntoNapi, Result};
-use crate::started::start;
+use crate::started::{close_in_order, start};
 use mafalda_core::mediasoup::webrtc_server::WebRtcServerId;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
@@ -32,7 +32,8 @@ pub fn worker_create_webrtc_server(
 /// Closes a WebRtcServer and the transports listening through it.
 #[napi(catch_unwind)]
 pub fn webrtc_server_close(id: String) -> Result<()> {
-    engine().close_webrtc_server(server_id(&id)?);
+    let id = server_id(&id)?;
+    close_in_order(move |engine| engine.close_webrtc_server(id));
     Ok(())
 }
 

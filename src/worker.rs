@@ -3,7 +3,7 @@
 use crate::convert::input;
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
-use crate::started::start;
+use crate::started::{close_in_order, start};
 use mafalda_core::mediasoup::worker::{WorkerLogLevel, WorkerLogTag};
 use mafalda_core::{VirtualWorkerId, WorkerSettings};
 use napi::bindgen_prelude::PromiseRaw;
@@ -132,7 +132,8 @@ pub fn test_kill_worker(pid: u32) -> Result<()> {
 
 #[napi(catch_unwind)]
 pub fn worker_close(id: String) -> Result<()> {
-    engine().close_worker(worker_id(&id)?);
+    let id = worker_id(&id)?;
+    close_in_order(move |engine| engine.close_worker(id));
     Ok(())
 }
 

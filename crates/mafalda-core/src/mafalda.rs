@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
 use crate::placement;
-use crate::pool::{Pool, PoolConfig};
+use crate::pool::{DeferWakes, Pool, PoolConfig};
 use crate::registry::{Garbage, Registry};
 use mediasoup::consumer::ConsumerId;
 use mediasoup::worker::WorkerId;
@@ -29,6 +29,25 @@ pub(crate) struct Inner {
     registry: Mutex<Registry>,
     sink: Arc<dyn EventSink>,
     cleanup: mpsc::Sender<Cleanup>,
+}
+
+/// The locked registry (see [`Mafalda::registry`]).
+pub(crate) struct RegistryGuard<'a> {
+    guard: MutexGuard<'a, Registry>,
+    _defer: DeferWakes,
+}
+
+impl std::ops::Deref for RegistryGuard<'_> {
+    type Target = Registry;
+    fn deref(&self) -> &Registry {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for RegistryGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Registry {
+        &mut self.guard
+    }
 }
 
 /// The mafalda engine: a pool of real workers and the registry of every
@@ -64,8 +83,14 @@ impl Mafalda {
         &self.inner.pool
     }
 
-    pub(crate) fn registry(&self) -> MutexGuard<'_, Registry> {
-        self.inner.registry.lock()
+    /// The registry, locked. Calls woken on this thread while it is held
+    /// are polled elsewhere (they may need it).
+    pub(crate) fn registry(&self) -> RegistryGuard<'_> {
+        let defer = DeferWakes::enter();
+        RegistryGuard {
+            guard: self.inner.registry.lock(),
+            _defer: defer,
+        }
     }
 
     pub(crate) fn sink(&self) -> &Arc<dyn EventSink> {

@@ -32,6 +32,7 @@ thread_local! {
 
 /// Called on a worker thread as it starts: counts it until it ends.
 pub(crate) fn enter_worker_thread() {
+    super::driven::enter_worker_thread();
     *LIVE.lock() += 1;
     GUARD.with(|guard| *guard.borrow_mut() = Some(ThreadGuard));
 }

@@ -5,11 +5,13 @@
 //! same real workers. The pool carries out the [`crate::placement`]
 //! decisions; it never decides by itself.
 
+mod driven;
 mod live_threads;
 mod real_worker;
 mod request_order;
 mod thread_stats;
 
+pub(crate) use driven::DeferWakes;
 pub use live_threads::{live_worker_threads, wait_for_worker_threads};
 pub(crate) use real_worker::CountedConsumer;
 pub use real_worker::{HomeBinding, RealWorker, RAMP_WINDOW};
@@ -218,7 +220,11 @@ impl Pool {
         };
         // Dropped outside the lock: the worker thread ends here.
         drop(evicted);
-        let created = RealWorker::start(&self.manager, settings.clone()).await;
+        // Awaited through the executor: a worker says it is ready in a
+        // notification, inside mediasoup's handler list, where the call
+        // must not go on (see `driven`).
+        let start = RealWorker::start(self.manager.clone(), settings.clone());
+        let created = self.order.executor().spawn(start).await;
         let mut state = self.state.lock();
         state.creating -= 1;
         let worker = created?;

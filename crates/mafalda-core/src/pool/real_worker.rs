@@ -47,7 +47,7 @@ pub struct RealWorker {
 }
 
 impl RealWorker {
-    pub(super) async fn start(manager: &WorkerManager, settings: WorkerSettings) -> Result<Self> {
+    pub(super) async fn start(manager: WorkerManager, settings: WorkerSettings) -> Result<Self> {
         let tid = Arc::new(AtomicU32::new(0));
         let mut ms_settings = settings.to_mediasoup();
         {

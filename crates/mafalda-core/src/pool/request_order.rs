@@ -19,7 +19,13 @@
 //!   is pending, calls are started *on the executor* instead, behind it.
 //!   The executor runs its tasks in the order they were spawned (one runner
 //!   thread, FIFO queues), so their first polls queue their requests after
-//!   the closes and after each other.
+//!   the closes and after each other;
+//! * a close the application makes while calls wait there
+//!   ([`RequestOrder::close`]) waits behind them too: a call made before
+//!   `consumer.close()` finds the consumer, as its request would have in
+//!   mediasoup-node, and resolves. The closes such a deferred close sends
+//!   are spawned behind the calls made after it, so those go round once
+//!   more (`spawn_drain`) and stay behind the closes.
 //!
 //! With nothing closed lately the check is one atomic load: the common path
 //! costs no thread hop.
@@ -29,7 +35,7 @@ use async_executor::Executor;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
@@ -41,6 +47,12 @@ pub struct RequestOrder {
     /// Close markers and executor-started calls whose first poll has not
     /// run yet. Calls may be polled directly only when it is zero.
     pending: Arc<AtomicUsize>,
+    /// Counts the times handles were dropped (see [`Closer::dropped`]).
+    epoch: Arc<AtomicU64>,
+    /// Counts the closes (see [`Closer::closed`]).
+    closes: Arc<AtomicU64>,
+    /// Calls and closes started on the executor, in call order.
+    deferred: Arc<Deferred>,
     /// Ends the executor's thread when the order is dropped.
     _stop: futures::channel::oneshot::Sender<()>,
 }
@@ -64,6 +76,9 @@ impl RequestOrder {
         Self {
             executor,
             pending: Arc::new(AtomicUsize::new(0)),
+            epoch: Arc::new(AtomicU64::new(0)),
+            closes: Arc::new(AtomicU64::new(0)),
+            deferred: Arc::default(),
             _stop: stop,
         }
     }
@@ -84,6 +99,39 @@ impl RequestOrder {
         Closer {
             executor: Arc::clone(&self.executor),
             pending: Arc::clone(&self.pending),
+            epoch: Arc::clone(&self.epoch),
+            closes: Arc::clone(&self.closes),
+        }
+    }
+
+    /// Runs `close` (a close the application made: it drops handles) now,
+    /// or, while calls made before it wait on the executor, behind them:
+    /// those calls find what they act on, as they would have when made.
+    pub fn close(&self, close: impl FnOnce() + Send + 'static) {
+        if self.pending.load(Ordering::SeqCst) == 0 {
+            close();
+        } else {
+            self.defer(move || {
+                // A panic must not end the executor's thread.
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(close));
+            });
+        }
+    }
+
+    /// Queues `job` on the executor, behind what is there and behind the
+    /// closes of handles dropped before it runs (see [`spawn_drain`]).
+    fn defer(&self, job: impl FnOnce() + Send + 'static) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        let mut jobs = self.deferred.jobs.lock();
+        jobs.queue.push_back(Box::new(job));
+        if !jobs.draining {
+            jobs.draining = true;
+            spawn_drain(
+                Arc::clone(&self.executor),
+                Arc::clone(&self.deferred),
+                Arc::clone(&self.pending),
+                Arc::clone(&self.epoch),
+            );
         }
     }
 
@@ -96,23 +144,28 @@ impl RequestOrder {
         T: Send + 'static,
         F: Future<Output = T> + Send + 'static,
     {
+        self.start_here_or_behind(call).0
+    }
+
+    /// [`Self::start`], and whether the call was ready in its first poll.
+    fn start_here_or_behind<T, F>(&self, call: F) -> (impl Future<Output = Result<T>> + Send + 'static, bool)
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
         let mut call: BoxedCall<T> = Box::pin(call);
         let started = if self.pending.load(Ordering::SeqCst) == 0 {
             Started::Here(poll_once(&mut call).map(Ok), Some(call))
         } else {
-            self.pending.fetch_add(1, Ordering::SeqCst);
-            let pending = Arc::clone(&self.pending);
             let (sender, receiver) = futures::channel::oneshot::channel();
-            self.executor
-                .spawn(async move {
-                    let first = std::panic::catch_unwind(AssertUnwindSafe(|| poll_once(&mut call)));
-                    pending.fetch_sub(1, Ordering::SeqCst);
-                    let _ = sender.send(first.map(|first| (first, call)));
-                })
-                .detach();
+            self.defer(move || {
+                let first = std::panic::catch_unwind(AssertUnwindSafe(|| poll_once(&mut call)));
+                let _ = sender.send(first.map(|first| (first, call)));
+            });
             Started::Executor(receiver)
         };
-        async move {
+        let at_once = matches!(started, Started::Here(Poll::Ready(_), _));
+        let rest = async move {
             let (first, call) = match started {
                 Started::Here(first, call) => (first, call),
                 Started::Executor(receiver) => match receiver.await {
@@ -126,7 +179,35 @@ impl RequestOrder {
                 (Poll::Pending, Some(call)) => Ok(call.await),
                 (Poll::Pending, None) => unreachable!("a pending call is kept"),
             }
-        }
+        };
+        (rest, at_once)
+    }
+
+    /// Starts `call` in call order (as [`Self::start`]) and drives it to its
+    /// end from the thread that wakes it (see the `driven` module); `done`
+    /// receives its result on the thread that finished it, and whether it
+    /// was ready at once, in its first poll, on this thread, before `run`
+    /// returns (it needed no worker's answer: a bad id, say).
+    pub fn run<T, F, D>(&self, call: F, done: D)
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+        D: FnOnce(Result<T>, bool) + Send + 'static,
+    {
+        let started_at = self.closes.load(Ordering::SeqCst);
+        let closer = self.closer();
+        let (started, at_once) = self.start_here_or_behind(call);
+        super::driven::drive(&self.executor, started, move |result| {
+            // The call held handles; if the application closed what they
+            // point to meanwhile, dropping them just sent the close. Calls
+            // the application makes once it hears of this one go behind it.
+            if closer.closes.load(Ordering::SeqCst) != started_at {
+                closer.dropped();
+            }
+            let result =
+                result.unwrap_or_else(|_panic| Err(Error::failed("internal error: a call panicked")));
+            done(result, at_once)
+        });
     }
 }
 
@@ -141,11 +222,22 @@ impl Default for RequestOrder {
 pub struct Closer {
     executor: Arc<Executor<'static>>,
     pending: Arc<AtomicUsize>,
+    epoch: Arc<AtomicU64>,
+    closes: Arc<AtomicU64>,
 }
 
 impl Closer {
     /// See [`RequestOrder::closed`].
     pub fn closed(&self) {
+        self.closes.fetch_add(1, Ordering::SeqCst);
+        self.dropped();
+    }
+
+    /// Handles that may have been the last of their objects were dropped
+    /// (a finished call's, after a close): what they sent goes before the
+    /// calls made from now on.
+    fn dropped(&self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
         self.pending.fetch_add(1, Ordering::SeqCst);
         let pending = Arc::clone(&self.pending);
         self.executor
@@ -154,6 +246,59 @@ impl Closer {
             })
             .detach();
     }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Calls and closes waiting their turn on the executor, in call order.
+#[derive(Default)]
+struct Deferred {
+    jobs: parking_lot::Mutex<DeferredJobs>,
+}
+
+#[derive(Default)]
+struct DeferredJobs {
+    queue: std::collections::VecDeque<Job>,
+    /// A drain task is spawned and will take the queue's jobs.
+    draining: bool,
+}
+
+/// Runs the deferred jobs in order on the executor. Dropped handles send
+/// their closes from tasks spawned at the drop, so a drop made after this
+/// task was spawned (a deferred close it just ran, or the janitor's) put
+/// them *behind* it: seeing the epoch moved, it spawns itself again behind
+/// them before it takes the next job. The jobs themselves never change
+/// order.
+fn spawn_drain(
+    executor: Arc<Executor<'static>>,
+    deferred: Arc<Deferred>,
+    pending: Arc<AtomicUsize>,
+    epoch: Arc<AtomicU64>,
+) {
+    let queued_at = epoch.load(Ordering::SeqCst);
+    let runner = Arc::clone(&executor);
+    runner
+        .spawn(async move {
+            loop {
+                if epoch.load(Ordering::SeqCst) != queued_at {
+                    spawn_drain(executor, deferred, pending, epoch);
+                    return;
+                }
+                let job = {
+                    let mut jobs = deferred.jobs.lock();
+                    match jobs.queue.pop_front() {
+                        Some(job) => job,
+                        None => {
+                            jobs.draining = false;
+                            return;
+                        }
+                    }
+                };
+                job();
+                pending.fetch_sub(1, Ordering::SeqCst);
+            }
+        })
+        .detach();
 }
 
 /// Runs what is still spawned after the order was dropped, for as long as
@@ -241,6 +386,59 @@ mod tests {
         let call = order.start(async move { *r.lock().unwrap() = Some(std::thread::current().id()) });
         assert_eq!(*ran_on.lock().unwrap(), Some(here));
         futures::executor::block_on(call).unwrap();
+    }
+
+    #[test]
+    fn a_close_made_while_calls_wait_runs_behind_them_and_its_closes_before_later_calls() {
+        let order = RequestOrder::new();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let open = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        // Something was closed a moment ago: calls wait on the executor.
+        order.closed();
+        let before = {
+            let (log, open) = (Arc::clone(&log), Arc::clone(&open));
+            order.start(async move {
+                log.lock()
+                    .unwrap()
+                    .push(format!("call made before: open {}", open.load(Ordering::SeqCst)))
+            })
+        };
+        {
+            // Stands for `consumer.close()`: takes the entry, drops the
+            // handle (which spawns its close request), marks the close.
+            let (log, open, executor, closer) = (
+                Arc::clone(&log),
+                Arc::clone(&open),
+                order.executor(),
+                order.closer(),
+            );
+            order.close(move || {
+                open.store(false, Ordering::SeqCst);
+                let log = Arc::clone(&log);
+                executor
+                    .spawn(async move { log.lock().unwrap().push("close request".to_string()) })
+                    .detach();
+                closer.closed();
+            });
+        }
+        let after = {
+            let (log, open) = (Arc::clone(&log), Arc::clone(&open));
+            order.start(async move {
+                log.lock()
+                    .unwrap()
+                    .push(format!("call made after: open {}", open.load(Ordering::SeqCst)))
+            })
+        };
+        futures::executor::block_on(before).unwrap();
+        futures::executor::block_on(after).unwrap();
+        assert_eq!(
+            *log.lock().unwrap(),
+            vec![
+                "call made before: open true".to_string(),
+                "close request".to_string(),
+                "call made after: open false".to_string(),
+            ]
+        );
     }
 
     #[test]

@@ -1,0 +1,92 @@
+'use strict'
+
+// Where a control-plane call's time goes: one small request (a WebRTC
+// transport's getStats()) made 2,000 times one after the other, through
+// mafalda and through the `mediasoup` npm package, each in a process of
+// its own. Per call: the synchronous part (the JS thread builds and queues
+// the request; the promise exists when it ends) and the wall time until
+// the promise settles. Run as it comes and pinned to one CPU
+// (`taskset -c 0`), where no thread wakes another CPU: the difference is
+// what the wake-ups between threads cost on this machine.
+//
+//   npm run bench:hops
+//   npm run bench:hops -- --calls 5000 --runs 5
+//   npm run bench:hops -- --mafalda ../other-checkout   # another mafalda build
+
+const { execFileSync } = require('node:child_process')
+const path = require('node:path')
+const { performance } = require('node:perf_hooks')
+const { parseArgs, median, spread } = require('./harness')
+
+const args = parseArgs(process.argv.slice(2))
+const CALLS = args.smoke ? 200 : Number(args.calls ?? 2000)
+const RUNS = args.smoke ? 1 : Number(args.runs ?? 3)
+/** The mafalda build to measure: this checkout, or another (`--mafalda DIR`). */
+const MAFALDA = path.resolve(args.mafalda ?? path.join(__dirname, '..'))
+const MEDIA_CODECS = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }]
+
+async function child (name) {
+  const api = name === 'mediasoup' ? require('mediasoup') : require(MAFALDA)
+  const worker = await api.createWorker({ logLevel: 'error' })
+  const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS })
+  const transport = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
+  const sync = []
+  const wall = []
+  for (let i = 0; i < CALLS + 200; i++) {
+    const start = performance.now()
+    const pending = transport.getStats()
+    const queued = performance.now()
+    await pending
+    const settled = performance.now()
+    // The first 200 warm up.
+    if (i >= 200) {
+      sync.push((queued - start) * 1000)
+      wall.push((settled - start) * 1000)
+    }
+  }
+  console.log(JSON.stringify({ syncUs: median(sync), wallUs: median(wall) }))
+  worker.close()
+}
+
+function hasTaskset () {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'])
+    return true
+  } catch (_) {
+    return false
+  }
+}
+
+function main () {
+  const placements = [['as it comes', []]]
+  if (hasTaskset()) placements.push(['one CPU', ['taskset', '-c', '0']])
+  console.log(`# getStats() of a WebRTC transport, ${CALLS} calls one at a time, p50 in µs; ` +
+    `median (min-max) of ${RUNS} run(s), alternating\n`)
+  console.log('| CPUs | implementation | synchronous part | until settled |')
+  console.log('|---|---|---|---|')
+  for (const [label, prefix] of placements) {
+    const results = { mafalda: [], mediasoup: [] }
+    for (let run = 0; run < RUNS; run++) {
+      const order = run % 2 === 0 ? ['mediasoup', 'mafalda'] : ['mafalda', 'mediasoup']
+      for (const name of order) {
+        const command = [...prefix, process.execPath, __filename, '--child', name, '--calls', String(CALLS), '--mafalda', MAFALDA]
+        const output = execFileSync(command[0], command.slice(1), {
+          encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000
+        })
+        results[name].push(JSON.parse(output.trim().split('\n').pop()))
+      }
+    }
+    for (const name of ['mafalda', 'mediasoup']) {
+      console.log(`| ${label} | ${name} | ${spread(results[name], 'syncUs')} | ${spread(results[name], 'wallUs')} |`)
+    }
+  }
+}
+
+if (args.child) {
+  child(args.child).then(() => process.exit(0), (error) => {
+    console.error(error)
+    process.exit(1)
+  })
+} else {
+  main()
+}
