@@ -92,7 +92,7 @@ type Call = Pin<Box<dyn Future<Output = Finish> + Send>>;
 struct Task {
     state: AtomicU8,
     /// Taken when finished. Only the thread that moved `state` to
-    /// `RUNNING` touches it, so the lock is never contended.
+    /// `RUNNING` polls it; the lock only makes that visible to the next.
     call: Mutex<Option<Call>>,
     executor: Arc<Executor<'static>>,
 }
@@ -105,17 +105,26 @@ impl Task {
         let waker = Waker::from(Arc::clone(self));
         let mut context = Context::from_waker(&waker);
         self.state.store(RUNNING, Ordering::Release);
-        let mut slot = self.call.lock();
         loop {
-            let Some(call) = slot.as_mut() else {
-                self.state.store(DONE, Ordering::Release);
-                return;
+            let finished = {
+                let mut slot = self.call.lock();
+                let Some(call) = slot.as_mut() else {
+                    self.state.store(DONE, Ordering::Release);
+                    return;
+                };
+                match call.as_mut().poll(&mut context) {
+                    Poll::Ready(finish) => {
+                        *slot = None;
+                        Some(finish)
+                    }
+                    Poll::Pending => None,
+                }
             };
-            if let Poll::Ready(finish) = call.as_mut().poll(&mut context) {
-                *slot = None;
+            if let Some(finish) = finished {
                 self.state.store(DONE, Ordering::Release);
-                drop(slot);
-                finish();
+                // This may run inside mediasoup's channel callback, which a
+                // panic must not unwind into.
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(finish));
                 return;
             }
             match self
