@@ -11,7 +11,9 @@
 //   npm run soak -- --cycles 50           # a few (CI)
 //
 // Output: one line per sample (cycle, RSS MiB, live workers, pipes seen
-// during the cycle), then the RSS after warm-up (first 10 % of cycles):
+// during the cycle), then the RSS after warm-up (the first 10 % of the
+// cycles, at least 500, at most half: the allocator's arenas grow for the
+// first few hundred cycles before RSS levels off):
 // min, max and drift (last sample against the first after warm-up), and
 // what was left at the end. Exits 1 if anything was left, or if the run
 // is long enough to judge (>= 1,000 cycles) and RSS drifted more than 5 %.
@@ -93,7 +95,7 @@ async function main () {
   console.log('| cycle | RSS MiB | workers | pipes in the cycle |')
   console.log('|---|---|---|---|')
   const every = Math.max(1, Math.floor(CYCLES / SAMPLES))
-  const warmUp = Math.floor(CYCLES / 10)
+  const warmUp = Math.min(Math.max(Math.floor(CYCLES / 10), 500), Math.floor(CYCLES / 2))
   const samples = []
   let pipesSeen = 0
   const started = Date.now()
