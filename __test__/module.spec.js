@@ -105,11 +105,15 @@ describe('the mediasoup module surface', () => {
     // calls ran on the main thread, each would settle in the turn it was
     // made and the loop would not turn at all.
     const calls = 30
-    for (let i = 0; i < calls; i++) {
-      await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } })
+    try {
+      for (let i = 0; i < calls; i++) {
+        await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } })
+      }
+      done = true
+      expect(ticks).toBeGreaterThanOrEqual(calls / 2)
+    } finally {
+      done = true
+      router.close()
     }
-    done = true
-    expect(ticks).toBeGreaterThanOrEqual(calls / 2)
-    router.close()
   })
 })

@@ -43,14 +43,8 @@ type BoxedCall<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 /// Orders calls after the closes made before them. Shared by the pool.
 pub struct RequestOrder {
-    executor: Arc<Executor<'static>>,
-    /// Close markers and executor-started calls whose first poll has not
-    /// run yet. Calls may be polled directly only when it is zero.
-    pending: Arc<AtomicUsize>,
-    /// Counts the times handles were dropped (see [`Closer::dropped`]).
-    epoch: Arc<AtomicU64>,
-    /// Counts the closes (see [`Closer::closed`]).
-    closes: Arc<AtomicU64>,
+    /// The executor and the counters, shared with whoever drops handles.
+    closer: Closer,
     /// Calls and closes started on the executor, in call order.
     deferred: Arc<Deferred>,
     /// Ends the executor's thread when the order is dropped.
@@ -74,10 +68,12 @@ impl RequestOrder {
                 .expect("cannot spawn the executor thread");
         }
         Self {
-            executor,
-            pending: Arc::new(AtomicUsize::new(0)),
-            epoch: Arc::new(AtomicU64::new(0)),
-            closes: Arc::new(AtomicU64::new(0)),
+            closer: Closer {
+                executor,
+                pending: Arc::new(AtomicUsize::new(0)),
+                epoch: Arc::new(AtomicU64::new(0)),
+                closes: Arc::new(AtomicU64::new(0)),
+            },
             deferred: Arc::default(),
             _stop: stop,
         }
@@ -85,7 +81,7 @@ impl RequestOrder {
 
     /// The executor mediasoup-rust spawns its tasks (closes among them) on.
     pub fn executor(&self) -> Arc<Executor<'static>> {
-        Arc::clone(&self.executor)
+        Arc::clone(&self.closer.executor)
     }
 
     /// Marks that handles were just dropped on this thread: calls started
@@ -96,19 +92,14 @@ impl RequestOrder {
 
     /// A handle that can mark closes, for whoever drops handles.
     pub fn closer(&self) -> Closer {
-        Closer {
-            executor: Arc::clone(&self.executor),
-            pending: Arc::clone(&self.pending),
-            epoch: Arc::clone(&self.epoch),
-            closes: Arc::clone(&self.closes),
-        }
+        self.closer.clone()
     }
 
     /// Runs `close` (a close the application made: it drops handles) now,
     /// or, while calls made before it wait on the executor, behind them:
     /// those calls find what they act on, as they would have when made.
     pub fn close(&self, close: impl FnOnce() + Send + 'static) {
-        if self.pending.load(Ordering::SeqCst) == 0 {
+        if self.closer.pending.load(Ordering::SeqCst) == 0 {
             close();
         } else {
             self.defer(move || {
@@ -121,17 +112,12 @@ impl RequestOrder {
     /// Queues `job` on the executor, behind what is there and behind the
     /// closes of handles dropped before it runs (see [`spawn_drain`]).
     fn defer(&self, job: impl FnOnce() + Send + 'static) {
-        self.pending.fetch_add(1, Ordering::SeqCst);
+        self.closer.pending.fetch_add(1, Ordering::SeqCst);
         let mut jobs = self.deferred.jobs.lock();
         jobs.queue.push_back(Box::new(job));
         if !jobs.draining {
             jobs.draining = true;
-            spawn_drain(
-                Arc::clone(&self.executor),
-                Arc::clone(&self.deferred),
-                Arc::clone(&self.pending),
-                Arc::clone(&self.epoch),
-            );
+            spawn_drain(self.closer.clone(), Arc::clone(&self.deferred));
         }
     }
 
@@ -154,7 +140,7 @@ impl RequestOrder {
         F: Future<Output = T> + Send + 'static,
     {
         let mut call: BoxedCall<T> = Box::pin(call);
-        let started = if self.pending.load(Ordering::SeqCst) == 0 {
+        let started = if self.closer.pending.load(Ordering::SeqCst) == 0 {
             Started::Here(poll_once(&mut call).map(Ok), Some(call))
         } else {
             let (sender, receiver) = futures::channel::oneshot::channel();
@@ -194,10 +180,10 @@ impl RequestOrder {
         F: Future<Output = T> + Send + 'static,
         D: FnOnce(Result<T>, bool) + Send + 'static,
     {
-        let started_at = self.closes.load(Ordering::SeqCst);
+        let started_at = self.closer.closes.load(Ordering::SeqCst);
         let closer = self.closer();
         let (started, at_once) = self.start_here_or_behind(call);
-        super::driven::drive(&self.executor, started, move |result| {
+        super::driven::drive(&self.closer.executor, started, move |result| {
             // The call held handles; if the application closed what they
             // point to meanwhile, dropping them just sent the close. Calls
             // the application makes once it hears of this one go behind it.
@@ -221,8 +207,12 @@ impl Default for RequestOrder {
 #[derive(Clone)]
 pub struct Closer {
     executor: Arc<Executor<'static>>,
+    /// Close markers and executor-started calls and closes that have not
+    /// run yet. Calls may be polled directly only when it is zero.
     pending: Arc<AtomicUsize>,
+    /// Counts the times handles were dropped (see [`Closer::dropped`]).
     epoch: Arc<AtomicU64>,
+    /// Counts the closes (see [`Closer::closed`]).
     closes: Arc<AtomicU64>,
 }
 
@@ -269,19 +259,14 @@ struct DeferredJobs {
 /// them *behind* it: seeing the epoch moved, it spawns itself again behind
 /// them before it takes the next job. The jobs themselves never change
 /// order.
-fn spawn_drain(
-    executor: Arc<Executor<'static>>,
-    deferred: Arc<Deferred>,
-    pending: Arc<AtomicUsize>,
-    epoch: Arc<AtomicU64>,
-) {
-    let queued_at = epoch.load(Ordering::SeqCst);
-    let runner = Arc::clone(&executor);
+fn spawn_drain(closer: Closer, deferred: Arc<Deferred>) {
+    let queued_at = closer.epoch.load(Ordering::SeqCst);
+    let runner = Arc::clone(&closer.executor);
     runner
         .spawn(async move {
             loop {
-                if epoch.load(Ordering::SeqCst) != queued_at {
-                    spawn_drain(executor, deferred, pending, epoch);
+                if closer.epoch.load(Ordering::SeqCst) != queued_at {
+                    spawn_drain(closer, deferred);
                     return;
                 }
                 let job = {
@@ -295,7 +280,7 @@ fn spawn_drain(
                     }
                 };
                 job();
-                pending.fetch_sub(1, Ordering::SeqCst);
+                closer.pending.fetch_sub(1, Ordering::SeqCst);
             }
         })
         .detach();
@@ -377,7 +362,7 @@ mod tests {
             .collect();
         assert_eq!(log, expected);
         // Once the executor has caught up, calls start here again.
-        while order.pending.load(Ordering::SeqCst) > 0 {
+        while order.closer.pending.load(Ordering::SeqCst) > 0 {
             std::thread::yield_now();
         }
         let here = std::thread::current().id();
