@@ -1548,34 +1548,34 @@ export declare function dump (): Promise<{
   droppedEvents: number
 }>
 
+/**
+ * The pool's metrics in Prometheus' text exposition format (0.0.4), as a
+ * Promise like prom-client's `register.metrics()`: per real worker
+ * (`worker="<pid>"`) CPU as a fraction of one core, real routers,
+ * transports, producers, consumers, pipe producers and pipe consumers;
+ * rooms; pipes open, opened and closed; placements by outcome; real
+ * workers started and closed by reason; errors the native side returned
+ * by class. Served from the engine's own counts and the last CPU sample:
+ * a scrape asks no worker anything, however often it comes.
+ */
+export declare function metrics (): Promise<string>
+
+/** The Content-Type of a `metrics()` scrape answer. */
+export declare const metricsContentType: string
+
 export declare function getSupportedRtpCapabilities (): RouterRtpCapabilities
 
 export declare function parseScalabilityMode (scalabilityMode?: string): ScalabilityMode
 
-export declare const types: {
-  InvalidStateError: typeof InvalidStateError
-  UnsupportedError: typeof UnsupportedError
-  Worker: typeof Worker
-  WebRtcServer: typeof WebRtcServer
-  Router: typeof Router
-  Transport: typeof Transport
-  WebRtcTransport: typeof WebRtcTransport
-  PlainTransport: typeof PlainTransport
-  PipeTransport: typeof PipeTransport
-  DirectTransport: typeof DirectTransport
-  Producer: typeof Producer
-  Consumer: typeof Consumer
-  DataProducer: typeof DataProducer
-  DataConsumer: typeof DataConsumer
-  RtpObserver: typeof RtpObserver
-  AudioLevelObserver: typeof AudioLevelObserver
-  ActiveSpeakerObserver: typeof ActiveSpeakerObserver
-}
+// The classes (values) and every type name, as mediasoup's own `types`
+// export: `mediasoup.types.WorkerResourceUsage` works in a type position.
+export * as types from './types'
 
 /**
  * The module (mediasoup's `Index`). mafalda has no `workerBin` (its workers
  * are threads of this process, not a binary) and no `setLogEventListeners()`
- * yet; it adds createRouter, configure, getConfiguration, dump and types.
+ * yet (its log lines go through the `debug` package, see README); it adds
+ * createRouter, configure, getConfiguration, dump, metrics and types.
  */
 export interface Index {
   version: string
@@ -1587,5 +1587,7 @@ export interface Index {
   configure: typeof configure
   getConfiguration: typeof getConfiguration
   dump: typeof dump
-  types: typeof types
+  metrics: typeof metrics
+  metricsContentType: typeof metricsContentType
+  types: typeof import('./types')
 }

@@ -2,6 +2,7 @@
 
 const { isMainThread } = require('node:worker_threads')
 const binding = require('./binding')
+const logger = require('./logger')
 
 // Objects that receive native events, by the id the native side knows them
 // by. An object is here from creation until it closes, and no longer: the
@@ -36,11 +37,17 @@ function keepEarly (targetId, event) {
 }
 
 // `payload`: the bytes of an event that carries a packet or a message.
+// Log records travel the same way, addressed to no object, so that they
+// keep their place among the events.
 binding.init((targetId, eventName, data, payload) => {
   const target = targets.get(targetId)
   if (target) target._onNativeEvent(eventName, data, payload)
+  else if (eventName === 'log') logger.fromNative(data)
   else keepEarly(targetId, [eventName, data, payload])
 })
+// The native side produces only the records some enabled `debug`
+// namespace prints: none when DEBUG is unset.
+binding.selectLogs(logger.selection())
 
 module.exports = {
   register (id, target) {

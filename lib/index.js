@@ -17,6 +17,7 @@ const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
 const { RtpObserver, AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
 const { checkAppData, isUint32 } = require('./utils')
+const logger = require('./logger')
 const { version } = require('../package.json')
 
 const observer = new EnhancedEventEmitter()
@@ -88,7 +89,13 @@ function configure (options = {}) {
     if (!check) throw new TypeError(`unknown option "${key}"`)
     if (!check(value)) throw new TypeError(`${key} must be ${CONFIG_HINTS[key]}`)
   }
-  return binding.configure(options)
+  const before = binding.getConfiguration()
+  const after = binding.configure(options)
+  const changed = Object.keys(after).filter((key) => after[key] !== before[key])
+  if (changed.length > 0) {
+    logger.config.debug('configure() %s', changed.map((key) => `${key}: ${before[key]} -> ${after[key]}`).join(', '))
+  }
+  return after
 }
 
 /** The pool's configuration in force. */
@@ -108,6 +115,18 @@ async function dump () {
   dump.droppedEvents = binding.droppedEvents()
   return dump
 }
+
+/**
+ * The pool's metrics in Prometheus' text exposition format (a Promise of a
+ * string, as prom-client's `register.metrics()`): from the engine's
+ * counters and the last CPU samples, without asking any worker.
+ */
+async function metrics () {
+  return binding.metrics()
+}
+
+/** The Content-Type a scrape answer of `metrics()` carries. */
+const metricsContentType = binding.metricsContentType()
 
 function getSupportedRtpCapabilities () {
   return binding.getSupportedRtpCapabilities()
@@ -149,6 +168,8 @@ module.exports = {
   configure,
   getConfiguration,
   dump,
+  metrics,
+  metricsContentType,
   getSupportedRtpCapabilities,
   parseScalabilityMode,
   types

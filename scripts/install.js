@@ -13,15 +13,19 @@ const path = require('node:path')
 const root = path.join(__dirname, '..')
 const developing = path.resolve(process.env.INIT_CWD || '.') === root
 
-function prebuiltLoads () {
+/** The addon file lib/binding.js loads here, or null when none loads. */
+function prebuilt () {
   try {
     require(path.join(root, 'lib', 'binding.js'))
-    return true
   } catch (_) {
-    return false
+    return null
   }
+  return Object.keys(require.cache).find((file) => file.endsWith('.node')) || null
 }
 
-if (developing || process.env.MAFALDA_FORCE_BUILD || !prebuiltLoads()) {
+const binary = developing || process.env.MAFALDA_FORCE_BUILD ? null : prebuilt()
+if (binary) {
+  console.log(`mafalda: using the prebuilt binary ${binary}`)
+} else {
   require('./build.js')
 }

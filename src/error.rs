@@ -8,8 +8,11 @@
 use mafalda_core::Error as CoreError;
 use napi::Status;
 
-/// Converts a core error into a napi error carrying its class.
+/// Converts a core error into a napi error carrying its class, counting
+/// it for `mafalda.metrics()` (every error the binding returns passes
+/// here once).
 pub fn to_napi(error: CoreError) -> napi::Error {
+    crate::engine().count_error(error.kind);
     napi::Error::new(
         Status::GenericFailure,
         format!("{}: {}", error.kind.js_name(), error.message),

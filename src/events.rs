@@ -10,7 +10,7 @@
 //! that environment's function; the pool stays process-wide.
 
 use crate::convert::output;
-use mafalda_core::{Event, EventSink};
+use mafalda_core::{Event, EventSink, LogSelection};
 use napi::bindgen_prelude::{Buffer, FnArgs, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
@@ -31,11 +31,18 @@ pub const MAX_PENDING_FLOOD_EVENTS: usize = 50_000;
 pub type EventArgs = FnArgs<(String, String, serde_json::Value, Option<Buffer>)>;
 type Tsfn = ThreadsafeFunction<Event, (), EventArgs, Status, false, true>;
 
+/// One Node environment's function and the log records it asked for.
+struct Environment {
+    key: usize,
+    function: Tsfn,
+    logs: LogSelection,
+}
+
 /// The sink the engine writes to.
 #[derive(Default)]
 pub struct JsEventSink {
-    /// One function per Node environment, keyed by the environment.
-    functions: RwLock<Vec<(usize, Tsfn)>>,
+    /// One function per Node environment.
+    functions: RwLock<Vec<Environment>>,
     /// Packet-rate events queued and not yet delivered.
     pending_floods: Arc<AtomicUsize>,
     dropped: AtomicU64,
@@ -43,17 +50,34 @@ pub struct JsEventSink {
 
 impl JsEventSink {
     /// Sets the JS function events go to in environment `env`, replacing
-    /// the one that environment had.
+    /// the one that environment had. The environment asks for no log
+    /// records until it says which (`select_logs`).
     pub fn set(&self, env: usize, function: Tsfn) {
         let mut functions = self.functions.write().unwrap_or_else(|e| e.into_inner());
-        functions.retain(|(key, _)| *key != env);
-        functions.push((env, function));
+        functions.retain(|e| e.key != env);
+        functions.push(Environment {
+            key: env,
+            function,
+            logs: LogSelection::NONE,
+        });
     }
 
-    /// Forgets environment `env` (it is being torn down).
-    pub fn remove(&self, env: usize) {
+    /// Forgets environment `env` (it is being torn down); the log records
+    /// every environment left asks for.
+    pub fn remove(&self, env: usize) -> LogSelection {
         let mut functions = self.functions.write().unwrap_or_else(|e| e.into_inner());
-        functions.retain(|(key, _)| *key != env);
+        functions.retain(|e| e.key != env);
+        wanted(&functions)
+    }
+
+    /// Sets the log records environment `env` asks for; returns those that
+    /// every environment asks for, which the engine should produce.
+    pub fn select_logs(&self, env: usize, logs: LogSelection) -> LogSelection {
+        let mut functions = self.functions.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(environment) = functions.iter_mut().find(|e| e.key == env) {
+            environment.logs = logs;
+        }
+        wanted(&functions)
     }
 
     /// Counts packet-rate events delivered (see [`build`]).
@@ -70,9 +94,21 @@ impl JsEventSink {
 impl EventSink for JsEventSink {
     fn emit(&self, event: Event) {
         let functions = self.functions.read().unwrap_or_else(|e| e.into_inner());
+        if let Event::Log(record) = &event {
+            // Only to the environments that asked for it (each prints it).
+            for environment in functions.iter() {
+                if environment.logs.contains(record.category, record.level) {
+                    environment
+                        .function
+                        .call(event.clone(), ThreadsafeFunctionCallMode::NonBlocking);
+                }
+            }
+            return;
+        }
         let flood = is_flood(&event);
         let mut event = Some(event);
-        for (index, (_, function)) in functions.iter().enumerate() {
+        for (index, environment) in functions.iter().enumerate() {
+            let function = &environment.function;
             if flood && self.pending_floods.fetch_add(1, Ordering::SeqCst) >= MAX_PENDING_FLOOD_EVENTS {
                 self.pending_floods.fetch_sub(1, Ordering::SeqCst);
                 self.dropped.fetch_add(1, Ordering::Relaxed);
@@ -94,6 +130,13 @@ impl EventSink for JsEventSink {
             }
         }
     }
+}
+
+/// The log records any of `environments` asks for.
+fn wanted(environments: &[Environment]) -> LogSelection {
+    environments
+        .iter()
+        .fold(LogSelection::NONE, |all, e| all.union(e.logs))
 }
 
 /// Events raised per packet or message, which a busy JS thread may drop.

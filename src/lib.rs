@@ -40,10 +40,12 @@ fn engine_cell() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let sink = Arc::new(JsEventSink::default());
-        Engine {
-            mafalda: Mafalda::new(PoolConfig::default(), sink.clone()),
-            sink,
-        }
+        let mafalda = Mafalda::new(PoolConfig::default(), sink.clone());
+        // The addon is the only Rust code of the process, so the `log`
+        // logger is free: mediasoup's worker lines become log records,
+        // produced only while JS selects them (see `select_logs`).
+        mafalda.install_worker_logs();
+        Engine { mafalda, sink }
     })
 }
 
@@ -62,8 +64,23 @@ pub fn init(env: &Env, on_event: Function<'_, events::EventArgs, ()>) -> napi::R
     let function = events::build(on_event, sink.pending_floods())?;
     let key = env.raw() as usize;
     sink.set(key, function);
-    env.add_env_cleanup_hook(key, |key| engine_cell().sink.remove(key))?;
+    env.add_env_cleanup_hook(key, |key| {
+        let wanted = engine_cell().sink.remove(key);
+        engine().select_logs(wanted);
+    })?;
     Ok(())
+}
+
+/// Sets the log records the calling environment wants, as a bit set of
+/// (category, level) pairs (`mafalda_core::LogSelection`); the engine
+/// produces those any environment wants, and nothing else. Called by the
+/// JS layer after `init`, from the `debug` namespaces enabled.
+#[napi(catch_unwind)]
+pub fn select_logs(env: &Env, selection: u32) {
+    let wanted = engine_cell()
+        .sink
+        .select_logs(env.raw() as usize, mafalda_core::LogSelection(selection));
+    engine().select_logs(wanted);
 }
 
 /// Packet-rate events (DirectTransport `rtp` / `rtcp`, data `message`,
@@ -71,7 +88,11 @@ pub fn init(env: &Env, on_event: Function<'_, events::EventArgs, ()>) -> napi::R
 /// [`events::MAX_PENDING_FLOOD_EVENTS`].
 #[napi(catch_unwind)]
 pub fn dropped_events() -> f64 {
-    engine_cell().sink.dropped() as f64
+    engine_dropped_events() as f64
+}
+
+pub(crate) fn engine_dropped_events() -> u64 {
+    engine_cell().sink.dropped()
 }
 
 /// Closes everything and waits (at most 2 s) for the worker threads to end,

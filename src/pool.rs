@@ -111,3 +111,19 @@ pub fn pool_dump(env: &Env) -> Result<PromiseRaw<'_, serde_json::Value>> {
         Ok(crate::convert::output::to_value(&dump))
     })
 }
+
+/// `mafalda.metrics()`: the Prometheus text exposition, from the engine's
+/// counters and registry (no worker is asked anything, so it is
+/// synchronous and cheap).
+#[napi(catch_unwind)]
+pub fn metrics() -> String {
+    let mut metrics = engine().metrics();
+    metrics.dropped_events = crate::engine_dropped_events();
+    metrics.to_prometheus()
+}
+
+/// The content type of [`metrics`]' text (`mafalda.metricsContentType`).
+#[napi(catch_unwind)]
+pub fn metrics_content_type() -> &'static str {
+    mafalda_core::prometheus::CONTENT_TYPE
+}

@@ -79,6 +79,10 @@ export async function data (router: Router, webRtcTransport: WebRtcTransport): P
   consumer.on('rtp', (packet) => { void packet.readUInt32BE(8) })
   const pool = await mediasoup.dump()
   void pool.workers[0].routers[0].pipeDataConsumers
+  const scrape: string = await mediasoup.metrics()
+  void scrape.length
+  const contentType: string = mediasoup.metricsContentType
+  void contentType
 }
 
 // mediasoup 3.19's named types: codecs without payload types, observers,

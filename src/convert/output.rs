@@ -216,6 +216,11 @@ pub fn event_data(event: &Event) -> Value {
         | Event::DataConsumerDataProducerResume { .. }
         | Event::DataConsumerSctpSendBufferFull { .. } => Value::Null,
         Event::DataConsumerBufferedAmountLow { buffered_amount, .. } => Value::from(*buffered_amount),
+        Event::Log(record) => json!({
+            "category": record.category.name(),
+            "level": record.level.name(),
+            "message": record.message,
+        }),
         Event::DataConsumerMessage { ppid, .. } => Value::from(*ppid),
     }
 }

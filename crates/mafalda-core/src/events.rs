@@ -4,6 +4,7 @@
 //! Handlers registered on mediasoup objects capture only ids and the sink, so
 //! they never keep the object they observe alive.
 
+use crate::logs::LogRecord;
 use crate::router::VirtualRouterId;
 use crate::worker::VirtualWorkerId;
 use mediasoup::consumer::{ConsumerId, ConsumerLayers, ConsumerScore};
@@ -205,6 +206,10 @@ pub enum Event {
         /// The message.
         payload: Vec<u8>,
     },
+    /// A log record of the engine or of a real worker, addressed to no
+    /// object (its target is empty). Raised only for the categories and
+    /// levels selected (see [`crate::Mafalda::select_logs`]).
+    Log(LogRecord),
 }
 
 impl Event {
@@ -248,6 +253,7 @@ impl Event {
             | Event::DataConsumerSctpSendBufferFull { data_consumer }
             | Event::DataConsumerBufferedAmountLow { data_consumer, .. }
             | Event::DataConsumerMessage { data_consumer, .. } => data_consumer.to_string(),
+            Event::Log(_) => String::new(),
         }
     }
 
@@ -281,6 +287,7 @@ impl Event {
             Event::DataConsumerSctpSendBufferFull { .. } => "sctpsendbufferfull",
             Event::DataConsumerBufferedAmountLow { .. } => "bufferedamountlow",
             Event::DataConsumerMessage { .. } => "message",
+            Event::Log(_) => "log",
         }
     }
 

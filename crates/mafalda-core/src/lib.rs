@@ -16,6 +16,10 @@
 //!   explicit, ordered, and never left to a garbage collector.
 //! * Events raised by mediasoup (scores, state changes, closures caused by
 //!   the worker) are forwarded to one [`EventSink`] as typed [`Event`]s.
+//! * [`logs`]: the engine's decisions and the workers' own lines travel as
+//!   [`Event::Log`] records too, only for the [`LogSelection`] asked for;
+//!   [`metrics`] counts what the engine did and reads the pool from the
+//!   registry, never from a worker ([`prometheus`] renders it).
 //!
 //! Invariants:
 //! * no lock of the registry or the pool is held across an `.await`;
@@ -35,18 +39,23 @@ mod error;
 mod events;
 mod import;
 mod introspection;
+pub mod logs;
 mod mafalda;
+pub mod metrics;
 pub mod negotiation;
 mod observer;
 mod piping;
 pub mod placement;
 pub mod pool;
 mod producer;
+pub mod prometheus;
 mod registry;
 pub mod router;
+mod telemetry;
 mod transport;
 mod webrtc_server;
 mod worker;
+mod worker_logs;
 
 pub use consumer::ConsumerInfo;
 pub use data_consumer::{DataConsumeOptions, DataConsumerInfo, SubchannelChange};
@@ -54,7 +63,9 @@ pub use data_producer::{DataProduceOptions, DataProducerInfo};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventSink};
 pub use introspection::{PoolDump, RealRouterDump, RealWorkerDump};
+pub use logs::{LogCategory, LogLevel, LogRecord, LogSelection};
 pub use mafalda::Mafalda;
+pub use metrics::Metrics;
 pub use observer::ObserverOptions;
 pub use producer::ProducerInfo;
 pub use router::RouterInfo;

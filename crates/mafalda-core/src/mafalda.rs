@@ -2,9 +2,12 @@
 
 use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
+use crate::logs::{log_debug, log_warn};
+use crate::metrics::WorkerCloseReason;
 use crate::placement;
 use crate::pool::{DeferWakes, Pool, PoolConfig};
 use crate::registry::{Garbage, Registry};
+use crate::telemetry::Telemetry;
 use mediasoup::consumer::ConsumerId;
 use mediasoup::worker::WorkerId;
 use parking_lot::{Mutex, MutexGuard};
@@ -62,7 +65,7 @@ impl Mafalda {
     pub fn new(config: PoolConfig, sink: Arc<dyn EventSink>) -> Self {
         let (cleanup, janitor_queue) = mpsc::channel();
         let inner = Arc::new(Inner {
-            pool: Pool::new(config),
+            pool: Pool::new(config, Telemetry::new(Arc::clone(&sink))),
             registry: Mutex::new(Registry::default()),
             sink,
             cleanup: cleanup.clone(),
@@ -97,11 +100,27 @@ impl Mafalda {
         &self.inner.sink
     }
 
+    /// The engine's logger and counters.
+    pub(crate) fn telemetry(&self) -> &Arc<Telemetry> {
+        self.pool().telemetry()
+    }
+
+    /// A reference that does not keep the engine alive.
+    pub(crate) fn downgrade(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    /// The engine behind `weak`, if it is still alive.
+    pub(crate) fn upgrade(weak: &Weak<Inner>) -> Option<Self> {
+        weak.upgrade().map(|inner| Self { inner })
+    }
+
     /// An empty [`Garbage`] that marks its closes for the request order
     /// when dropped.
     pub(crate) fn garbage(&self) -> Garbage {
         let mut garbage = Garbage::default();
         garbage.closer = Some(self.pool().order().closer());
+        garbage.telemetry = Some(Arc::clone(self.telemetry()));
         garbage
     }
 
@@ -155,7 +174,17 @@ impl Mafalda {
             let since = worker.set_idle(worker.is_idle(now), now);
             if placement::idle_expired(since, now, timeout) {
                 // Dropped here, outside every lock.
-                drop(self.pool().remove_worker(worker.id()));
+                if let Some(closed) = self.pool().remove_worker(worker.id()) {
+                    let telemetry = self.telemetry();
+                    telemetry.counters.worker_closed(WorkerCloseReason::Idle);
+                    log_debug!(
+                        telemetry.logger,
+                        Pool,
+                        "real worker closed [pid:{}]: idle for idleWorkerTimeout ({} ms)",
+                        closed.tid(),
+                        timeout.as_millis()
+                    );
+                }
             }
         }
     }
@@ -193,7 +222,18 @@ impl Mafalda {
             garbage
         };
         drop(garbage);
-        drop(self.pool().remove_all());
+        let workers = self.pool().remove_all();
+        let telemetry = self.telemetry();
+        for worker in &workers {
+            telemetry.counters.worker_closed(WorkerCloseReason::Shutdown);
+            log_debug!(
+                telemetry.logger,
+                Pool,
+                "real worker closed [pid:{}]: the process is exiting",
+                worker.tid()
+            );
+        }
+        drop(workers);
         crate::pool::wait_for_worker_threads(timeout)
     }
 
@@ -235,7 +275,16 @@ impl Mafalda {
     ///   there, and its next transports are placed on live workers; a room
     ///   that lived only there closes with `workerclose`.
     fn worker_died(&self, id: WorkerId, message: String) {
-        drop(self.pool().remove_worker(id));
+        if let Some(dead) = self.pool().remove_worker(id) {
+            let telemetry = self.telemetry();
+            telemetry.counters.worker_closed(WorkerCloseReason::Died);
+            log_warn!(
+                telemetry.logger,
+                Pool,
+                "real worker died [pid:{}]: {message}; its rooms lose what lived there",
+                dead.tid()
+            );
+        }
         let mut events = Vec::new();
         let garbage = {
             let mut registry = self.registry();

@@ -16,11 +16,13 @@
 //! being set up.
 
 use crate::error::{Error, Result};
+use crate::logs::log_debug;
 use crate::mafalda::Mafalda;
 use crate::placement;
 use crate::pool::{CountedConsumer, RealWorker};
 use crate::registry::{Garbage, Registry};
 use crate::router::RealRouter;
+use crate::telemetry::Telemetry;
 use event_listener_primitives::HandlerId;
 use mediasoup::prelude::*;
 use mediasoup::router::RouterId;
@@ -98,6 +100,71 @@ pub(crate) struct PipeEntry {
     pub pair: PairKey,
     /// The producer's home real router, where the pipe consumer is.
     pub source: RouterId,
+    /// Thread ids of the source's and the destination's workers, for logs.
+    pub pids: (u32, u32),
+}
+
+/// Why a pipe closes, as its log line says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PipeCloseReason {
+    /// Its last consumer left `pipeLinger` ago.
+    Lingered,
+    /// Its (data) producer closed.
+    SourceClosed,
+    /// A real router at one of its ends closed.
+    RouterClosed,
+    /// It never came up.
+    Failed,
+}
+
+impl PipeCloseReason {
+    fn describe(self) -> &'static str {
+        match self {
+            PipeCloseReason::Lingered => "no consumer for pipeLinger",
+            PipeCloseReason::SourceClosed => "its producer closed",
+            PipeCloseReason::RouterClosed => "a router at one end closed",
+            PipeCloseReason::Failed => "it could not be set up",
+        }
+    }
+}
+
+/// A pipe taken out of the registry, closed when its [`Garbage`] drops.
+pub(crate) struct ClosedPipe {
+    pub key: PipeKey,
+    pub entry: PipeEntry,
+    pub why: PipeCloseReason,
+}
+
+impl ClosedPipe {
+    /// Counts and logs the close of a pipe that was open (one that never
+    /// came up was never counted as opened).
+    pub fn report(&self, telemetry: &Telemetry) {
+        if !self.entry.ready.initialized() {
+            return;
+        }
+        let (source, destination) = self.key;
+        telemetry.counters.pipe_closed(source.into());
+        log_debug!(
+            telemetry.logger,
+            Pipe,
+            "pipe closed [{}, from router {} (worker pid {}) to router {} (worker pid {})]: {}",
+            source,
+            self.entry.source,
+            self.entry.pids.0,
+            destination,
+            self.entry.pids.1,
+            self.why.describe()
+        );
+    }
+}
+
+impl std::fmt::Display for PipeSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PipeSource::Media(id) => write!(f, "producer {id}"),
+            PipeSource::Data(id) => write!(f, "dataProducer {id}"),
+        }
+    }
 }
 
 pub(crate) struct PairHandles {
@@ -112,7 +179,7 @@ pub(crate) struct PipePairEntry {
 
 impl Registry {
     /// Takes a pipe out (its pair loses a user and goes with its last one).
-    pub fn take_pipe(&mut self, key: PipeKey, garbage: &mut Garbage) {
+    pub fn take_pipe(&mut self, key: PipeKey, why: PipeCloseReason, garbage: &mut Garbage) {
         let Some(entry) = self.pipes.remove(&key) else {
             return;
         };
@@ -124,7 +191,7 @@ impl Registry {
                 }
             }
         }
-        garbage.pipes.push(entry);
+        garbage.pipes.push(ClosedPipe { key, entry, why });
     }
 
     /// Takes every pipe of a producer or data producer (it is closing).
@@ -132,7 +199,7 @@ impl Registry {
         let source = source.into();
         let keys: Vec<_> = self.pipes.keys().filter(|(s, _)| *s == source).copied().collect();
         for key in keys {
-            self.take_pipe(key, garbage);
+            self.take_pipe(key, PipeCloseReason::SourceClosed, garbage);
         }
     }
 
@@ -147,7 +214,7 @@ impl Registry {
             .map(|(key, _)| *key)
             .collect();
         for key in keys {
-            self.take_pipe(key, garbage);
+            self.take_pipe(key, PipeCloseReason::RouterClosed, garbage);
         }
         let pairs: Vec<_> = self
             .pipe_pairs
@@ -239,6 +306,7 @@ impl Mafalda {
                         idle_since: None,
                         pair,
                         source: home_id,
+                        pids: (home.worker.tid(), destination.worker.tid()),
                     },
                 );
             }
@@ -266,14 +334,28 @@ impl Mafalda {
             let remote = handles.transports.get(&dest_id).expect("pair has both ends");
             pipe_cell
                 .get_or_try_init(|| async {
-                    match source {
+                    let handles = match source {
                         PipeSource::Media(producer) => {
                             self.create_pipe(producer, local, remote, &home.worker).await
                         }
                         PipeSource::Data(data_producer) => {
                             self.create_data_pipe(data_producer, local, remote).await
                         }
-                    }
+                    }?;
+                    // Once per pipe: concurrent consumes wait for this one.
+                    let telemetry = self.telemetry();
+                    telemetry.counters.pipe_opened(source.into());
+                    log_debug!(
+                        telemetry.logger,
+                        Pipe,
+                        "pipe opened [{}, from router {} (worker pid {}) to router {} (worker pid {})]: a consumer there needs it",
+                        source,
+                        home.router.id(),
+                        home.worker.tid(),
+                        dest_id,
+                        destination.worker.tid()
+                    );
+                    Ok::<_, Error>(handles)
                 })
                 .await?;
             Ok::<_, Error>(())
@@ -293,7 +375,7 @@ impl Mafalda {
                         .get(&key)
                         .is_some_and(|p| p.users == 0 && !p.ready.initialized())
                     {
-                        registry.take_pipe(key, &mut garbage);
+                        registry.take_pipe(key, PipeCloseReason::Failed, &mut garbage);
                     }
                 }
                 drop(garbage);
@@ -427,7 +509,7 @@ impl Mafalda {
                 .map(|(key, _)| *key)
                 .collect();
             for key in expired {
-                registry.take_pipe(key, &mut garbage);
+                registry.take_pipe(key, PipeCloseReason::Lingered, &mut garbage);
             }
         }
         drop(garbage);

@@ -8,7 +8,7 @@ use crate::consumer::ConsumerEntry;
 use crate::data_consumer::DataConsumerEntry;
 use crate::data_producer::DataProducerEntry;
 use crate::observer::ObserverEntry;
-use crate::piping::{PairKey, PipeEntry, PipeKey, PipePairEntry};
+use crate::piping::{ClosedPipe, PairKey, PipeEntry, PipeKey, PipePairEntry};
 use crate::pool::RealWorker;
 use crate::producer::ProducerEntry;
 use crate::router::{RouterEntry, SharedKey, SharedRouterEntry, VirtualRouterId};
@@ -55,10 +55,12 @@ pub(crate) struct Registry {
 #[derive(Default)]
 pub(crate) struct Garbage {
     pub closer: Option<crate::pool::Closer>,
+    /// Where the closes of pipes are counted and logged.
+    pub telemetry: Option<std::sync::Arc<crate::telemetry::Telemetry>>,
     pub consumers: Vec<ConsumerEntry>,
     pub data_consumers: Vec<DataConsumerEntry>,
     pub observers: Vec<ObserverEntry>,
-    pub pipes: Vec<PipeEntry>,
+    pub pipes: Vec<ClosedPipe>,
     pub producers: Vec<ProducerEntry>,
     pub data_producers: Vec<DataProducerEntry>,
     pub pipe_pairs: Vec<PipePairEntry>,
@@ -77,6 +79,11 @@ impl Drop for Garbage {
         drop(std::mem::take(&mut self.consumers));
         drop(std::mem::take(&mut self.data_consumers));
         drop(std::mem::take(&mut self.observers));
+        if let Some(telemetry) = &self.telemetry {
+            for pipe in &self.pipes {
+                pipe.report(telemetry);
+            }
+        }
         drop(std::mem::take(&mut self.pipes));
         drop(std::mem::take(&mut self.producers));
         drop(std::mem::take(&mut self.data_producers));

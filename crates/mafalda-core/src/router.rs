@@ -14,6 +14,7 @@
 
 use crate::error::{Error, Result};
 use crate::mafalda::Mafalda;
+use crate::metrics::PlacementOutcome;
 use crate::placement::{self, Decision, RoomRouter, TransportDecision};
 use crate::pool::RealWorker;
 use crate::worker::{VirtualWorkerId, WorkerSettings};
@@ -172,7 +173,8 @@ impl Mafalda {
                 .ok_or_else(|| Error::invalid_state("Worker closed"))?,
             None => (WorkerSettings::default(), None),
         };
-        let placed = self.pool().place_router(&settings, home).await?;
+        let (placed, started) = self.pool().place_router(&settings, home).await?;
+        let pid = placed.tid();
         let codec_key = codec_key(&media_codecs);
         let real = self
             .start_real_router(placed, media_codecs.clone(), &codec_key)
@@ -211,6 +213,14 @@ impl Mafalda {
                 }
             }
         };
+        if orphan.is_none() {
+            self.telemetry().placed(
+                PlacementOutcome::RoomOnWorker,
+                started,
+                format_args!("room {id}"),
+                pid,
+            );
+        }
         if let Some(entry) = orphan {
             let mut garbage = self.garbage();
             {
@@ -301,11 +311,12 @@ impl Mafalda {
                 room.codec_key.clone(),
             )
         };
-        let worker = match decision {
+        let (worker, started) = match decision {
             TransportDecision::UseRouter(router) => return self.room_router(id, router),
             TransportDecision::NewRouterOn(worker) => self
                 .pool()
                 .worker(worker)
+                .map(|worker| (worker, false))
                 .ok_or_else(|| Error::failed(format!("worker {worker} went away while placing")))?,
             TransportDecision::NewRouterOnNewWorker => {
                 self.pool().carry_out(Decision::CreateWorker, &settings).await?
@@ -327,6 +338,13 @@ impl Mafalda {
             }
             Some(room) => {
                 room.real.push(real.clone());
+                drop(registry);
+                self.telemetry().placed(
+                    PlacementOutcome::RoomGrown,
+                    started,
+                    format_args!("room {id} (router {})", real.router.id()),
+                    real.worker.tid(),
+                );
                 Ok(real.placing())
             }
             None => {
@@ -380,6 +398,13 @@ impl Mafalda {
             .map(RealRouter::placing)
             .ok_or_else(|| Error::invalid_state("Router closed"))?;
         real.worker.note_placement(Instant::now());
+        drop(registry);
+        self.telemetry().placed(
+            PlacementOutcome::TransportOnRoomRouter,
+            false,
+            format_args!("transport of room {id}"),
+            real.worker.tid(),
+        );
         Ok(real)
     }
 

@@ -126,9 +126,15 @@ impl Mafalda {
     /// Creates a virtual worker bound to a real worker of its settings'
     /// group, starting one if the group has none.
     pub async fn create_worker(&self, settings: WorkerSettings) -> Result<WorkerInfo> {
-        let placed = self.pool().place_virtual_worker(&settings).await?;
+        let (placed, started) = self.pool().place_virtual_worker(&settings).await?;
         let id = VirtualWorkerId::new();
         let pid = placed.tid();
+        self.telemetry().placed(
+            crate::metrics::PlacementOutcome::VirtualWorkerOnWorker,
+            started,
+            format_args!("virtual worker {id}"),
+            pid,
+        );
         self.registry().workers.insert(
             id,
             VirtualWorkerEntry {

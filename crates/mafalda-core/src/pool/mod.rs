@@ -19,7 +19,10 @@ pub use request_order::{Closer, RequestOrder};
 pub use thread_stats::{thread_cpu_time, ThreadCpuTime};
 
 use crate::error::{Error, Result};
+use crate::logs::log_debug;
+use crate::metrics::WorkerCloseReason;
 use crate::placement::{self, Decision, Limits, Policy, Snapshot};
+use crate::telemetry::Telemetry;
 use crate::worker::WorkerSettings;
 use mediasoup::worker::WorkerId;
 use mediasoup::worker_manager::WorkerManager;
@@ -77,22 +80,29 @@ pub struct Pool {
     state: Mutex<State>,
     config: Mutex<PoolConfig>,
     on_death: Mutex<Option<DeathCallback>>,
+    telemetry: Arc<Telemetry>,
     /// Keeps worker requests in call order (its executor is `manager`'s).
     /// Declared last: the workers above close through its executor.
     order: RequestOrder,
 }
 
 impl Pool {
-    /// An empty pool with the given configuration.
-    pub fn new(config: PoolConfig) -> Self {
+    /// An empty pool with the given configuration, logging and counting
+    /// through `telemetry`.
+    pub(crate) fn new(config: PoolConfig, telemetry: Arc<Telemetry>) -> Self {
         let order = RequestOrder::new();
         Self {
             manager: WorkerManager::with_executor(order.executor()),
             state: Mutex::new(State::default()),
             config: Mutex::new(config),
             on_death: Mutex::new(None),
+            telemetry,
             order,
         }
+    }
+
+    pub(crate) fn telemetry(&self) -> &Arc<Telemetry> {
+        &self.telemetry
     }
 
     /// The order every call's worker requests keep.
@@ -141,12 +151,13 @@ impl Pool {
     }
 
     /// Picks (or starts) the worker for a new real router, preferring
-    /// `home` (see [`placement::place_router_near`]).
+    /// `home` (see [`placement::place_router_near`]); whether it was
+    /// started for it.
     pub async fn place_router(
         &self,
         settings: &WorkerSettings,
         home: Option<WorkerId>,
-    ) -> Result<RealWorker> {
+    ) -> Result<(RealWorker, bool)> {
         let config = self.config();
         let now = Instant::now();
         let snapshot = self.snapshot(settings, now);
@@ -154,30 +165,33 @@ impl Pool {
             Some(home) => placement::place_router_near(&snapshot, &config.limits, config.policy, home),
             None => placement::place_router(&snapshot, &config.limits, config.policy),
         };
-        let worker = self.carry_out(decision, settings).await?;
+        let (worker, started) = self.carry_out(decision, settings).await?;
         worker.note_placement(now);
-        Ok(worker)
+        Ok((worker, started))
     }
 
-    /// Picks (or starts) the worker a new virtual worker is bound to.
-    pub async fn place_virtual_worker(&self, settings: &WorkerSettings) -> Result<RealWorker> {
+    /// Picks (or starts) the worker a new virtual worker is bound to;
+    /// whether it was started for it.
+    pub async fn place_virtual_worker(&self, settings: &WorkerSettings) -> Result<(RealWorker, bool)> {
         let config = self.config();
         let decision =
             placement::place_virtual_worker(&self.snapshot(settings, Instant::now()), &config.limits);
         self.carry_out(decision, settings).await
     }
 
+    /// The worker a decision names, or a new one; whether it was started.
     pub(crate) async fn carry_out(
         &self,
         decision: Decision,
         settings: &WorkerSettings,
-    ) -> Result<RealWorker> {
+    ) -> Result<(RealWorker, bool)> {
         match decision {
             Decision::UseWorker(id) => self
                 .worker(id)
+                .map(|worker| (worker, false))
                 .ok_or_else(|| Error::failed(format!("worker {id} went away while placing"))),
             Decision::CreateWorker => match self.create_worker(settings).await {
-                Ok(worker) => Ok(worker),
+                Ok(worker) => Ok((worker, true)),
                 // Another placement took the last slot meanwhile: share the
                 // group's least loaded worker rather than fail.
                 Err(error) => {
@@ -187,7 +201,7 @@ impl Pool {
                         .into_iter()
                         .filter(|w| w.settings().same_group(settings))
                         .min_by(|a, b| a.load(now).cpu.total_cmp(&b.load(now).cpu));
-                    least.ok_or(error)
+                    least.map(|worker| (worker, false)).ok_or(error)
                 }
             },
         }
@@ -219,7 +233,16 @@ impl Pool {
             evicted
         };
         // Dropped outside the lock: the worker thread ends here.
-        drop(evicted);
+        if let Some(evicted) = evicted {
+            self.telemetry.counters.worker_closed(WorkerCloseReason::Evicted);
+            log_debug!(
+                self.telemetry.logger,
+                Pool,
+                "real worker closed [pid:{}]: unused, and maxWorkers is reached while other settings need a worker",
+                evicted.tid()
+            );
+            drop(evicted);
+        }
         // Awaited through the executor: a worker says it is ready in a
         // notification, inside mediasoup's handler list, where the call
         // must not go on (see `driven`).
@@ -229,7 +252,17 @@ impl Pool {
         state.creating -= 1;
         let worker = created?;
         state.workers.push(worker.clone());
+        let running = state.workers.len();
         drop(state);
+        self.telemetry.counters.worker_started();
+        log_debug!(
+            self.telemetry.logger,
+            Pool,
+            "real worker started [pid:{}]: placement needs one ({} of maxWorkers {} running)",
+            worker.tid(),
+            running,
+            self.config.lock().limits.max_workers
+        );
 
         // The callback holds ids only: whoever handles the death removes the
         // worker from the pool (see `remove_worker`).
