@@ -100,8 +100,16 @@ describe('worker death', () => {
     expect(room.closed).toBe(false)
     expect(sender.closed || first.closed || receivers.some((r) => r.closed)).toBe(false)
 
-    // The pool knows one worker, and its counts match what its routers carry.
-    await waitFor(async () => (await workers()).length === 1)
+    // The pool knows one worker, and its counts come to match what its
+    // routers carry (the pipe toward the dead worker is let go after the
+    // events above, and its consumer is uncounted when its handle drops).
+    const settled = async () => {
+      const ws = await workers()
+      return ws.length === 1 && ws[0].pool === ws[0].routers
+    }
+    await waitFor(settled).catch(async (e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(await workers())}`)
+    })
     const [left] = await workers()
     expect(left.pid).toBe(worker.pid)
     expect(left.pool).toBe(left.routers)
@@ -117,6 +125,7 @@ describe('worker death', () => {
       first.send(rtpPacket({ payloadType: 100, sequenceNumber: i, timestamp: i * 960, ssrc: first.rtpParameters.encodings[0].ssrc }))
     }
     await waitFor(() => received.length > 0)
+    await waitFor(async () => (await workers()).every((w) => w.pool === w.routers))
     const after = await workers()
     expect(after.every((w) => w.pid !== other.pid)).toBe(true)
     expect(after.map((w) => w.pool)).toEqual(after.map((w) => w.routers))

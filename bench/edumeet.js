@@ -22,7 +22,8 @@
 // mafalda; % of one core), process total (workers plus the Node process:
 // everything the application costs), real workers that carried media,
 // loss; median (min-max) of the runs. The last columns divide mafalda's CPU
-// by this implementation's (< 1: mafalda spends less).
+// by this implementation's run by run (run k of both back to back), median
+// (min-max) of those ratios (< 1: mafalda spends less).
 
 const H = require('./harness')
 
@@ -168,10 +169,9 @@ function main (args) {
     const options = { peers: row.peers, workers, exts: row.exts, seconds, join, poll }
     const timeout = seconds + row.peers * (join / 1000 + 5) + 120
     const results = H.alternate(impls, runs, (impl) => H.runChild(__filename, impl, options, timeout))
-    const base = (key) => H.median(results[0].map((r) => r[key]))
     impls.forEach((impl, i) => {
       const rs = results[i]
-      const ratio = (key) => i === 0 ? '' : (base(key) / H.median(rs.map((r) => r[key]))).toFixed(2)
+      const ratio = (key) => i === 0 ? '' : H.pairedRatio(results[0], rs, key)
       console.log(`| ${row.name} | ${row.peers} | ${rs[0].impl} | ${rs[0].node} | ${H.spread(rs, 'forwardedPps')} | ${H.spread(rs, 'workersCpu', 1)} | ${H.spread(rs, 'totalCpu', 1)} | ${H.spread(rs, 'workersUsed')} | ${(H.median(rs.map((r) => r.loss)) * 100).toFixed(2)} | ${ratio('workersCpu')} | ${ratio('totalCpu')} |`)
     })
   }

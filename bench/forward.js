@@ -14,13 +14,15 @@
 //   npm run bench:forward -- --rows audio-50 --runs 5 --seconds 10
 //   npm run bench:forward -- --with-3.27        # also mediasoup 3.27.1 on Node 22
 //   npm run bench:forward -- --also-mafalda ../other-checkout   # another mafalda build
+//   npm run bench:forward -- --pin ...          # implementation on CPU 0, traffic on CPU 1
 //                                               # (bench/setup-mediasoup-3.27.sh first)
 //
 // Columns: forwarded pps (packets/s the receiver counted), worker CPU (% of
 // one core), pps per core (forwarded / CPU), loss; per implementation the
 // median of the runs and, in brackets, min-max; the last column is
-// mafalda's pps per core divided by this implementation's (>= 1: mafalda
-// forwards a packet for less CPU).
+// mafalda's pps per core divided by this implementation's, run by run (run k
+// of both taken back to back), median (min-max) of those ratios (>= 1:
+// mafalda forwards a packet for less CPU).
 
 const H = require('./harness')
 
@@ -112,6 +114,7 @@ function main (args) {
   const runs = smoke ? 1 : Number(args.runs ?? 3)
   const seconds = smoke ? 2 : Number(args.seconds ?? 8)
   const poll = Number(args['poll-ms'] ?? 2)
+  const pin = Boolean(args.pin)
   const wanted = args.rows ? String(args.rows).split(',') : smoke ? ['audio-20'] : ROWS.map((r) => r.name)
   const rows = ROWS.filter((r) => wanted.includes(r.name))
   const impls = H.implementations(args)
@@ -122,12 +125,11 @@ function main (args) {
   console.log('|---|---|---|---|---|---|---|---|---|---|')
   for (const row of rows) {
     const options = { row: row.name, seconds, poll }
-    const results = H.alternate(impls, runs, (impl) => H.runChild(__filename, impl, options, seconds + 120))
-    const base = H.median(results[0].map((r) => r.ppsPerCore))
+    const results = H.alternate(impls, runs, (impl) => H.runChild(__filename, impl, options, seconds + 120, pin))
     impls.forEach((impl, i) => {
       const rs = results[i]
-      const ratio = base / H.median(rs.map((r) => r.ppsPerCore))
-      console.log(`| ${row.name} | ${row.consumers} | ${rs[0].impl} | ${rs[0].node} | ${rs[0].headerExtensions} | ${H.spread(rs, 'forwardedPps')} | ${H.spread(rs, 'cpu', 1)} | ${H.spread(rs, 'ppsPerCore')} | ${(H.median(rs.map((r) => r.loss)) * 100).toFixed(2)} | ${i === 0 ? '' : ratio.toFixed(2)} |`)
+      const ratio = i === 0 ? '' : H.pairedRatio(results[0], rs, 'ppsPerCore')
+      console.log(`| ${row.name} | ${row.consumers} | ${rs[0].impl} | ${rs[0].node} | ${rs[0].headerExtensions} | ${H.spread(rs, 'forwardedPps')} | ${H.spread(rs, 'cpu', 1)} | ${H.spread(rs, 'ppsPerCore')} | ${(H.median(rs.map((r) => r.loss)) * 100).toFixed(2)} | ${ratio} |`)
     })
   }
 }

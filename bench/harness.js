@@ -46,7 +46,11 @@ function workerThreadStatFiles () {
 /** The native sender / counting receiver (crates/rtp-load), driven over stdin. */
 function rtpLoad () {
   const bin = path.join(ROOT, 'target', 'release', 'rtp-load')
-  const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] })
+  // Pinned runs (see runChild): the traffic on the other CPU.
+  const pinned = process.env.MAFALDA_BENCH_PIN === '1'
+  const child = pinned
+    ? spawn('taskset', ['-c', '1', bin], { stdio: ['pipe', 'pipe', 'inherit'] })
+    : spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] })
   const lines = readline.createInterface({ input: child.stdout })
   const waiting = []
   lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)))
@@ -93,12 +97,23 @@ function implementations (args) {
   return list
 }
 
-/** Runs `script --child ...options` under the implementation's Node; its last stdout line is JSON. */
-function runChild (script, implementation, options, timeoutSeconds) {
+/**
+ * Runs `script --child ...options` under the implementation's Node; its last
+ * stdout line is JSON. With `pin`, the implementation (its Node process and
+ * its workers, threads or processes) runs on CPU 0 and the native traffic on
+ * CPU 1, so that a run does not depend on where the scheduler happened to
+ * put the worker next to the sender and receivers: on a 2-vCPU virtual
+ * machine that placement moved a worker's CPU by ±20 % from run to run.
+ */
+function runChild (script, implementation, options, timeoutSeconds, pin = false) {
   const argv = [script, '--child', '--impl', implementation.kind, '--module', implementation.module]
   for (const [key, value] of Object.entries(options)) argv.push(`--${key}`, String(value))
-  const output = execFileSync(implementation.node, argv, {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: timeoutSeconds * 1000
+  const [file, args] = pin ? ['taskset', ['-c', '0', implementation.node, ...argv]] : [implementation.node, argv]
+  const output = execFileSync(file, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: timeoutSeconds * 1000,
+    env: { ...process.env, MAFALDA_BENCH_PIN: pin ? '1' : '0' }
   })
   const result = JSON.parse(output.trim().split('\n').pop())
   if (implementation.name.startsWith('mafalda (')) result.impl = implementation.name
@@ -122,6 +137,19 @@ function median (values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
+/**
+ * mafalda's `key` over another implementation's, paired run by run (run k of
+ * each was taken back to back, so a slow minute of the machine weighs on
+ * both sides of one ratio), as "median (min-max)" of the per-run ratios.
+ */
+function pairedRatio (base, other, key) {
+  const ratios = base.map((r, k) => other[k][key] > 0 ? r[key] / other[k][key] : 0)
+  const fmt = (v) => v.toFixed(2)
+  return ratios.length > 1
+    ? `${fmt(median(ratios))} (${fmt(Math.min(...ratios))}-${fmt(Math.max(...ratios))})`
+    : fmt(ratios[0])
+}
+
 /** "median (min-max)" of one field over runs, or the single value. */
 function spread (results, key, digits = 0) {
   const values = results.map((r) => r[key])
@@ -142,5 +170,6 @@ module.exports = {
   runChild,
   alternate,
   median,
+  pairedRatio,
   spread
 }

@@ -100,7 +100,7 @@ pub fn direct_transport_send_rtcp(id: String, packet: Buffer) -> Result<()> {
     engine().send_rtcp(transport_id(&id)?, packet.to_vec()).napi()
 }
 
-/// `transport.connect()`; resolves to the transport's data afterwards.
+/// `transport.connect()`; resolves to what the connect changed.
 #[napi(catch_unwind)]
 pub fn transport_connect(
     env: &Env,
@@ -114,7 +114,7 @@ pub fn transport_connect(
             .connect_transport(transport_id(&id)?, parameters)
             .await
             .napi()?;
-        Ok(output::transport(&info))
+        Ok(output::connected(&info))
     })
 }
 
