@@ -47,10 +47,8 @@ function workerThreadStatFiles () {
 function rtpLoad () {
   const bin = path.join(ROOT, 'target', 'release', 'rtp-load')
   // Pinned runs (see runChild): the traffic on the other CPU.
-  const pinned = process.env.MAFALDA_BENCH_PIN === '1'
-  const child = pinned
-    ? spawn('taskset', ['-c', '1', bin], { stdio: ['pipe', 'pipe', 'inherit'] })
-    : spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const [file, args] = process.env.MAFALDA_BENCH_PIN === '1' ? ['taskset', ['-c', '1', bin]] : [bin, []]
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] })
   const lines = readline.createInterface({ input: child.stdout })
   const waiting = []
   lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)))
@@ -101,9 +99,10 @@ function implementations (args) {
  * Runs `script --child ...options` under the implementation's Node; its last
  * stdout line is JSON. With `pin`, the implementation (its Node process and
  * its workers, threads or processes) runs on CPU 0 and the native traffic on
- * CPU 1, so that a run does not depend on where the scheduler happened to
- * put the worker next to the sender and receivers: on a 2-vCPU virtual
- * machine that placement moved a worker's CPU by ±20 % from run to run.
+ * CPU 1, so that where the scheduler puts the worker next to the sender
+ * and receivers is the same in every run. (On a 2-vCPU virtual machine
+ * single runs still moved by up to ±20 % pinned, as unpinned: pinning
+ * removes one cause, not the spread; see docs/benchmarks.md.)
  */
 function runChild (script, implementation, options, timeoutSeconds, pin = false) {
   const argv = [script, '--child', '--impl', implementation.kind, '--module', implementation.module]
