@@ -3,7 +3,7 @@
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
 use crate::started::start;
-use mafalda_core::placement::Policy;
+use mafalda_core::Policy;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;

@@ -4,7 +4,7 @@ use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{IntoNapi, Result};
 use crate::started::{close_in_order, start};
-use mafalda_core::router::VirtualRouterId;
+use mafalda_core::VirtualRouterId;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;

@@ -4,9 +4,9 @@
 //! Handlers registered on mediasoup objects capture only ids and the sink, so
 //! they never keep the object they observe alive.
 
+use crate::ids::VirtualRouterId;
+use crate::ids::VirtualWorkerId;
 use crate::logs::LogRecord;
-use crate::router::VirtualRouterId;
-use crate::worker::VirtualWorkerId;
 use mediasoup::consumer::{ConsumerId, ConsumerLayers, ConsumerScore};
 use mediasoup::data_consumer::DataConsumerId;
 use mediasoup::producer::{ProducerId, ProducerScore, ProducerVideoOrientation};

@@ -30,50 +30,40 @@
 //!   no handle keeps itself alive.
 #![deny(missing_docs)]
 
-mod consumer;
-mod data_consumer;
-mod data_dump;
-mod data_producer;
-mod direct;
+// Layers, lowest first. A module may use the ones above it in this list
+// and never one below (`tests/layers.rs` fails otherwise):
+//
+// * ids, settings, errors, events, logs, counters: what everything names;
+// * `decide`: pure decisions (placement, room rules, pipe plans);
+// * `pool`: the real workers (effects only; decisions from `decide`);
+// * `state`: the registry: entries, lookups, every removal cascade;
+// * `engine`: `Mafalda` and its operations, one module per entity.
+mod config;
+mod decide;
+mod engine;
 mod error;
 mod events;
-mod import;
-mod introspection;
+mod ids;
+mod json;
 pub mod logs;
-mod mafalda;
 pub mod metrics;
-pub mod negotiation;
-mod observer;
-mod piping;
-pub mod placement;
 pub mod pool;
-mod producer;
 pub mod prometheus;
-mod registry;
-pub mod router;
+mod state;
 mod telemetry;
-mod transport;
-mod webrtc_server;
-mod worker;
-mod worker_logs;
 
-pub use consumer::ConsumerInfo;
-pub use data_consumer::{DataConsumeOptions, DataConsumerInfo, SubchannelChange};
-pub use data_producer::{DataProduceOptions, DataProducerInfo};
+pub use config::{loopback_listen_info, Limits, Policy, PoolConfig, WorkerSettings};
+pub use decide::{negotiation, placement};
+pub use engine::{
+    ConsumerInfo, DataConsumeOptions, DataConsumerInfo, DataProduceOptions, DataProducerInfo, Mafalda,
+    ObserverOptions, PoolDump, ProducerInfo, RealRouterDump, RealWorkerDump, ResourceUsage, RouterInfo,
+    SubchannelChange, TransportData, TransportInfo, TransportOptions, TransportRemoteParameters, WorkerInfo,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventSink};
-pub use introspection::{PoolDump, RealRouterDump, RealWorkerDump};
+pub use ids::{TransportKind, VirtualRouterId, VirtualWorkerId};
 pub use logs::{LogCategory, LogLevel, LogRecord, LogSelection};
-pub use mafalda::Mafalda;
 pub use metrics::Metrics;
-pub use observer::ObserverOptions;
-pub use producer::ProducerInfo;
-pub use router::RouterInfo;
-pub use transport::{
-    loopback_listen_info, TransportData, TransportInfo, TransportKind, TransportOptions,
-    TransportRemoteParameters,
-};
-pub use worker::{VirtualWorkerId, WorkerInfo, WorkerSettings};
 
 /// Re-export of the mediasoup crate, so that users of the core build option
 /// types from the same version the core was compiled with.

@@ -1,16 +1,11 @@
 //! Log records of the engine's own decisions and of the real workers,
 //! produced only when someone listens.
 //!
-//! A record is an [`Event::Log`] on the engine's [`EventSink`], so it
-//! reaches the application in order with every other event. Whoever
-//! consumes them says which (category, level) pairs it wants with
-//! [`LogSelection`]; until then the [`Logger`] formats nothing: a check is
-//! one atomic load.
-
-use crate::events::{Event, EventSink};
-use std::fmt;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+//! A record is an `Event::Log` on the engine's `EventSink`, so it reaches
+//! the application in order with every other event. Whoever consumes them
+//! says which (category, level) pairs it wants with [`LogSelection`]; until
+//! then the engine's logger (`telemetry.rs`) formats nothing: a check is one
+//! atomic load.
 
 /// What a record is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,88 +101,9 @@ impl LogSelection {
     }
 }
 
-/// Writes records to the sink, for the pairs selected.
-pub(crate) struct Logger {
-    selection: AtomicU32,
-    sink: Arc<dyn EventSink>,
-}
-
-impl Logger {
-    pub fn new(sink: Arc<dyn EventSink>) -> Self {
-        Self {
-            selection: AtomicU32::new(0),
-            sink,
-        }
-    }
-
-    pub fn select(&self, selection: LogSelection) {
-        self.selection.store(selection.0, Ordering::Relaxed);
-    }
-
-    pub fn selection(&self) -> LogSelection {
-        LogSelection(self.selection.load(Ordering::Relaxed))
-    }
-
-    pub fn enabled(&self, category: LogCategory, level: LogLevel) -> bool {
-        self.selection().contains(category, level)
-    }
-
-    /// Sends a record when its pair is selected; `message` is formatted
-    /// only then.
-    pub fn log(&self, category: LogCategory, level: LogLevel, message: fmt::Arguments<'_>) {
-        if self.enabled(category, level) {
-            self.emit(category, level, message.to_string());
-        }
-    }
-
-    /// Sends a record, selected or not (the caller checked).
-    pub fn emit(&self, category: LogCategory, level: LogLevel, message: String) {
-        self.sink.emit(Event::Log(LogRecord {
-            category,
-            level,
-            message,
-        }));
-    }
-}
-
-/// `log_debug!(logger, Category, "format", args…)`: a debug record,
-/// formatted only when selected.
-macro_rules! log_debug {
-    ($logger:expr, $category:ident, $($arg:tt)+) => {
-        $logger.log(
-            $crate::logs::LogCategory::$category,
-            $crate::logs::LogLevel::Debug,
-            format_args!($($arg)+),
-        )
-    };
-}
-
-/// A warning record, formatted only when selected.
-macro_rules! log_warn {
-    ($logger:expr, $category:ident, $($arg:tt)+) => {
-        $logger.log(
-            $crate::logs::LogCategory::$category,
-            $crate::logs::LogLevel::Warn,
-            format_args!($($arg)+),
-        )
-    };
-}
-
-pub(crate) use {log_debug, log_warn};
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parking_lot::Mutex;
-
-    #[derive(Default)]
-    struct Recorder(Mutex<Vec<Event>>);
-
-    impl EventSink for Recorder {
-        fn emit(&self, event: Event) {
-            self.0.lock().push(event);
-        }
-    }
 
     #[test]
     fn every_pair_has_its_own_bit() {
@@ -200,30 +116,5 @@ mod tests {
                 seen |= bit;
             }
         }
-    }
-
-    #[test]
-    fn a_logger_sends_only_what_is_selected_and_formats_nothing_else() {
-        let recorder = Arc::new(Recorder::default());
-        let logger = Logger::new(recorder.clone());
-        struct Panics;
-        impl fmt::Display for Panics {
-            fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
-                panic!("formatted while not selected")
-            }
-        }
-        log_debug!(logger, Pipe, "{}", Panics);
-        assert!(recorder.0.lock().is_empty());
-
-        logger.select(LogSelection::of(LogCategory::Pipe, LogLevel::Debug));
-        log_debug!(logger, Pipe, "pipe {}", 1);
-        log_warn!(logger, Pipe, "{}", Panics);
-        log_debug!(logger, Pool, "{}", Panics);
-        let events = recorder.0.lock();
-        assert_eq!(events.len(), 1);
-        assert!(matches!(
-            &events[0],
-            Event::Log(LogRecord { category: LogCategory::Pipe, level: LogLevel::Debug, message }) if message == "pipe 1"
-        ));
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Workers are threads of this process, created on demand and grouped by
 //! compatible settings: every virtual worker whose settings match shares the
-//! same real workers. The pool carries out the [`crate::placement`]
+//! same real workers. The pool carries out the [`crate::decide::placement`]
 //! decisions; it never decides by itself.
 
 mod driven;
@@ -17,54 +17,23 @@ pub(crate) use real_worker::CountedConsumer;
 pub use real_worker::{HomeBinding, RealWorker, RAMP_WINDOW};
 pub use request_order::{Closer, RequestOrder};
 pub use thread_stats::{thread_cpu_time, ThreadCpuTime};
+// Where users of the core have always found it.
+pub use crate::config::{available_cores, PoolConfig};
 
+use crate::config::WorkerSettings;
+use crate::decide::placement::{self, Decision, Snapshot};
 use crate::error::{Error, Result};
-use crate::logs::log_debug;
 use crate::metrics::WorkerCloseReason;
-use crate::placement::{self, Decision, Limits, Policy, Snapshot};
+use crate::telemetry::log_debug;
 use crate::telemetry::Telemetry;
-use crate::worker::WorkerSettings;
 use mediasoup::worker::WorkerId;
 use mediasoup::worker_manager::WorkerManager;
 use parking_lot::Mutex;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Called when a real worker dies, with its id and the reason.
 pub type DeathCallback = Arc<dyn Fn(WorkerId, String) + Send + Sync>;
-
-/// Tunables of the pool.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PoolConfig {
-    /// Limits every worker is kept under, and the cap on workers.
-    pub limits: Limits,
-    /// How rooms are laid out.
-    pub policy: Policy,
-    /// How long a real worker may carry nothing before it is closed.
-    pub idle_worker_timeout: Duration,
-    /// How long a pipe with no user is kept, so that a quick re-subscribe
-    /// does not churn pipes.
-    pub pipe_linger: Duration,
-}
-
-impl Default for PoolConfig {
-    fn default() -> Self {
-        Self {
-            limits: Limits {
-                max_workers: available_cores(),
-                ..Limits::default()
-            },
-            policy: Policy::default(),
-            idle_worker_timeout: Duration::from_secs(30),
-            pipe_linger: Duration::from_secs(2),
-        }
-    }
-}
-
-/// Cores this process may run on (`sched_getaffinity` on Linux).
-pub fn available_cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-}
 
 #[derive(Default)]
 struct State {

@@ -1,9 +1,9 @@
 //! One real mediasoup worker (a thread of this process) and its counters.
 
 use super::thread_stats::{thread_cpu_time, ThreadCpuTime};
+use crate::config::WorkerSettings;
+use crate::decide::placement::WorkerLoad;
 use crate::error::{Error, Result};
-use crate::placement::WorkerLoad;
-use crate::worker::WorkerSettings;
 use mediasoup::worker::{Worker, WorkerId};
 use mediasoup::worker_manager::WorkerManager;
 use parking_lot::Mutex;
@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How long a placement counts as ramp-up load (see [`crate::placement`]):
+/// How long a placement counts as ramp-up load (see [`crate::decide::placement`]):
 /// a few CPU samples, so that the smoothed reading has caught up.
 pub const RAMP_WINDOW: Duration = Duration::from_secs(3);
 

@@ -5,94 +5,14 @@
 //! id it reports as its `pid`; its routers may live on any worker of the
 //! group.
 
+use crate::config::WorkerSettings;
+use crate::engine::Mafalda;
 use crate::error::{Error, Result};
-use crate::mafalda::Mafalda;
-use crate::pool::{HomeBinding, RealWorker};
-use crate::router::VirtualRouterId;
-use mediasoup::worker::{WorkerDtlsFiles, WorkerLogLevel, WorkerLogTag};
+use crate::ids::VirtualWorkerId;
+use crate::pool::RealWorker;
+use crate::state::VirtualWorkerEntry;
+use mediasoup::worker::{WorkerLogLevel, WorkerLogTag};
 use std::collections::HashSet;
-use std::fmt;
-use std::ops::RangeInclusive;
-use std::path::PathBuf;
-use uuid::Uuid;
-
-/// Id of a virtual worker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct VirtualWorkerId(Uuid);
-
-impl VirtualWorkerId {
-    pub(crate) fn new() -> Self {
-        Self(Uuid::new_v4())
-    }
-}
-
-impl fmt::Display for VirtualWorkerId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::str::FromStr for VirtualWorkerId {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Uuid::parse_str(s)
-            .map(Self)
-            .map_err(|_| Error::type_error(format!("invalid worker id \"{s}\"")))
-    }
-}
-
-/// Settings of a virtual worker. Only the DTLS certificate makes two of them
-/// incompatible (see [`WorkerSettings::same_group`]); the rest is applied
-/// per virtual worker or to the real worker it starts.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct WorkerSettings {
-    /// Log level of the worker thread.
-    pub log_level: WorkerLogLevel,
-    /// Log tags of the worker thread.
-    pub log_tags: Vec<WorkerLogTag>,
-    /// Ports the worker may bind when a listen info gives none.
-    pub rtc_port_range: RangeInclusive<u16>,
-    /// DTLS certificate and key files (PEM); a fresh certificate when `None`.
-    pub dtls_files: Option<(PathBuf, PathBuf)>,
-}
-
-impl Default for WorkerSettings {
-    fn default() -> Self {
-        Self {
-            log_level: WorkerLogLevel::Error,
-            log_tags: Vec::new(),
-            rtc_port_range: 10000..=59999,
-            dtls_files: None,
-        }
-    }
-}
-
-impl WorkerSettings {
-    /// Whether two virtual workers may share real workers. The DTLS
-    /// certificate is the worker's identity towards peers, so it must
-    /// match. The port range is applied per transport instead (to listen
-    /// infos that name no port), and log level and tags only change what a
-    /// worker would log, so neither splits the pool: splitting it left
-    /// `maxWorkers` too small for a handful of distinct settings.
-    pub fn same_group(&self, other: &WorkerSettings) -> bool {
-        self.dtls_files == other.dtls_files
-    }
-
-    pub(crate) fn to_mediasoup(&self) -> mediasoup::worker::WorkerSettings {
-        let mut settings = mediasoup::worker::WorkerSettings::default();
-        settings.log_level = self.log_level;
-        settings.log_tags = self.log_tags.clone();
-        settings.rtc_port_range = self.rtc_port_range.clone();
-        settings.dtls_files = self
-            .dtls_files
-            .as_ref()
-            .map(|(certificate, private_key)| WorkerDtlsFiles {
-                certificate: certificate.clone(),
-                private_key: private_key.clone(),
-            });
-        settings
-    }
-}
 
 /// What the application learns of a new virtual worker.
 #[derive(Debug, Clone)]
@@ -101,15 +21,6 @@ pub struct WorkerInfo {
     pub id: VirtualWorkerId,
     /// Thread id of the real worker it is bound to.
     pub pid: u32,
-}
-
-pub(crate) struct VirtualWorkerEntry {
-    pub settings: WorkerSettings,
-    /// The real worker whose thread id is this worker's `pid`. Holding it
-    /// keeps that worker alive as long as the virtual worker is open.
-    pub home: HomeBinding,
-    pub routers: HashSet<VirtualRouterId>,
-    pub webrtc_servers: HashSet<mediasoup::webrtc_server::WebRtcServerId>,
 }
 
 /// CPU time of a worker thread in mediasoup's `getResourceUsage()` units

@@ -3,22 +3,13 @@
 //! is the real one's; data consumers of it on other real routers of the room
 //! get it through a data pipe (see `piping.rs`).
 
+use crate::engine::Mafalda;
 use crate::error::{Error, Result};
-use crate::mafalda::Mafalda;
-use crate::registry::{Garbage, Registry};
-use crate::router::VirtualRouterId;
-use crate::transport::{stats_json, to_json, without_nulls, TransportKind};
+use crate::ids::TransportKind;
+use crate::json::{stats_json, to_json, without_nulls};
+use crate::state::DataProducerEntry;
 use mediasoup::data_producer::DataProducerType;
 use mediasoup::prelude::*;
-use mediasoup::router::RouterId;
-
-pub(crate) struct DataProducerEntry {
-    pub data_producer: DataProducer,
-    pub transport: TransportId,
-    /// The room, and the real router of it the data producer lives on.
-    pub room: VirtualRouterId,
-    pub real_router: RouterId,
-}
 
 /// Options of `produceData()`, as mediasoup-node takes them.
 #[derive(Debug, Clone, Default)]
@@ -63,22 +54,6 @@ pub struct DataProducerInfo {
     pub label: String,
     pub protocol: String,
     pub paused: bool,
-}
-
-impl Registry {
-    pub fn take_data_producer(&mut self, id: DataProducerId, garbage: &mut Garbage) {
-        let Some(entry) = self.data_producers.remove(&id) else {
-            return;
-        };
-        if let Some(transport) = self.transports.get_mut(&entry.transport) {
-            transport.data_producers.remove(&id);
-        }
-        // Its pipes go with it: data consumers on other real routers get
-        // `dataproducerclose` from their pipe data producer.
-        self.forget_data_imports_of(id);
-        self.take_pipes_of(id, garbage);
-        garbage.data_producers.push(entry);
-    }
 }
 
 impl Mafalda {

@@ -12,46 +12,11 @@
 //! worker full on its own (a burst of empty rooms, as a test suite or a
 //! reconnect storm makes, costs next to nothing until media flows).
 
+use crate::config::Limits;
+use crate::config::Policy;
 use mediasoup::router::RouterId;
 use mediasoup::worker::WorkerId;
 use std::time::{Duration, Instant};
-
-/// How rooms are laid out over workers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Policy {
-    /// Fill the busiest worker that still has room before using another one
-    /// (cache locality, fewer workers, no pipes). The default.
-    #[default]
-    Concentrate,
-    /// Put new rooms on different workers (machines whose cores are fixed).
-    Spread,
-}
-
-/// Limits a worker is kept under.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
-    /// CPU of one worker thread, in percent of one core, above which the
-    /// worker takes no new work while another choice exists.
-    pub cpu_watermark: f64,
-    /// Consumers a worker may carry before it counts as full.
-    pub consumer_budget: u32,
-    /// Most real workers the pool may run.
-    pub max_workers: usize,
-    /// CPU (percent of a core) each recent placement is assumed to add
-    /// until the worker's readings show it.
-    pub ramp_cpu_per_placement: f64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            cpu_watermark: 60.0,
-            consumer_budget: 500,
-            max_workers: 1,
-            ramp_cpu_per_placement: 2.0,
-        }
-    }
-}
 
 /// Load of one real worker as the pool sees it at decision time.
 #[derive(Debug, Clone, PartialEq)]

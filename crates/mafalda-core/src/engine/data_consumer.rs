@@ -2,25 +2,18 @@
 //! producer that lives on another real router of the room first ensures the
 //! data pipe to this one (see `piping.rs`).
 
+use crate::engine::{Cleanup, Mafalda};
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::mafalda::{Cleanup, Mafalda};
-use crate::piping::PipeKey;
-use crate::registry::{Garbage, Registry};
-use crate::transport::{stats_json, to_json, without_nulls, TransportKind};
+use crate::ids::PipeKey;
+use crate::ids::TransportKind;
+use crate::json::{stats_json, to_json, without_nulls};
+use crate::state::DataConsumerEntry;
 use event_listener_primitives::HandlerId;
 use mediasoup::data_consumer::DataConsumerType;
 use mediasoup::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-pub(crate) struct DataConsumerEntry {
-    pub data_consumer: DataConsumer,
-    pub transport: TransportId,
-    /// The pipe that brings its data producer to this real router, if any.
-    pub pipe: Option<PipeKey>,
-    pub _handlers: Vec<HandlerId>,
-}
 
 /// Options of `consumeData()`, as mediasoup-node takes them.
 #[derive(Debug, Clone)]
@@ -87,21 +80,6 @@ pub struct DataConsumerInfo {
     pub data_producer_paused: bool,
     pub subchannels: Vec<u16>,
     pub buffered_amount_low_threshold: u32,
-}
-
-impl Registry {
-    pub fn take_data_consumer(&mut self, id: DataConsumerId, garbage: &mut Garbage) {
-        let Some(entry) = self.data_consumers.remove(&id) else {
-            return;
-        };
-        if let Some(transport) = self.transports.get_mut(&entry.transport) {
-            transport.data_consumers.remove(&id);
-        }
-        if let Some(pipe) = entry.pipe {
-            self.release_pipe(pipe, std::time::Instant::now());
-        }
-        garbage.data_consumers.push(entry);
-    }
 }
 
 impl Mafalda {

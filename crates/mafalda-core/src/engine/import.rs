@@ -7,76 +7,15 @@
 //! source's id; in one process that producer would collide with its source
 //! on a shared worker, and is not needed.
 
+use crate::decide::rooms::import_refusal;
+use crate::engine::Mafalda;
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::mafalda::Mafalda;
-use crate::registry::Registry;
-use crate::router::VirtualRouterId;
+use crate::ids::VirtualRouterId;
 use mediasoup::data_producer::DataProducerId;
 use mediasoup::producer::ProducerId;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-
-/// Whether a room may consume a source: its own, or imported. Pure, so that
-/// the rule is stated once.
-pub(crate) fn may_consume(source_room: VirtualRouterId, room: VirtualRouterId, imported: bool) -> bool {
-    source_room == room || imported
-}
-
-/// Why an import is refused, if it is: `None` to go ahead.
-pub(crate) fn import_refusal(
-    source_room: Option<VirtualRouterId>,
-    room: VirtualRouterId,
-    already_imported: bool,
-) -> Option<&'static str> {
-    match source_room {
-        None => Some("not found"),
-        // mediasoup-node: "cannot use this Router as destination".
-        Some(source) if source == room => Some("same router"),
-        Some(_) if already_imported => Some("already exists"),
-        Some(_) => None,
-    }
-}
-
-impl Registry {
-    /// Whether `room` may consume `producer` (see [`may_consume`]).
-    pub fn room_sees_producer(&self, room: VirtualRouterId, producer: ProducerId) -> bool {
-        self.producers.get(&producer).is_some_and(|entry| {
-            let imported = self
-                .routers
-                .get(&room)
-                .is_some_and(|r| r.imports.contains(&producer));
-            may_consume(entry.room, room, imported)
-        })
-    }
-
-    /// Whether `room` may consume `data_producer` (see [`may_consume`]).
-    pub fn room_sees_data_producer(&self, room: VirtualRouterId, data_producer: DataProducerId) -> bool {
-        self.data_producers.get(&data_producer).is_some_and(|entry| {
-            let imported = self
-                .routers
-                .get(&room)
-                .is_some_and(|r| r.data_imports.contains(&data_producer));
-            may_consume(entry.room, room, imported)
-        })
-    }
-
-    /// A producer closed: no room imports it any more (its consumers get
-    /// `producerclose` from the worker).
-    pub fn forget_imports_of(&mut self, producer: ProducerId) {
-        for room in self.routers.values_mut() {
-            room.imports.remove(&producer);
-            room.paused_imports.remove(&producer);
-        }
-    }
-
-    /// [`Registry::forget_imports_of`] for a data producer.
-    pub fn forget_data_imports_of(&mut self, data_producer: DataProducerId) {
-        for room in self.routers.values_mut() {
-            room.data_imports.remove(&data_producer);
-        }
-    }
-}
 
 fn refused(what: &str, id: &dyn std::fmt::Display, reason: &str) -> Error {
     match reason {
@@ -265,31 +204,5 @@ impl Mafalda {
         for event in closed {
             self.sink().emit(event);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn room() -> VirtualRouterId {
-        VirtualRouterId::new_for_tests()
-    }
-
-    #[test]
-    fn a_room_consumes_its_own_and_imported_sources_only() {
-        let (a, b) = (room(), room());
-        assert!(may_consume(a, a, false));
-        assert!(!may_consume(a, b, false));
-        assert!(may_consume(a, b, true));
-    }
-
-    #[test]
-    fn imports_are_refused_as_mediasoup_refuses_pipe_to_router() {
-        let (a, b) = (room(), room());
-        assert_eq!(import_refusal(None, b, false), Some("not found"));
-        assert_eq!(import_refusal(Some(b), b, false), Some("same router"));
-        assert_eq!(import_refusal(Some(a), b, true), Some("already exists"));
-        assert_eq!(import_refusal(Some(a), b, false), None);
     }
 }

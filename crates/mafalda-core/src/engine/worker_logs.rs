@@ -8,8 +8,8 @@
 //! level follows the selection, so with nothing selected a line costs
 //! mediasoup one atomic load, as with no logger at all.
 
+use crate::engine::{Inner, Mafalda};
 use crate::logs::{LogCategory, LogLevel, LogSelection};
-use crate::mafalda::{Inner, Mafalda};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Weak;
 

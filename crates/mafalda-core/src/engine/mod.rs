@@ -1,13 +1,44 @@
-//! [`Mafalda`]: the handle everything goes through.
+//! [`Mafalda`]: the handle everything goes through, and its operations,
+//! one module per entity (as mediasoup's API groups them). The top layer:
+//! it decides with `decide`, acts through `pool` and the registry in
+//! `state`, and may use every layer below.
 
+mod consumer;
+mod data_consumer;
+mod data_dump;
+mod data_producer;
+mod direct;
+mod import;
+mod introspection;
+mod metrics;
+mod observer;
+mod piping;
+mod producer;
+mod router;
+mod transport;
+mod webrtc_server;
+mod worker;
+mod worker_logs;
+
+pub use consumer::ConsumerInfo;
+pub use data_consumer::{DataConsumeOptions, DataConsumerInfo, SubchannelChange};
+pub use data_producer::{DataProduceOptions, DataProducerInfo};
+pub use introspection::{PoolDump, RealRouterDump, RealWorkerDump};
+pub use observer::ObserverOptions;
+pub use producer::ProducerInfo;
+pub use router::RouterInfo;
+pub use transport::{TransportData, TransportInfo, TransportOptions, TransportRemoteParameters};
+pub use worker::{ResourceUsage, WorkerInfo};
+
+use crate::config::PoolConfig;
+use crate::decide::placement;
 use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
-use crate::logs::{log_debug, log_warn};
 use crate::metrics::WorkerCloseReason;
-use crate::placement;
-use crate::pool::{DeferWakes, Pool, PoolConfig};
-use crate::registry::{Garbage, Registry};
+use crate::pool::{DeferWakes, Pool};
+use crate::state::{Garbage, Registry};
 use crate::telemetry::Telemetry;
+use crate::telemetry::{log_debug, log_warn};
 use mediasoup::consumer::ConsumerId;
 use mediasoup::worker::WorkerId;
 use parking_lot::{Mutex, MutexGuard};

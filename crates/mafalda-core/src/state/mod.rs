@@ -1,20 +1,36 @@
-//! The registry: the one owner of every strong mediasoup handle.
+//! The registry: the one owner of every strong mediasoup handle, its
+//! entries, and every removal cascade (`take_*`, `release_*`) with the
+//! [`Garbage`] that carries the closes out in mediasoup's order.
 //!
 //! Entries are removed under the lock and dropped after it is released
 //! (through [`Garbage`]), because dropping a mediasoup handle closes the
 //! object and runs its close handlers in place.
 
-use crate::consumer::ConsumerEntry;
-use crate::data_consumer::DataConsumerEntry;
-use crate::data_producer::DataProducerEntry;
-use crate::observer::ObserverEntry;
-use crate::piping::{ClosedPipe, PairKey, PipeEntry, PipeKey, PipePairEntry};
+mod consumer;
+mod data_consumer;
+mod data_producer;
+mod imports;
+mod observer;
+mod pipe;
+mod producer;
+mod router;
+mod transport;
+mod webrtc_server;
+mod worker;
+
+pub(crate) use consumer::ConsumerEntry;
+pub(crate) use data_consumer::DataConsumerEntry;
+pub(crate) use data_producer::DataProducerEntry;
+pub(crate) use observer::{AnyObserver, ObserverEntry};
+pub(crate) use pipe::{ClosedPipe, PairHandles, PipeCloseReason, PipeEntry, PipeHandles, PipePairEntry};
+pub(crate) use producer::ProducerEntry;
+pub(crate) use router::{Placing, RealRouter, RouterEntry, SharedRouterEntry};
+pub(crate) use transport::{AnyTransport, TransportEntry};
+pub(crate) use webrtc_server::WebRtcServerEntry;
+pub(crate) use worker::VirtualWorkerEntry;
+
+use crate::ids::{PairKey, PipeKey, SharedKey, VirtualRouterId, VirtualWorkerId};
 use crate::pool::RealWorker;
-use crate::producer::ProducerEntry;
-use crate::router::{RouterEntry, SharedKey, SharedRouterEntry, VirtualRouterId};
-use crate::transport::TransportEntry;
-use crate::webrtc_server::WebRtcServerEntry;
-use crate::worker::{VirtualWorkerEntry, VirtualWorkerId};
 use mediasoup::consumer::ConsumerId;
 use mediasoup::data_consumer::DataConsumerId;
 use mediasoup::data_producer::DataProducerId;

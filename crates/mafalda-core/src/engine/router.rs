@@ -3,7 +3,7 @@
 //! A virtual router is served by real mediasoup routers on real workers. It
 //! starts with one, placed by the pool when the room is created, and grows
 //! another one on a further worker when placement finds the room's workers
-//! full (see [`crate::placement::place_transport`]).
+//! full (see [`crate::decide::placement::place_transport`]).
 //!
 //! Real routers are shared: on a real worker, every room with the same media
 //! codecs uses one real router ([`SharedRouterEntry`], counted per room). A
@@ -12,140 +12,24 @@
 //! with its id (`router.pipeToRouter()` between rooms); keeping rooms apart
 //! (consume only your room's producers, or imported ones) is mafalda's job.
 
+use crate::config::WorkerSettings;
+use crate::decide::placement::{self, Decision, RoomRouter, TransportDecision};
+use crate::decide::rooms::codec_key;
+use crate::engine::Mafalda;
 use crate::error::{Error, Result};
-use crate::mafalda::Mafalda;
+use crate::ids::VirtualRouterId;
+use crate::ids::VirtualWorkerId;
 use crate::metrics::PlacementOutcome;
-use crate::placement::{self, Decision, RoomRouter, TransportDecision};
 use crate::pool::RealWorker;
-use crate::worker::{VirtualWorkerId, WorkerSettings};
+use crate::state::RealRouter;
+use crate::state::RouterEntry;
+use crate::state::SharedRouterEntry;
 use mediasoup::prelude::*;
 use mediasoup::producer::ProducerId;
 use mediasoup::router::RouterId;
-use mediasoup::worker::WorkerId;
 use std::collections::HashSet;
-use std::fmt;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::OnceCell;
-use uuid::Uuid;
-
-/// Id of a virtual router (a room).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct VirtualRouterId(Uuid);
-
-#[cfg(test)]
-impl VirtualRouterId {
-    pub(crate) fn new_for_tests() -> Self {
-        Self(Uuid::new_v4())
-    }
-}
-
-impl fmt::Display for VirtualRouterId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::str::FromStr for VirtualRouterId {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Uuid::parse_str(s)
-            .map(Self)
-            .map_err(|_| Error::type_error(format!("invalid router id \"{s}\"")))
-    }
-}
-
-/// A real mediasoup router serving a room, and the worker it runs on.
-#[derive(Clone)]
-pub(crate) struct RealRouter {
-    pub router: Router,
-    pub worker: RealWorker,
-    /// Transports of the room being created on it right now (see
-    /// [`Placing`]): while any is, the room keeps this router even with no
-    /// transport on it.
-    pub placing: Arc<AtomicU32>,
-}
-
-impl RealRouter {
-    /// Counts one more transport being placed here (the [`Placing`] guard
-    /// `create_transport` makes undoes it) and hands out the router.
-    fn placing(&self) -> RealRouter {
-        self.placing.fetch_add(1, Ordering::SeqCst);
-        self.clone()
-    }
-}
-
-/// Held by `create_transport` from placement until the transport is in the
-/// registry: a room's real router left with no transport is released
-/// (`Registry::release_idle_room_router`), unless one is on its way there.
-pub(crate) struct Placing(Arc<AtomicU32>);
-
-impl Placing {
-    pub fn of(real: &RealRouter) -> Self {
-        Self(Arc::clone(&real.placing))
-    }
-}
-
-impl Drop for Placing {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// What real routers are shared by: a real worker and the rooms' codecs.
-pub(crate) type SharedKey = (WorkerId, String);
-
-/// The key rooms with `media_codecs` share real routers by. The codecs as
-/// given, in order: their order decides the payload types mediasoup assigns,
-/// so rooms whose lists differ only in order get different capabilities.
-pub(crate) fn codec_key(media_codecs: &[RtpCodecCapability]) -> String {
-    serde_json::to_string(media_codecs).unwrap_or_else(|e| format!("unserializable codecs: {e}"))
-}
-
-/// A real router shared by the rooms using it. The `OnceCell` lets
-/// concurrent placements of rooms on one worker create it once.
-pub(crate) struct SharedRouterEntry {
-    pub ready: Arc<OnceCell<Router>>,
-    /// Rooms using it (references taken before creating it).
-    pub rooms: u32,
-    pub worker: RealWorker,
-}
-
-pub(crate) struct RouterEntry {
-    /// The virtual worker it was created through, if any.
-    pub worker: Option<VirtualWorkerId>,
-    /// Settings group its real routers' workers belong to.
-    pub settings: WorkerSettings,
-    /// Codecs every real router of the room is created with, so that they
-    /// all have the same RTP capabilities.
-    pub media_codecs: Vec<RtpCodecCapability>,
-    /// [`codec_key`] of `media_codecs`.
-    pub codec_key: String,
-    /// The real routers serving the room (shared with the other rooms of
-    /// their worker that have the same codecs); the first one was placed
-    /// with it.
-    pub real: Vec<RealRouter>,
-    pub transports: HashSet<TransportId>,
-    pub observers: HashSet<mediasoup::rtp_observer::RtpObserverId>,
-    /// Producers of other rooms piped in with `pipeToRouter()`: consumable
-    /// here as if they were the room's own.
-    pub imports: HashSet<ProducerId>,
-    /// Imports whose pipe producer the application paused: the room's
-    /// consumers of them are held paused (see [`crate::import`]).
-    pub paused_imports: HashSet<ProducerId>,
-    /// Data producers of other rooms piped in with `pipeToRouter()`.
-    pub data_imports: HashSet<DataProducerId>,
-    /// Held while the room grows a real router, so that concurrent joins
-    /// to a full room create one router, not one each.
-    pub grow: Arc<tokio::sync::Mutex<()>>,
-}
-
-impl RouterEntry {
-    pub fn real_router(&self, id: RouterId) -> Option<&RealRouter> {
-        self.real.iter().find(|real| real.router.id() == id)
-    }
-}
 
 /// What the application learns of a new router.
 #[derive(Debug, Clone)]
@@ -179,9 +63,9 @@ impl Mafalda {
         let real = self
             .start_real_router(placed, media_codecs.clone(), &codec_key)
             .await?;
-        let id = VirtualRouterId(Uuid::new_v4());
+        let id = VirtualRouterId::new();
         let mut rtp_capabilities = real.router.rtp_capabilities().clone();
-        crate::negotiation::offered_header_extensions(&mut rtp_capabilities.header_extensions);
+        crate::decide::negotiation::offered_header_extensions(&mut rtp_capabilities.header_extensions);
         let entry = RouterEntry {
             worker,
             settings,
@@ -241,7 +125,7 @@ impl Mafalda {
     /// created if absent. The room is counted on the worker (`routers`: rooms
     /// placed there) and on the shared router from before any request, so
     /// that concurrent placements see it; release with
-    /// [`crate::registry::Registry::release_shared_router`].
+    /// [`crate::state::Registry::release_shared_router`].
     async fn start_real_router(
         &self,
         worker: RealWorker,
@@ -449,7 +333,7 @@ impl Mafalda {
                 .update_media_codecs(media_codecs.clone())
                 .map_err(|e| Error::type_error(e.to_string()))?;
             let mut offered = router.rtp_capabilities().clone();
-            crate::negotiation::offered_header_extensions(&mut offered.header_extensions);
+            crate::decide::negotiation::offered_header_extensions(&mut offered.header_extensions);
             capabilities = Some(offered);
         }
         for real in &reals {
@@ -634,39 +518,4 @@ fn key_values(
         })
         .collect();
     serde_json::Value::Array(pairs)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::num::{NonZeroU32, NonZeroU8};
-
-    fn opus() -> RtpCodecCapability {
-        RtpCodecCapability::Audio {
-            mime_type: MimeTypeAudio::Opus,
-            preferred_payload_type: None,
-            clock_rate: NonZeroU32::new(48000).unwrap(),
-            channels: NonZeroU8::new(2).unwrap(),
-            parameters: RtpCodecParametersParameters::default(),
-            rtcp_feedback: vec![],
-        }
-    }
-
-    fn vp8() -> RtpCodecCapability {
-        RtpCodecCapability::Video {
-            mime_type: MimeTypeVideo::Vp8,
-            preferred_payload_type: None,
-            clock_rate: NonZeroU32::new(90000).unwrap(),
-            parameters: RtpCodecParametersParameters::default(),
-            rtcp_feedback: vec![],
-        }
-    }
-
-    #[test]
-    fn rooms_share_a_real_router_only_with_the_same_codecs_in_the_same_order() {
-        assert_eq!(codec_key(&[opus(), vp8()]), codec_key(&[opus(), vp8()]));
-        assert_ne!(codec_key(&[opus(), vp8()]), codec_key(&[opus()]));
-        // The order decides payload types: another order, other capabilities.
-        assert_ne!(codec_key(&[opus(), vp8()]), codec_key(&[vp8(), opus()]));
-    }
 }

@@ -1,32 +1,15 @@
 //! Consumers. A consumer's id is the real consumer's id.
 
+use crate::engine::{Cleanup, Mafalda};
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::mafalda::{Cleanup, Mafalda};
-use crate::piping::PipeKey;
-use crate::pool::CountedConsumer;
-use crate::transport::{stats_json, to_json};
+use crate::json::{stats_json, to_json};
+use crate::state::ConsumerEntry;
 use event_listener_primitives::HandlerId;
 use mediasoup::consumer::{ConsumerRtpStreamStat, ConsumerScore, ConsumerType};
 use mediasoup::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-pub(crate) struct ConsumerEntry {
-    pub consumer: Consumer,
-    pub transport: TransportId,
-    /// Counts it against the real worker it runs on.
-    pub _counted: CountedConsumer,
-    /// The pipe that brings its producer to this real router, if any.
-    pub pipe: Option<PipeKey>,
-    /// Whether the application paused it (`consumer.pause()`).
-    pub app_paused: bool,
-    /// Set while the pipe producer of an import it consumes is paused: the
-    /// real consumer is then held paused, and the real producer's own
-    /// pause / resume are not reported (the pipe producer's state is).
-    pub import_paused: Arc<AtomicBool>,
-    pub _handlers: Vec<HandlerId>,
-}
 
 /// What the application learns of a new consumer.
 #[derive(Debug, Clone)]
@@ -95,7 +78,7 @@ impl Mafalda {
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
             let import_paused = room.paused_imports.contains(&producer_id);
             if let Some(producer) = registry.producers.get(&producer_id) {
-                crate::negotiation::consumer_capabilities(
+                crate::decide::negotiation::consumer_capabilities(
                     producer.producer.kind(),
                     &mut options.rtp_capabilities,
                 );

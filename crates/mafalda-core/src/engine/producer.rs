@@ -1,23 +1,15 @@
 //! Producers. A producer's id is the real producer's id; it never changes.
 
+use crate::engine::Mafalda;
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::mafalda::Mafalda;
-use crate::registry::Registry;
-use crate::transport::{stats_json, to_json};
+use crate::json::{stats_json, to_json};
+use crate::state::ProducerEntry;
+use crate::state::Registry;
 use event_listener_primitives::HandlerId;
 use mediasoup::prelude::*;
 use mediasoup::producer::{ProducerScore, ProducerType};
 use std::sync::Arc;
-
-pub(crate) struct ProducerEntry {
-    pub producer: Producer,
-    pub transport: TransportId,
-    /// The room, and the real router of it the producer lives on.
-    pub room: crate::router::VirtualRouterId,
-    pub real_router: mediasoup::router::RouterId,
-    pub _handlers: Vec<HandlerId>,
-}
 
 /// What the application learns of a new producer.
 #[derive(Debug, Clone)]
@@ -71,7 +63,7 @@ impl Mafalda {
                 // Producer ids are unique in the whole process here (one
                 // registry, as one mediasoup worker): a producer piped in
                 // from another mafalda room of this process would collide.
-                if entry.transport.kind() != crate::transport::TransportKind::Pipe {
+                if entry.transport.kind() != crate::ids::TransportKind::Pipe {
                     return Err(Error::unsupported(
                         "a producer id can only be given on a PipeTransport",
                     ));

@@ -1,10 +1,14 @@
 //! Transports of a room. Each lives on one real router; its id is the real
 //! transport's id.
 
+use crate::engine::Mafalda;
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::mafalda::Mafalda;
-use crate::router::VirtualRouterId;
+use crate::ids::VirtualRouterId;
+use crate::json::stats_json;
+use crate::json::to_json;
+use crate::state::AnyTransport;
+use crate::state::TransportEntry;
 use event_listener_primitives::HandlerId;
 use mediasoup::prelude::*;
 use mediasoup::types::data_structures::{DtlsState, IceRole, IceState, SctpState, TransportTuple};
@@ -15,19 +19,6 @@ use mediasoup::webrtc_transport::{WebRtcTransportListen, WebRtcTransportListenIn
 use std::collections::HashSet;
 use std::ops::RangeInclusive;
 use std::sync::Arc;
-
-/// The kinds of transport.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportKind {
-    /// WebRtcTransport.
-    WebRtc,
-    /// PlainTransport.
-    Plain,
-    /// DirectTransport.
-    Direct,
-    /// PipeTransport created by the application.
-    Pipe,
-}
 
 /// Options of a new transport.
 #[derive(Debug)]
@@ -60,49 +51,6 @@ pub enum TransportRemoteParameters {
     Plain(PlainTransportRemoteParameters),
     /// For a PipeTransport.
     Pipe(PipeTransportRemoteParameters),
-}
-
-#[derive(Clone)]
-pub(crate) enum AnyTransport {
-    WebRtc(WebRtcTransport),
-    Plain(PlainTransport),
-    Direct(DirectTransport),
-    Pipe(PipeTransport),
-}
-
-impl AnyTransport {
-    pub fn as_dyn(&self) -> &dyn Transport {
-        match self {
-            AnyTransport::WebRtc(t) => t,
-            AnyTransport::Plain(t) => t,
-            AnyTransport::Direct(t) => t,
-            AnyTransport::Pipe(t) => t,
-        }
-    }
-
-    /// Which kind it is.
-    pub fn kind(&self) -> TransportKind {
-        match self {
-            AnyTransport::WebRtc(_) => TransportKind::WebRtc,
-            AnyTransport::Plain(_) => TransportKind::Plain,
-            AnyTransport::Direct(_) => TransportKind::Direct,
-            AnyTransport::Pipe(_) => TransportKind::Pipe,
-        }
-    }
-}
-
-pub(crate) struct TransportEntry {
-    pub transport: AnyTransport,
-    pub router: VirtualRouterId,
-    /// The real router it lives on.
-    pub real_router: mediasoup::router::RouterId,
-    /// The WebRtcServer it listens through, if any.
-    pub webrtc_server: Option<WebRtcServerId>,
-    pub producers: HashSet<ProducerId>,
-    pub consumers: HashSet<ConsumerId>,
-    pub data_producers: HashSet<DataProducerId>,
-    pub data_consumers: HashSet<DataConsumerId>,
-    pub _handlers: Vec<HandlerId>,
 }
 
 /// What the application learns of a new transport, or of a transport after
@@ -195,7 +143,7 @@ impl Mafalda {
         let real = self.place_transport(router_id).await?;
         // Until the transport is in the registry, its real router stays in
         // the room even if the room's last transport there closes meanwhile.
-        let _placing = crate::router::Placing::of(&real);
+        let _placing = crate::state::Placing::of(&real);
         let router = &real.router;
         let port_range = self.room_port_range(router_id)?;
         let mut webrtc_server = None;
@@ -229,7 +177,7 @@ impl Mafalda {
                     .map_err(|e| transport_error(e.to_string()))
             }
             TransportOptions::Plain(mut options) => {
-                options.enable_bwe = crate::negotiation::PLAIN_TRANSPORT_BWE;
+                options.enable_bwe = crate::decide::negotiation::PLAIN_TRANSPORT_BWE;
                 options.listen_info = with_port_range(options.listen_info, &port_range);
                 options.rtcp_listen_info = options.rtcp_listen_info.map(|i| with_port_range(i, &port_range));
                 router
@@ -511,53 +459,6 @@ fn listen_infos_of(infos: impl Iterator<Item = ListenInfo>) -> WebRtcTransportLi
     infos.fold(WebRtcTransportListenInfos::new(first), |all, info| {
         all.insert(info)
     })
-}
-
-/// UDP on 127.0.0.1, any port: what pipes between the workers of this
-/// process listen on (and what tests and benchmarks use).
-pub fn loopback_listen_info() -> ListenInfo {
-    ListenInfo {
-        protocol: Protocol::Udp,
-        ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
-        announced_address: None,
-        expose_internal_ip: false,
-        port: None,
-        port_range: None,
-        flags: None,
-        send_buffer_size: None,
-        recv_buffer_size: None,
-    }
-}
-
-pub(crate) fn to_json<T: serde::Serialize>(value: T) -> Result<serde_json::Value> {
-    serde_json::to_value(value).map_err(|error| Error::failed(error.to_string()))
-}
-
-/// Drops the `null` members of a dumped object: mediasoup-node leaves out
-/// what mediasoup-rust serialises as `null` (e.g. `sctpStreamParameters` of
-/// a direct data producer).
-pub(crate) fn without_nulls(mut value: serde_json::Value) -> serde_json::Value {
-    if let Some(object) = value.as_object_mut() {
-        object.retain(|_, member| !member.is_null());
-    }
-    value
-}
-
-/// Serialises stats and adds the `type` field mediasoup-node has and
-/// mediasoup-rust leaves out.
-pub(crate) fn stats_json<T: serde::Serialize>(
-    stats: Vec<T>,
-    type_of: impl Fn(&T) -> &'static str,
-) -> Result<serde_json::Value> {
-    let mut entries = Vec::with_capacity(stats.len());
-    for stat in &stats {
-        let mut value = to_json(stat)?;
-        if let Some(object) = value.as_object_mut() {
-            object.insert("type".into(), type_of(stat).into());
-        }
-        entries.push(value);
-    }
-    Ok(serde_json::Value::Array(entries))
 }
 
 /// mediasoup-node's refusal of bitrate knobs on a DirectTransport.

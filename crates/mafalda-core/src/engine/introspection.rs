@@ -2,10 +2,10 @@
 //! mediasoup routers (not from mafalda's own bookkeeping), for tests,
 //! benchmarks and metrics.
 
+use crate::engine::Mafalda;
 use crate::error::Result;
-use crate::mafalda::Mafalda;
-use crate::piping::PipeSource;
-use crate::router::VirtualRouterId;
+use crate::ids::PipeSource;
+use crate::ids::VirtualRouterId;
 use mediasoup::router::{Router, RouterId};
 use serde::Serialize;
 

@@ -2,9 +2,9 @@
 //! the room through a producer of it and RTCP through the transport (and
 //! receives them as `rtp` / `rtcp` events, see `events.rs`).
 
+use crate::engine::Mafalda;
 use crate::error::{Error, Result};
-use crate::mafalda::Mafalda;
-use crate::transport::AnyTransport;
+use crate::state::AnyTransport;
 use mediasoup::prelude::*;
 
 impl Mafalda {

@@ -4,8 +4,8 @@
 //! as their source) and pipe data consumers, and objects whose close request
 //! mediasoup-rust has yet to send.
 
-use crate::mafalda::Mafalda;
-use crate::router::VirtualRouterId;
+use crate::engine::Mafalda;
+use crate::ids::VirtualRouterId;
 use mediasoup::transport::TransportId;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};

@@ -15,230 +15,26 @@
 //! *before* awaiting, so the idle collector never removes an entry that is
 //! being set up.
 
+use crate::decide::pipes::{plan_pipe, PipePlan};
+use crate::decide::placement;
+use crate::engine::Mafalda;
 use crate::error::{Error, Result};
-use crate::logs::log_debug;
-use crate::mafalda::Mafalda;
-use crate::placement;
-use crate::pool::{CountedConsumer, RealWorker};
-use crate::registry::{Garbage, Registry};
-use crate::router::RealRouter;
-use crate::telemetry::Telemetry;
-use event_listener_primitives::HandlerId;
+use crate::ids::pair_key;
+use crate::ids::PipeKey;
+use crate::ids::PipeSource;
+use crate::pool::RealWorker;
+use crate::state::PairHandles;
+use crate::state::PipeCloseReason;
+use crate::state::PipeEntry;
+use crate::state::PipeHandles;
+use crate::state::PipePairEntry;
+use crate::state::RealRouter;
+use crate::telemetry::log_debug;
 use mediasoup::prelude::*;
-use mediasoup::router::RouterId;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::OnceCell;
-
-/// What a pipe carries: a producer's media or a data producer's messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum PipeSource {
-    Media(ProducerId),
-    Data(DataProducerId),
-}
-
-impl From<ProducerId> for PipeSource {
-    fn from(producer: ProducerId) -> Self {
-        PipeSource::Media(producer)
-    }
-}
-
-impl From<DataProducerId> for PipeSource {
-    fn from(data_producer: DataProducerId) -> Self {
-        PipeSource::Data(data_producer)
-    }
-}
-
-impl PipeSource {
-    /// mediasoup's error when the source is not in the room.
-    fn not_found(self) -> Error {
-        match self {
-            PipeSource::Media(id) => Error::failed(format!("Producer with id \"{id}\" not found")),
-            PipeSource::Data(id) => Error::failed(format!("DataProducer with id \"{id}\" not found")),
-        }
-    }
-}
-
-/// A pipe: (what it carries, destination real router).
-pub(crate) type PipeKey = (PipeSource, RouterId);
-
-/// A couple of real routers, in a canonical order.
-pub(crate) type PairKey = (RouterId, RouterId);
-
-fn pair_key(a: RouterId, b: RouterId) -> PairKey {
-    if a.to_string() <= b.to_string() {
-        (a, b)
-    } else {
-        (b, a)
-    }
-}
-
-/// Fields are declared producer first: dropped first, so consumers on the
-/// destination learn of the close before the source side goes.
-pub(crate) enum PipeHandles {
-    Media {
-        _pipe_producer: Producer,
-        _pipe_consumer: Consumer,
-        _handlers: Vec<HandlerId>,
-        /// The pipe consumer counts against the source worker's budget.
-        _counted: CountedConsumer,
-    },
-    Data {
-        _pipe_producer: DataProducer,
-        _pipe_consumer: DataConsumer,
-        _handlers: Vec<HandlerId>,
-    },
-}
-
-pub(crate) struct PipeEntry {
-    pub ready: Arc<OnceCell<PipeHandles>>,
-    /// Consumers (and later observers) on the destination using it.
-    pub users: u32,
-    pub idle_since: Option<Instant>,
-    pub pair: PairKey,
-    /// The producer's home real router, where the pipe consumer is.
-    pub source: RouterId,
-    /// Thread ids of the source's and the destination's workers, for logs.
-    pub pids: (u32, u32),
-}
-
-/// Why a pipe closes, as its log line says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PipeCloseReason {
-    /// Its last consumer left `pipeLinger` ago.
-    Lingered,
-    /// Its (data) producer closed.
-    SourceClosed,
-    /// A real router at one of its ends closed.
-    RouterClosed,
-    /// It never came up.
-    Failed,
-}
-
-impl PipeCloseReason {
-    fn describe(self) -> &'static str {
-        match self {
-            PipeCloseReason::Lingered => "no consumer for pipeLinger",
-            PipeCloseReason::SourceClosed => "its producer closed",
-            PipeCloseReason::RouterClosed => "a router at one end closed",
-            PipeCloseReason::Failed => "it could not be set up",
-        }
-    }
-}
-
-/// A pipe taken out of the registry, closed when its [`Garbage`] drops.
-pub(crate) struct ClosedPipe {
-    pub key: PipeKey,
-    pub entry: PipeEntry,
-    pub why: PipeCloseReason,
-}
-
-impl ClosedPipe {
-    /// Counts and logs the close of a pipe that was open (one that never
-    /// came up was never counted as opened).
-    pub fn report(&self, telemetry: &Telemetry) {
-        if !self.entry.ready.initialized() {
-            return;
-        }
-        let (source, destination) = self.key;
-        telemetry.counters.pipe_closed(source.into());
-        log_debug!(
-            telemetry.logger,
-            Pipe,
-            "pipe closed [{}, from router {} (worker pid {}) to router {} (worker pid {})]: {}",
-            source,
-            self.entry.source,
-            self.entry.pids.0,
-            destination,
-            self.entry.pids.1,
-            self.why.describe()
-        );
-    }
-}
-
-impl std::fmt::Display for PipeSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PipeSource::Media(id) => write!(f, "producer {id}"),
-            PipeSource::Data(id) => write!(f, "dataProducer {id}"),
-        }
-    }
-}
-
-pub(crate) struct PairHandles {
-    pub transports: HashMap<RouterId, PipeTransport>,
-}
-
-pub(crate) struct PipePairEntry {
-    pub ready: Arc<OnceCell<PairHandles>>,
-    /// Pipes using the pair.
-    pub users: u32,
-}
-
-impl Registry {
-    /// Takes a pipe out (its pair loses a user and goes with its last one).
-    pub fn take_pipe(&mut self, key: PipeKey, why: PipeCloseReason, garbage: &mut Garbage) {
-        let Some(entry) = self.pipes.remove(&key) else {
-            return;
-        };
-        if let Some(pair) = self.pipe_pairs.get_mut(&entry.pair) {
-            pair.users = pair.users.saturating_sub(1);
-            if pair.users == 0 {
-                if let Some(pair) = self.pipe_pairs.remove(&entry.pair) {
-                    garbage.pipe_pairs.push(pair);
-                }
-            }
-        }
-        garbage.pipes.push(ClosedPipe { key, entry, why });
-    }
-
-    /// Takes every pipe of a producer or data producer (it is closing).
-    pub fn take_pipes_of(&mut self, source: impl Into<PipeSource>, garbage: &mut Garbage) {
-        let source = source.into();
-        let keys: Vec<_> = self.pipes.keys().filter(|(s, _)| *s == source).copied().collect();
-        for key in keys {
-            self.take_pipe(key, PipeCloseReason::SourceClosed, garbage);
-        }
-    }
-
-    /// Takes every pipe ending on, or pair touching, one of `routers`.
-    pub fn take_pipes_of_routers(&mut self, routers: &[RouterId], garbage: &mut Garbage) {
-        let keys: Vec<_> = self
-            .pipes
-            .iter()
-            .filter(|(key, entry)| {
-                routers.contains(&key.1) || routers.contains(&entry.pair.0) || routers.contains(&entry.pair.1)
-            })
-            .map(|(key, _)| *key)
-            .collect();
-        for key in keys {
-            self.take_pipe(key, PipeCloseReason::RouterClosed, garbage);
-        }
-        let pairs: Vec<_> = self
-            .pipe_pairs
-            .keys()
-            .filter(|(a, b)| routers.contains(a) || routers.contains(b))
-            .copied()
-            .collect();
-        for pair in pairs {
-            if let Some(entry) = self.pipe_pairs.remove(&pair) {
-                garbage.pipe_pairs.push(entry);
-            }
-        }
-    }
-
-    /// One user of a pipe fewer; it starts lingering at zero.
-    pub fn release_pipe(&mut self, key: PipeKey, now: Instant) {
-        if let Some(entry) = self.pipes.get_mut(&key) {
-            entry.users = entry.users.saturating_sub(1);
-            if entry.users == 0 {
-                entry.idle_since = Some(now);
-            }
-        }
-    }
-}
 
 impl Mafalda {
     /// Makes `producer` available on the real router `destination` of the
@@ -281,14 +77,10 @@ impl Mafalda {
                 .get(&room)
                 .and_then(|room| room.real_router(home_id).cloned())
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
-            // A worker serves one producer per id: a pipe producer cannot sit
-            // beside its source. Within a room this never happens (a room has
-            // one real router per worker); between rooms it can, when an
-            // import's rooms have different codecs on one worker.
-            if home.worker.id() == destination.worker.id() {
-                return Err(Error::unsupported(
-                    "cannot pipe between two rooms with different media codecs on the same worker",
-                ));
+            match plan_pipe(home.location(), destination.location()) {
+                PipePlan::Here => return Ok(None),
+                PipePlan::Refuse(reason) => return Err(Error::unsupported(reason)),
+                PipePlan::Pipe => {}
             }
             let pair = pair_key(home_id, dest_id);
             let is_new = !registry.pipes.contains_key(&key);
@@ -524,7 +316,7 @@ impl Mafalda {
 /// loopback. SCTP is on (as in mediasoup's `pipeToRouter()`), so that data
 /// producers can use the pair as well as media ones.
 async fn create_pair(a: &RealRouter, b: &RealRouter) -> Result<PairHandles> {
-    let listen = crate::transport::loopback_listen_info();
+    let listen = crate::config::loopback_listen_info();
     let failed = |e: &dyn std::fmt::Display| Error::failed(format!("cannot create pipe transports: {e}"));
     let pipe_options = || {
         let mut options = PipeTransportOptions::new(listen.clone());

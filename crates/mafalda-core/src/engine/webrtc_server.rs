@@ -14,30 +14,15 @@
 //!   `rtcMaxPort`. Their ports are announced in each transport's ICE
 //!   candidates, as any port of a WebRtcServer is.
 
+use crate::engine::Mafalda;
 use crate::error::{Error, Result};
-use crate::mafalda::Mafalda;
+use crate::ids::VirtualWorkerId;
 use crate::pool::RealWorker;
-use crate::worker::VirtualWorkerId;
+use crate::state::WebRtcServerEntry;
 use mediasoup::prelude::*;
 use mediasoup::webrtc_server::{WebRtcServerId, WebRtcServerListenInfos, WebRtcServerOptions};
-use mediasoup::worker::WorkerId;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-pub(crate) struct WebRtcServerEntry {
-    pub worker: VirtualWorkerId,
-    pub listen_infos: Vec<ListenInfo>,
-    /// The real worker of the first real server (the one with the given
-    /// ports), kept as long as the virtual server.
-    pub home: WorkerId,
-    /// One real server per real worker; the home one is created first.
-    pub real: HashMap<WorkerId, WebRtcServer>,
-    /// Its transports, and the real worker each runs on.
-    pub transports: HashMap<TransportId, WorkerId>,
-    /// Held while a real server is being added, so concurrent transports on
-    /// a new worker create one server, not one each.
-    pub grow: Arc<tokio::sync::Mutex<()>>,
-}
 
 impl Mafalda {
     /// `worker.createWebRtcServer()`.
@@ -141,20 +126,20 @@ impl Mafalda {
         for server in servers {
             let dump = server.dump().await?;
             udp_sockets.extend(
-                crate::transport::to_json(dump.udp_sockets)?
+                crate::json::to_json(dump.udp_sockets)?
                     .as_array()
                     .cloned()
                     .unwrap_or_default(),
             );
             tcp_servers.extend(
-                crate::transport::to_json(dump.tcp_servers)?
+                crate::json::to_json(dump.tcp_servers)?
                     .as_array()
                     .cloned()
                     .unwrap_or_default(),
             );
             for fragment in dump.local_ice_username_fragments {
                 if transports.contains_key(&fragment.webrtc_transport_id) {
-                    fragments.push(crate::transport::to_json(fragment)?);
+                    fragments.push(crate::json::to_json(fragment)?);
                 }
             }
         }
@@ -167,20 +152,6 @@ impl Mafalda {
             "localIceUsernameFragments": fragments,
             "tupleHashes": [],
         }))
-    }
-}
-
-impl WebRtcServerEntry {
-    /// Forgets a closed transport. The real server of a worker other than
-    /// the home one goes with its last transport (returned, to be dropped
-    /// outside the registry lock): it would otherwise keep that worker's
-    /// thread alive after the pool let the worker go.
-    pub fn release_transport(&mut self, id: TransportId) -> Option<WebRtcServer> {
-        let worker = self.transports.remove(&id)?;
-        if worker == self.home || self.transports.values().any(|w| *w == worker) {
-            return None;
-        }
-        self.real.remove(&worker)
     }
 }
 

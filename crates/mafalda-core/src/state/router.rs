@@ -1,0 +1,106 @@
+//! A room and the shared real routers as the registry keeps them.
+
+use crate::config::WorkerSettings;
+use crate::ids::Location;
+use crate::ids::VirtualWorkerId;
+use crate::pool::RealWorker;
+use mediasoup::data_producer::DataProducerId;
+use mediasoup::prelude::RtpCodecCapability;
+use mediasoup::producer::ProducerId;
+use mediasoup::router::Router;
+use mediasoup::router::RouterId;
+use mediasoup::transport::TransportId;
+use std::collections::HashSet;
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
+
+/// A real mediasoup router serving a room, and the worker it runs on.
+#[derive(Clone)]
+pub(crate) struct RealRouter {
+    pub router: Router,
+    pub worker: RealWorker,
+    /// Transports of the room being created on it right now (see
+    /// [`Placing`]): while any is, the room keeps this router even with no
+    /// transport on it.
+    pub placing: Arc<AtomicU32>,
+}
+
+impl RealRouter {
+    /// Where it is.
+    pub fn location(&self) -> Location {
+        Location {
+            worker: self.worker.id(),
+            router: self.router.id(),
+        }
+    }
+
+    /// Counts one more transport being placed here (the [`Placing`] guard
+    /// `create_transport` makes undoes it) and hands out the router.
+    pub fn placing(&self) -> RealRouter {
+        self.placing.fetch_add(1, Ordering::SeqCst);
+        self.clone()
+    }
+}
+
+/// Held by `create_transport` from placement until the transport is in the
+/// registry: a room's real router left with no transport is released
+/// (`Registry::release_idle_room_router`), unless one is on its way there.
+pub(crate) struct Placing(Arc<AtomicU32>);
+
+impl Placing {
+    pub fn of(real: &RealRouter) -> Self {
+        Self(Arc::clone(&real.placing))
+    }
+}
+
+impl Drop for Placing {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A real router shared by the rooms using it. The `OnceCell` lets
+/// concurrent placements of rooms on one worker create it once.
+pub(crate) struct SharedRouterEntry {
+    pub ready: Arc<OnceCell<Router>>,
+    /// Rooms using it (references taken before creating it).
+    pub rooms: u32,
+    pub worker: RealWorker,
+}
+
+pub(crate) struct RouterEntry {
+    /// The virtual worker it was created through, if any.
+    pub worker: Option<VirtualWorkerId>,
+    /// Settings group its real routers' workers belong to.
+    pub settings: WorkerSettings,
+    /// Codecs every real router of the room is created with, so that they
+    /// all have the same RTP capabilities.
+    pub media_codecs: Vec<RtpCodecCapability>,
+    /// [`codec_key`] of `media_codecs`.
+    pub codec_key: String,
+    /// The real routers serving the room (shared with the other rooms of
+    /// their worker that have the same codecs); the first one was placed
+    /// with it.
+    pub real: Vec<RealRouter>,
+    pub transports: HashSet<TransportId>,
+    pub observers: HashSet<mediasoup::rtp_observer::RtpObserverId>,
+    /// Producers of other rooms piped in with `pipeToRouter()`: consumable
+    /// here as if they were the room's own.
+    pub imports: HashSet<ProducerId>,
+    /// Imports whose pipe producer the application paused: the room's
+    /// consumers of them are held paused (see [`crate::import`]).
+    pub paused_imports: HashSet<ProducerId>,
+    /// Data producers of other rooms piped in with `pipeToRouter()`.
+    pub data_imports: HashSet<DataProducerId>,
+    /// Held while the room grows a real router, so that concurrent joins
+    /// to a full room create one router, not one each.
+    pub grow: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl RouterEntry {
+    pub fn real_router(&self, id: RouterId) -> Option<&RealRouter> {
+        self.real.iter().find(|real| real.router.id() == id)
+    }
+}
