@@ -19,12 +19,44 @@ type Exclusive<T, U> = { [P in keyof T]: T[P] } & { [P in Exclude<keyof U, keyof
 
 // ---------------------------------------------------------------- errors
 
+/**
+ * What went wrong, on every error mafalda raises (`error.code`). The code
+ * decides the class, as mediasoup would raise it; messages may change
+ * between releases, codes do not.
+ *
+ * - `ERR_INVALID_ARGUMENT` (`TypeError`): an argument is missing, of the
+ *   wrong type or out of range, found by mafalda or by the worker.
+ * - `ERR_INVALID_STATE` (`InvalidStateError`): the object, or one it
+ *   depends on, is closed.
+ * - `ERR_UNSUPPORTED` (`UnsupportedError`): a codec, option or combination
+ *   that is not supported.
+ * - `ERR_NOT_FOUND` (`Error`): a (data) producer named by id does not exist
+ *   or is not visible from this router.
+ * - `ERR_WORKER_FAILED` (`Error`): the worker refused a request for a
+ *   reason of its own.
+ * - `ERR_FAILED` (`Error`): any other failure.
+ * - `ERR_INTERNAL` (`Error`): a fault inside mafalda, caught at its
+ *   boundary (the process goes on); worth a bug report.
+ * - `ERR_WORKER_DIED` (`Error`): the error a worker's `died` event carries.
+ */
+export type ErrorCode =
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_INVALID_STATE'
+  | 'ERR_UNSUPPORTED'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_WORKER_FAILED'
+  | 'ERR_FAILED'
+  | 'ERR_INTERNAL'
+  | 'ERR_WORKER_DIED'
+
 export class InvalidStateError extends Error {
-  constructor (message: string)
+  constructor (message: string, code?: ErrorCode)
+  code: ErrorCode
 }
 
 export class UnsupportedError extends Error {
-  constructor (message: string)
+  constructor (message: string, code?: ErrorCode)
+  code: ErrorCode
 }
 
 // ---------------------------------------------------------------- events

@@ -42,7 +42,8 @@ describe('bad input is rejected with mediasoup\'s error classes', () => {
     expect(() => router.updateMediaCodecs([opus, undefined])).toThrow(TypeError)
     await expect(worker.createRouter({ mediaCodecs: [opus, undefined] })).rejects.toThrow(TypeError)
     const error = (() => { try { router.updateMediaCodecs([undefined]) } catch (e) { return e } })()
-    expect(error.code).toBeUndefined()
+    // Not Node-API's status ('InvalidArg'): mafalda's code for bad input.
+    expect(error.code).toBe('ERR_INVALID_ARGUMENT')
     expect(router.rtpCapabilities.codecs.length).toBeGreaterThan(0)
   })
 
@@ -146,5 +147,33 @@ describe('bad input is rejected with mediasoup\'s error classes', () => {
     // The cascade went on after the throwing listener.
     expect(observed).toEqual(['close'])
     w.close()
+  })
+
+  test('every error carries a code, and the code decides the class', async () => {
+    const caught = async (promise) => { try { await promise } catch (error) { return error } throw new Error('did not reject') }
+    const expectations = [
+      // Found by the JS layer, by the binding, by the core, by the worker.
+      [mafalda.createWorker({ logLevel: 'chatty' }), TypeError, 'ERR_INVALID_ARGUMENT'],
+      [router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: 'not-an-ip' } }), TypeError, 'ERR_INVALID_ARGUMENT'],
+      [transport.produce({ kind: 'audio', rtpParameters: { encodings: [{ ssrc: 1 }] } }), TypeError, 'ERR_INVALID_ARGUMENT'],
+      [worker.createRouter({ mediaCodecs: [{ kind: 'audio', mimeType: 'audio/chicken', clockRate: 8000 }] }), UnsupportedError, 'ERR_UNSUPPORTED'],
+      [transport.consume({ producerId: '3a0f6b57-7c1e-4c5d-9b55-0f3e4d5c6b7a', rtpCapabilities: consumerCapabilities(router) }), Error, 'ERR_NOT_FOUND'],
+      [transport.consume({ producerId: 'not-a-uuid', rtpCapabilities: consumerCapabilities(router) }), Error, 'ERR_NOT_FOUND']
+    ]
+    for (const [promise, Class, code] of expectations) {
+      const error = await caught(promise)
+      expect(error).toBeInstanceOf(Class)
+      expect(error.code).toBe(code)
+    }
+    const r = await worker.createRouter({ mediaCodecs })
+    const t = await r.createPlainTransport({ listenInfo })
+    t.close()
+    const closed = await caught(t.getStats())
+    expect(closed).toBeInstanceOf(InvalidStateError)
+    expect(closed.code).toBe('ERR_INVALID_STATE')
+    const observer = await r.createAudioLevelObserver()
+    const missing = await caught(observer.addProducer({ producerId: '3a0f6b57-7c1e-4c5d-9b55-0f3e4d5c6b7a' }))
+    expect(missing.code).toBe('ERR_NOT_FOUND')
+    r.close()
   })
 })

@@ -3,6 +3,7 @@
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
 const { checkTraceTypes, dumpRtpParameters, restoreCodecNumbers } = require('./utils')
+const { typeError } = require('./errors')
 
 /** A media stream sent by mafalda to an endpoint, fed by a producer. */
 class Consumer extends NativeObject {
@@ -87,8 +88,8 @@ class Consumer extends NativeObject {
 
   async setPreferredLayers ({ spatialLayer, temporalLayer } = {}) {
     this.#checkOpen()
-    if (typeof spatialLayer !== 'number') throw new TypeError('missing spatialLayer')
-    if (temporalLayer !== undefined && typeof temporalLayer !== 'number') throw new TypeError('if given, temporalLayer must be a number')
+    if (typeof spatialLayer !== 'number') throw typeError('missing spatialLayer')
+    if (temporalLayer !== undefined && typeof temporalLayer !== 'number') throw typeError('if given, temporalLayer must be a number')
     const layers = await binding.consumerSetPreferredLayers(this.id, { spatialLayer, temporalLayer })
     this.#preferredLayers = layers ?? undefined
   }
@@ -96,7 +97,7 @@ class Consumer extends NativeObject {
   async setPriority (priority) {
     this.#checkOpen()
     // A uint8 on the worker's side: larger values would wrap.
-    if (!Number.isInteger(priority) || priority < 0 || priority > 255) throw new TypeError('wrong priority')
+    if (!Number.isInteger(priority) || priority < 0 || priority > 255) throw typeError('wrong priority')
     this.#priority = await binding.consumerSetPriority(this.id, priority)
   }
 

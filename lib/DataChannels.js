@@ -1,7 +1,7 @@
 'use strict'
 
 const binding = require('./binding')
-const { InvalidStateError } = require('./errors')
+const { InvalidStateError, typeError } = require('./errors')
 const { DataProducer, toSubchannel } = require('./DataProducer')
 const { DataConsumer } = require('./DataConsumer')
 const { checkAppData, clone, defined } = require('./utils')
@@ -11,29 +11,29 @@ const { checkAppData, clone, defined } = require('./utils')
  * `ordered`, in place.
  */
 function validateSctpStreamParameters (params) {
-  if (!params || typeof params !== 'object') throw new TypeError('params is not an object')
-  if (typeof params.streamId !== 'number') throw new TypeError('missing params.streamId')
+  if (!params || typeof params !== 'object') throw typeError('params is not an object')
+  if (typeof params.streamId !== 'number') throw typeError('missing params.streamId')
   let orderedGiven = false
   if (typeof params.ordered === 'boolean') orderedGiven = true
   else params.ordered = true
   if (params.maxPacketLifeTime && typeof params.maxPacketLifeTime !== 'number') {
-    throw new TypeError('invalid params.maxPacketLifeTime')
+    throw typeError('invalid params.maxPacketLifeTime')
   }
   if (params.maxRetransmits && typeof params.maxRetransmits !== 'number') {
-    throw new TypeError('invalid params.maxRetransmits')
+    throw typeError('invalid params.maxRetransmits')
   }
   if (params.maxPacketLifeTime && params.maxRetransmits) {
-    throw new TypeError('cannot provide both maxPacketLifeTime and maxRetransmits')
+    throw typeError('cannot provide both maxPacketLifeTime and maxRetransmits')
   }
   if (orderedGiven && params.ordered && (params.maxPacketLifeTime || params.maxRetransmits)) {
-    throw new TypeError('cannot be ordered with maxPacketLifeTime or maxRetransmits')
+    throw typeError('cannot be ordered with maxPacketLifeTime or maxRetransmits')
   } else if (!orderedGiven && (params.maxPacketLifeTime || params.maxRetransmits)) {
     params.ordered = false
   }
 }
 
 function optionalNumber (value, name) {
-  if (value !== undefined && typeof value !== 'number') throw new TypeError(`if given, ${name} must be a number`)
+  if (value !== undefined && typeof value !== 'number') throw typeError(`if given, ${name} must be a number`)
   return value
 }
 
@@ -54,9 +54,9 @@ class DataChannels {
     const transport = this.#transport
     transport._checkOpen()
     if (id && this.#producers.has(id)) {
-      throw new TypeError(`a DataProducer with same id "${id}" already exists`)
+      throw typeError(`a DataProducer with same id "${id}" already exists`)
     } else if (typeof label !== 'string' || typeof protocol !== 'string') {
-      throw new TypeError('if given, label and protocol must be strings')
+      throw typeError('if given, label and protocol must be strings')
     }
     appData = checkAppData(appData)
     let params
@@ -89,11 +89,11 @@ class DataChannels {
     const transport = this.#transport
     transport._checkOpen()
     if (!dataProducerId || typeof dataProducerId !== 'string') {
-      throw new TypeError('missing dataProducerId')
+      throw typeError('missing dataProducerId')
     } else if (ordered !== undefined && typeof ordered !== 'boolean') {
-      throw new TypeError('if given, ordered must be a boolean')
+      throw typeError('if given, ordered must be a boolean')
     } else if (subchannels !== undefined && !Array.isArray(subchannels)) {
-      throw new TypeError('if given, subchannels must be an array')
+      throw typeError('if given, subchannels must be an array')
     }
     optionalNumber(maxPacketLifeTime, 'maxPacketLifeTime')
     optionalNumber(maxRetransmits, 'maxRetransmits')

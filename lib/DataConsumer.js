@@ -4,6 +4,7 @@ const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
 const { toWire, toSubchannel } = require('./DataProducer')
 const { isUint32 } = require('./utils')
+const { typeError } = require('./errors')
 
 /**
  * A DataChannel sent by mafalda to an endpoint (SCTP), or to the application
@@ -77,7 +78,7 @@ class DataConsumer extends NativeObject {
 
   async setBufferedAmountLowThreshold (threshold) {
     this.#checkOpen()
-    if (!isUint32(threshold)) throw new TypeError('wrong threshold')
+    if (!isUint32(threshold)) throw typeError('wrong threshold')
     await binding.dataConsumerSetBufferedAmountLowThreshold(this.id, threshold)
     this.#bufferedAmountLowThreshold = threshold
   }
@@ -96,19 +97,19 @@ class DataConsumer extends NativeObject {
 
   async setSubchannels (subchannels) {
     this.#checkOpen()
-    if (!Array.isArray(subchannels)) throw new TypeError('subchannels must be an array')
+    if (!Array.isArray(subchannels)) throw typeError('subchannels must be an array')
     this.#subchannels = await binding.dataConsumerSetSubchannels(this.id, subchannels.map(toSubchannel))
   }
 
   async addSubchannel (subchannel) {
     this.#checkOpen()
-    if (typeof subchannel !== 'number') throw new TypeError('subchannel must be a number')
+    if (typeof subchannel !== 'number') throw typeError('subchannel must be a number')
     this.#subchannels = await binding.dataConsumerAddSubchannel(this.id, toSubchannel(subchannel))
   }
 
   async removeSubchannel (subchannel) {
     this.#checkOpen()
-    if (typeof subchannel !== 'number') throw new TypeError('subchannel must be a number')
+    if (typeof subchannel !== 'number') throw typeError('subchannel must be a number')
     this.#subchannels = await binding.dataConsumerRemoveSubchannel(this.id, toSubchannel(subchannel))
   }
 

@@ -2,6 +2,7 @@
 
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
+const { typeError } = require('./errors')
 
 /**
  * The SCTP payload protocol id mediasoup-node gives a message: WebRTC
@@ -18,7 +19,7 @@ function defaultPpid (message) {
  */
 function toWire (message, ppid) {
   if (typeof message !== 'string' && !Buffer.isBuffer(message)) {
-    throw new TypeError('message must be a string or a Buffer')
+    throw typeError('message must be a string or a Buffer')
   }
   if (typeof ppid !== 'number') ppid = defaultPpid(message)
   if (ppid === 56) message = ' '
@@ -94,7 +95,7 @@ class DataProducer extends NativeObject {
   send (message, ppid, subchannels, requiredSubchannel) {
     const wire = toWire(message, ppid)
     if (subchannels !== undefined && subchannels !== null && !Array.isArray(subchannels)) {
-      throw new TypeError('if given, subchannels must be an array')
+      throw typeError('if given, subchannels must be an array')
     }
     this.#checkOpen()
     binding.dataProducerSend(

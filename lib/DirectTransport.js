@@ -2,7 +2,7 @@
 
 const binding = require('./binding')
 const { Transport } = require('./Transport')
-const { UnsupportedError } = require('./errors')
+const { UnsupportedError, typeError } = require('./errors')
 
 /**
  * A transport with no network endpoint: the application itself sends and
@@ -28,7 +28,7 @@ class DirectTransport extends Transport {
 
   /** Sends an RTCP packet into the room, as if received by this transport. */
   sendRtcp (rtcpPacket) {
-    if (!Buffer.isBuffer(rtcpPacket)) throw new TypeError('rtcpPacket must be a Buffer')
+    if (!Buffer.isBuffer(rtcpPacket)) throw typeError('rtcpPacket must be a Buffer')
     this._checkOpen()
     binding.directTransportSendRtcp(this.id, rtcpPacket)
   }

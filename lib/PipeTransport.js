@@ -2,6 +2,7 @@
 
 const binding = require('./binding')
 const { Transport } = require('./Transport')
+const { typeError } = require('./errors')
 
 /**
  * A transport to another router, usually on another host: the application
@@ -28,8 +29,8 @@ class PipeTransport extends Transport {
 
   async connect ({ ip, port, srtpParameters } = {}) {
     this._checkOpen()
-    if (ip !== undefined && typeof ip !== 'string') throw new TypeError('wrong ip')
-    if (port !== undefined && typeof port !== 'number') throw new TypeError('wrong port')
+    if (ip !== undefined && typeof ip !== 'string') throw typeError('wrong ip')
+    if (port !== undefined && typeof port !== 'number') throw typeError('wrong port')
     const data = await binding.transportConnect(this.id, 'pipe', JSON.stringify({ ip, port, srtpParameters }))
     this.#data.tuple = data.tuple
   }

@@ -2,6 +2,7 @@
 
 const binding = require('./binding')
 const { Transport } = require('./Transport')
+const { typeError } = require('./errors')
 
 /** A transport for plain RTP/RTCP endpoints (ffmpeg, GStreamer, tests). */
 class PlainTransport extends Transport {
@@ -25,9 +26,9 @@ class PlainTransport extends Transport {
 
   async connect ({ ip, port, rtcpPort, srtpParameters } = {}) {
     this._checkOpen()
-    if (ip !== undefined && typeof ip !== 'string') throw new TypeError('wrong ip')
-    if (port !== undefined && typeof port !== 'number') throw new TypeError('wrong port')
-    if (rtcpPort !== undefined && typeof rtcpPort !== 'number') throw new TypeError('wrong rtcpPort')
+    if (ip !== undefined && typeof ip !== 'string') throw typeError('wrong ip')
+    if (port !== undefined && typeof port !== 'number') throw typeError('wrong port')
+    if (rtcpPort !== undefined && typeof rtcpPort !== 'number') throw typeError('wrong rtcpPort')
     const data = await binding.transportConnect(this.id, 'plain', JSON.stringify({ ip, port, rtcpPort, srtpParameters }))
     this.#data.tuple = data.tuple
     if (data.rtcpTuple) this.#data.rtcpTuple = data.rtcpTuple

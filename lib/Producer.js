@@ -3,6 +3,7 @@
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
 const { checkTraceTypes, dumpRtpParameters, restoreCodecNumbers } = require('./utils')
+const { typeError } = require('./errors')
 
 /** A media source sent to mafalda by an endpoint. */
 class Producer extends NativeObject {
@@ -51,7 +52,7 @@ class Producer extends NativeObject {
 
   /** Sends an RTP packet into the room (producers of a DirectTransport). */
   send (rtpPacket) {
-    if (!Buffer.isBuffer(rtpPacket)) throw new TypeError('rtpPacket must be a Buffer')
+    if (!Buffer.isBuffer(rtpPacket)) throw typeError('rtpPacket must be a Buffer')
     this.#checkOpen()
     binding.producerSend(this.id, rtpPacket)
   }

@@ -1,7 +1,7 @@
 'use strict'
 
 const binding = require('./binding')
-const { InvalidStateError, UnsupportedError } = require('./errors')
+const { InvalidStateError, UnsupportedError, typeError } = require('./errors')
 const { NativeObject } = require('./NativeObject')
 const { WebRtcTransport } = require('./WebRtcTransport')
 const { PlainTransport } = require('./PlainTransport')
@@ -51,7 +51,7 @@ class Router extends NativeObject {
    */
   updateMediaCodecs (mediaCodecs) {
     this._checkOpen('Router')
-    if (!Array.isArray(mediaCodecs)) throw new TypeError('mediaCodecs must be an Array')
+    if (!Array.isArray(mediaCodecs)) throw typeError('mediaCodecs must be an Array')
     this.#rtpCapabilities = binding.routerUpdateMediaCodecs(this.id, mediaCodecs)
   }
 
@@ -95,16 +95,16 @@ class Router extends NativeObject {
   } = {}) {
     this._checkOpen('Router')
     if (!webRtcServer && !Array.isArray(listenInfos) && !Array.isArray(listenIps)) {
-      throw new TypeError('missing webRtcServer, listenInfos and listenIps (one of them is mandatory)')
+      throw typeError('missing webRtcServer, listenInfos and listenIps (one of them is mandatory)')
     } else if (webRtcServer && listenInfos && listenIps) {
-      throw new TypeError('only one of webRtcServer, listenInfos and listenIps must be given')
+      throw typeError('only one of webRtcServer, listenInfos and listenIps must be given')
     } else if (numSctpStreams && (typeof numSctpStreams.OS !== 'number' || typeof numSctpStreams.MIS !== 'number')) {
-      throw new TypeError('if given, numSctpStreams must contain OS and MIS')
+      throw typeError('if given, numSctpStreams must contain OS and MIS')
     }
     appData = checkAppData(appData)
     if (webRtcServer) {
       if (typeof webRtcServer !== 'object' || typeof webRtcServer.handleWebRtcTransport !== 'function') {
-        throw new TypeError('wrong webRtcServer')
+        throw typeError('wrong webRtcServer')
       }
       if (webRtcServer.closed) throw new InvalidStateError('WebRtcServer closed')
       // As mediasoup: with a server, both protocols unless told otherwise.
@@ -150,9 +150,9 @@ class Router extends NativeObject {
   } = {}) {
     this._checkOpen('Router')
     if (!listenInfo && !listenIp) {
-      throw new TypeError('missing listenInfo and listenIp (one of them is mandatory)')
+      throw typeError('missing listenInfo and listenIp (one of them is mandatory)')
     } else if (listenInfo && listenIp) {
-      throw new TypeError('only one of listenInfo and listenIp must be given')
+      throw typeError('only one of listenInfo and listenIp must be given')
     }
     appData = checkAppData(appData)
     if (rtcpMux && rtcpListenInfo) rtcpMux = false
@@ -178,7 +178,7 @@ class Router extends NativeObject {
   async createDirectTransport ({ maxMessageSize = 262144, appData } = {}) {
     this._checkOpen('Router')
     if (typeof maxMessageSize !== 'number' || maxMessageSize < 0) {
-      throw new TypeError('if given, maxMessageSize must be a positive number')
+      throw typeError('if given, maxMessageSize must be a positive number')
     }
     appData = checkAppData(appData)
     const data = await binding.routerCreateDirectTransport(this.id, { maxMessageSize })
@@ -192,9 +192,9 @@ class Router extends NativeObject {
   } = {}) {
     this._checkOpen('Router')
     if (!listenInfo && !listenIp) {
-      throw new TypeError('missing listenInfo and listenIp (one of them is mandatory)')
+      throw typeError('missing listenInfo and listenIp (one of them is mandatory)')
     } else if (listenInfo && listenIp) {
-      throw new TypeError('only one of listenInfo and listenIp must be given')
+      throw typeError('only one of listenInfo and listenIp must be given')
     }
     appData = checkAppData(appData)
     if (listenIp) {
@@ -234,11 +234,11 @@ class Router extends NativeObject {
   async createAudioLevelObserver ({ maxEntries = 1, threshold = -80, interval = 1000, appData } = {}) {
     this._checkOpen('Router')
     if (!isUint32(maxEntries) || maxEntries === 0) {
-      throw new TypeError('if given, maxEntries must be a positive number')
+      throw typeError('if given, maxEntries must be a positive number')
     } else if (typeof threshold !== 'number' || threshold < -127 || threshold > 0) {
-      throw new TypeError('if given, threshold must be a negative number greater than -127')
+      throw typeError('if given, threshold must be a negative number greater than -127')
     } else if (!isUint32(interval)) {
-      throw new TypeError('if given, interval must be an number')
+      throw typeError('if given, interval must be an number')
     }
     appData = checkAppData(appData)
     const id = await binding.routerCreateAudioLevelObserver(this.id, { maxEntries, threshold, interval })
@@ -247,7 +247,7 @@ class Router extends NativeObject {
 
   async createActiveSpeakerObserver ({ interval = 300, appData } = {}) {
     this._checkOpen('Router')
-    if (!isUint32(interval)) throw new TypeError('if given, interval must be an number')
+    if (!isUint32(interval)) throw typeError('if given, interval must be an number')
     appData = checkAppData(appData)
     const id = await binding.routerCreateActiveSpeakerObserver(this.id, { interval })
     return this.#adoptObserver(new ActiveSpeakerObserver({ id, appData, getProducerById: (p) => this.#producers.get(p) }))
@@ -275,12 +275,12 @@ class Router extends NativeObject {
     producerId, dataProducerId, router, keepId = true, listenInfo, listenIp,
     enableSctp = true, numSctpStreams = { OS: 1024, MIS: 1024 }, enableRtx = false, enableSrtp = false
   } = {}) {
-    if (listenInfo && listenIp) throw new TypeError('only one of listenInfo and listenIp must be given')
-    if (!producerId && !dataProducerId) throw new TypeError('missing producerId or dataProducerId')
-    if (producerId && dataProducerId) throw new TypeError('just producerId or dataProducerId can be given')
-    if (!router) throw new TypeError('Router not found')
-    if (router === this) throw new TypeError('cannot use this Router as destination')
-    if (!(router instanceof Router)) throw new TypeError('Router not found')
+    if (listenInfo && listenIp) throw typeError('only one of listenInfo and listenIp must be given')
+    if (!producerId && !dataProducerId) throw typeError('missing producerId or dataProducerId')
+    if (producerId && dataProducerId) throw typeError('just producerId or dataProducerId can be given')
+    if (!router) throw typeError('Router not found')
+    if (router === this) throw typeError('cannot use this Router as destination')
+    if (!(router instanceof Router)) throw typeError('Router not found')
     // Unused between rooms of one process (nothing goes over a socket),
     // checked so that a call valid for mediasoup is valid here.
     void listenInfo, void enableSctp, void numSctpStreams, void enableSrtp
@@ -290,7 +290,7 @@ class Router extends NativeObject {
     const data = !producerId
     const source = data ? this.#dataProducers.get(dataProducerId) : this.#producers.get(producerId)
     if (!source) {
-      throw new TypeError(data ? 'DataProducer not found' : 'Producer not found')
+      throw typeError(data ? 'DataProducer not found' : 'Producer not found')
     }
     return pipeBetweenRooms({
       source, data, to: router, enableRtx: Boolean(enableRtx), adopt: (end) => router._adoptPipeProducer(end, data)

@@ -2,6 +2,7 @@
 
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
+const { failure } = require('./errors')
 
 /**
  * What audio level and active speaker observers share. It observes the
@@ -50,7 +51,7 @@ class RtpObserver extends NativeObject {
   async addProducer ({ producerId } = {}) {
     this.#checkOpen()
     const producer = this.#getProducerById(producerId)
-    if (!producer) throw new Error(`Producer with id "${producerId}" not found`)
+    if (!producer) throw failure('ERR_NOT_FOUND', `Producer with id "${producerId}" not found`)
     await binding.rtpObserverAddProducer(this.id, producerId)
     this.observer.safeEmit('addproducer', producer)
   }
@@ -58,7 +59,7 @@ class RtpObserver extends NativeObject {
   async removeProducer ({ producerId } = {}) {
     this.#checkOpen()
     const producer = this.#getProducerById(producerId)
-    if (!producer) throw new Error(`Producer with id "${producerId}" not found`)
+    if (!producer) throw failure('ERR_NOT_FOUND', `Producer with id "${producerId}" not found`)
     await binding.rtpObserverRemoveProducer(this.id, producerId)
     this.observer.safeEmit('removeproducer', producer)
   }

@@ -2,7 +2,7 @@
 
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
-const { InvalidStateError } = require('./errors')
+const { InvalidStateError, typeError } = require('./errors')
 const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
 const { DataChannels } = require('./DataChannels')
@@ -12,9 +12,9 @@ const { checkAppData, checkTraceTypes, clone } = require('./utils')
 const MIN_OUTGOING_BITRATE = 30000
 
 function checkOutgoingBitrate (bitrate) {
-  if (typeof bitrate !== 'number') throw new TypeError('bitrate must be a number')
+  if (typeof bitrate !== 'number') throw typeError('bitrate must be a number')
   if (bitrate > 0 && bitrate < MIN_OUTGOING_BITRATE) {
-    throw new TypeError(`bitrate must be >= ${MIN_OUTGOING_BITRATE} or 0 (unlimited)`)
+    throw typeError(`bitrate must be >= ${MIN_OUTGOING_BITRATE} or 0 (unlimited)`)
   }
 }
 
@@ -123,7 +123,7 @@ class Transport extends NativeObject {
 
   async setMaxIncomingBitrate (bitrate) {
     this._checkOpen()
-    if (typeof bitrate !== 'number') throw new TypeError('bitrate must be a number')
+    if (typeof bitrate !== 'number') throw typeError('bitrate must be a number')
     await binding.transportSetMaxIncomingBitrate(this.id, bitrate)
   }
 
@@ -131,7 +131,7 @@ class Transport extends NativeObject {
     this._checkOpen()
     checkOutgoingBitrate(bitrate)
     if (bitrate > 0 && bitrate < this.#minOutgoingBitrate) {
-      throw new TypeError(`bitrate must be >= current min outgoing bitrate (${this.#minOutgoingBitrate}) or 0 (unlimited)`)
+      throw typeError(`bitrate must be >= current min outgoing bitrate (${this.#minOutgoingBitrate}) or 0 (unlimited)`)
     }
     await binding.transportSetMaxOutgoingBitrate(this.id, bitrate)
     this.#maxOutgoingBitrate = bitrate
@@ -141,7 +141,7 @@ class Transport extends NativeObject {
     this._checkOpen()
     checkOutgoingBitrate(bitrate)
     if (bitrate > 0 && this.#maxOutgoingBitrate > 0 && bitrate > this.#maxOutgoingBitrate) {
-      throw new TypeError(`bitrate must be <= current max outgoing bitrate (${this.#maxOutgoingBitrate}) or 0 (unlimited)`)
+      throw typeError(`bitrate must be <= current max outgoing bitrate (${this.#maxOutgoingBitrate}) or 0 (unlimited)`)
     }
     await binding.transportSetMinOutgoingBitrate(this.id, bitrate)
     this.#minOutgoingBitrate = bitrate
@@ -150,11 +150,11 @@ class Transport extends NativeObject {
   async produce ({ id, kind, rtpParameters, paused = false, keyFrameRequestDelay, appData } = {}) {
     this._checkOpen()
     if (id && this.#producers.has(id)) {
-      throw new TypeError(`a Producer with same id "${id}" already exists`)
+      throw typeError(`a Producer with same id "${id}" already exists`)
     } else if (!['audio', 'video'].includes(kind)) {
-      throw new TypeError(`invalid kind "${kind}"`)
+      throw typeError(`invalid kind "${kind}"`)
     } else if (!rtpParameters || typeof rtpParameters !== 'object') {
-      throw new TypeError('missing rtpParameters')
+      throw typeError('missing rtpParameters')
     }
     appData = checkAppData(appData)
     const data = await binding.transportProduce(this.id, JSON.stringify({
@@ -181,11 +181,11 @@ class Transport extends NativeObject {
   } = {}) {
     this._checkOpen()
     if (!producerId || typeof producerId !== 'string') {
-      throw new TypeError('missing producerId')
+      throw typeError('missing producerId')
     } else if (mid && (typeof mid !== 'string' || mid.length === 0)) {
-      throw new TypeError('if given, mid must be non empty string')
+      throw typeError('if given, mid must be non empty string')
     } else if (!rtpCapabilities || typeof rtpCapabilities !== 'object') {
-      throw new TypeError('missing rtpCapabilities')
+      throw typeError('missing rtpCapabilities')
     }
     appData = checkAppData(appData)
     const data = await binding.transportConsume(this.id, JSON.stringify({

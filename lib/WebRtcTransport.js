@@ -2,6 +2,7 @@
 
 const binding = require('./binding')
 const { Transport } = require('./Transport')
+const { typeError } = require('./errors')
 
 /** A transport for WebRTC endpoints: ICE + DTLS (+ SCTP). */
 class WebRtcTransport extends Transport {
@@ -33,7 +34,7 @@ class WebRtcTransport extends Transport {
 
   async connect ({ dtlsParameters } = {}) {
     this._checkOpen()
-    if (!dtlsParameters || typeof dtlsParameters !== 'object') throw new TypeError('missing dtlsParameters')
+    if (!dtlsParameters || typeof dtlsParameters !== 'object') throw typeError('missing dtlsParameters')
     const data = await binding.transportConnect(this.id, 'webrtc', JSON.stringify({ dtlsParameters }))
     this.#data.dtlsParameters.role = data.dtlsParameters.role
   }

@@ -5,6 +5,7 @@ const { NativeObject } = require('./NativeObject')
 const { Router } = require('./Router')
 const { WebRtcServer } = require('./WebRtcServer')
 const { checkAppData, normalizeListenInfo } = require('./utils')
+const { failure, typeError } = require('./errors')
 
 /**
  * A virtual worker. It owns no thread of its own: its routers live on the
@@ -90,10 +91,10 @@ class Worker extends NativeObject {
   async createWebRtcServer ({ listenInfos, appData } = {}) {
     this._checkOpen('Worker')
     appData = checkAppData(appData)
-    if (!Array.isArray(listenInfos)) throw new TypeError('missing listenInfos')
-    if (listenInfos.length === 0) throw new TypeError('empty listenInfos array provided')
+    if (!Array.isArray(listenInfos)) throw typeError('missing listenInfos')
+    if (listenInfos.length === 0) throw typeError('empty listenInfos array provided')
     for (const info of listenInfos) {
-      if (!info || typeof info !== 'object') throw new TypeError('wrong listenInfo')
+      if (!info || typeof info !== 'object') throw typeError('wrong listenInfo')
     }
     const id = await binding.workerCreateWebrtcServer(this.id, listenInfos.map(normalizeListenInfo))
     const server = new WebRtcServer({ id, appData })
@@ -111,7 +112,7 @@ class Worker extends NativeObject {
     this._checkOpen('Worker')
     appData = checkAppData(appData)
     if (mediaCodecs !== undefined && !Array.isArray(mediaCodecs)) {
-      throw new TypeError('mediaCodecs must be an Array')
+      throw typeError('mediaCodecs must be an Array')
     }
     const data = await binding.createRouter(this.id, mediaCodecs ?? [])
     const router = new Router({ data, appData })
@@ -130,7 +131,7 @@ class Worker extends NativeObject {
   _onNativeEvent (eventName, data) {
     if (eventName !== 'died' || !this._markClosed()) return
     this.#died = true
-    const error = new Error(`worker died unexpectedly: ${data}`)
+    const error = failure('ERR_WORKER_DIED', `worker died unexpectedly: ${data}`)
     this.#closeChildren()
     this.safeEmit('died', error)
     this.#subprocessGone()

@@ -5,9 +5,10 @@
  * state (for instance, on a closed one). Same name and shape as mediasoup's.
  */
 class InvalidStateError extends Error {
-  constructor (message) {
+  constructor (message, code = 'ERR_INVALID_STATE') {
     super(message)
     this.name = 'InvalidStateError'
+    this.code = code
     if (Error.captureStackTrace) Error.captureStackTrace(this, InvalidStateError)
   }
 }
@@ -16,18 +17,29 @@ class InvalidStateError extends Error {
  * Error raised when a feature (a codec, an option) is not supported.
  */
 class UnsupportedError extends Error {
-  constructor (message) {
+  constructor (message, code = 'ERR_UNSUPPORTED') {
     super(message)
     this.name = 'UnsupportedError'
+    this.code = code
     if (Error.captureStackTrace) Error.captureStackTrace(this, UnsupportedError)
   }
 }
 
-const CLASSES = {
-  TypeError,
-  InvalidStateError,
-  UnsupportedError,
-  Error
+// Every error mafalda raises carries one of these codes (`error.code`);
+// the code decides the class, as mediasoup would raise it. The core's codes
+// (crates/mafalda-core/src/error.rs) and the JS layer's own share the table.
+const CODES = {
+  ERR_INVALID_ARGUMENT: TypeError,
+  ERR_INVALID_STATE: InvalidStateError,
+  ERR_UNSUPPORTED: UnsupportedError,
+  ERR_NOT_FOUND: Error,
+  ERR_WORKER_FAILED: Error,
+  ERR_FAILED: Error,
+  // A fault inside mafalda (a Rust panic caught at the boundary): a bug to
+  // report, the process goes on.
+  ERR_INTERNAL: Error,
+  // The `error` a virtual worker's `died` event carries.
+  ERR_WORKER_DIED: Error
 }
 
 // napi statuses of an argument Node-API could not convert (a value the JS
@@ -39,29 +51,54 @@ const ARGUMENT_STATUSES = new Set([
   'ArrayBufferExpected', 'DetachableArraybufferExpected'
 ])
 
-// The native binding sends the class as a prefix: "<Class>: <message>".
-const PREFIX = /^(TypeError|InvalidStateError|UnsupportedError|Error): ([\s\S]*)$/
+// The native binding sends the code as a prefix: "<CODE>: <message>".
+const PREFIX = /^(ERR_[A-Z_]+): ([\s\S]*)$/
+
+/** An error of the class `code` belongs to, with `code` set. */
+function codedError (code, message) {
+  const Class = CODES[code] || Error
+  const error = Class === InvalidStateError || Class === UnsupportedError
+    ? new Class(message, code)
+    : new Class(message)
+  error.code = code
+  return error
+}
+
+/** mediasoup's `TypeError` for a bad argument, with its code. */
+function typeError (message) {
+  const error = codedError('ERR_INVALID_ARGUMENT', message)
+  if (Error.captureStackTrace) Error.captureStackTrace(error, typeError)
+  return error
+}
+
+/** A plain `Error` with `code` (one of CODES). */
+function failure (code, message) {
+  const error = codedError(code, message)
+  if (Error.captureStackTrace) Error.captureStackTrace(error, failure)
+  return error
+}
 
 /**
  * Turns an error thrown by the native binding into an instance of the class
- * mediasoup would throw. Anything else (a panic turned into an error, say)
- * stays a plain Error.
+ * its code belongs to. An error without a code of ours (a panic caught at
+ * the boundary) becomes ERR_INTERNAL; one Node-API raised converting an
+ * argument, ERR_INVALID_ARGUMENT.
  */
 function fromNative (error) {
   // Not `instanceof Error`: the addon creates errors in the realm it was
   // loaded in, which need not be the caller's (vm contexts, Jest).
-  if (!error || typeof error.message !== 'string') return new Error(String(error))
+  if (!error || typeof error.message !== 'string') return codedError('ERR_INTERNAL', String(error))
   const match = PREFIX.exec(error.message)
-  if (match) return retyped(CLASSES[match[1]], match[2], error)
-  if (ARGUMENT_STATUSES.has(error.code)) return retyped(TypeError, `invalid argument: ${error.message}`, error)
-  return error
+  if (match && CODES[match[1]]) return retyped(match[1], match[2], error)
+  if (ARGUMENT_STATUSES.has(error.code)) return retyped('ERR_INVALID_ARGUMENT', `invalid argument: ${error.message}`, error)
+  return retyped('ERR_INTERNAL', error.message, error)
 }
 
-/** `error` as an instance of `Class` with `message`, keeping its stack frames. */
-function retyped (Class, message, error) {
-  const converted = new Class(message)
+/** `error` as an error with `code` and `message`, keeping its stack frames. */
+function retyped (code, message, error) {
+  const converted = codedError(code, message)
   converted.stack = `${converted.name}: ${message}\n${(error.stack || '').split('\n').slice(1).join('\n')}`
   return converted
 }
 
-module.exports = { InvalidStateError, UnsupportedError, fromNative }
+module.exports = { InvalidStateError, UnsupportedError, CODES, typeError, failure, fromNative }

@@ -2,7 +2,7 @@
 
 const binding = require('./binding')
 const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
-const { InvalidStateError, UnsupportedError } = require('./errors')
+const { InvalidStateError, UnsupportedError, typeError } = require('./errors')
 const { Worker } = require('./Worker')
 const { WebRtcServer } = require('./WebRtcServer')
 const { Router } = require('./Router')
@@ -48,7 +48,7 @@ async function createWorker ({
 async function createRouter ({ mediaCodecs, appData } = {}) {
   appData = checkAppData(appData)
   if (mediaCodecs !== undefined && !Array.isArray(mediaCodecs)) {
-    throw new TypeError('mediaCodecs must be an Array')
+    throw typeError('mediaCodecs must be an Array')
   }
   const data = await binding.createRouter(undefined, mediaCodecs ?? [])
   const router = new Router({ data, appData })
@@ -82,12 +82,12 @@ const CONFIG_HINTS = {
  * work is never closed. Returns the configuration in force.
  */
 function configure (options = {}) {
-  if (!options || typeof options !== 'object') throw new TypeError('options must be an object')
+  if (!options || typeof options !== 'object') throw typeError('options must be an object')
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue
     const check = CONFIG_CHECKS[key]
-    if (!check) throw new TypeError(`unknown option "${key}"`)
-    if (!check(value)) throw new TypeError(`${key} must be ${CONFIG_HINTS[key]}`)
+    if (!check) throw typeError(`unknown option "${key}"`)
+    if (!check(value)) throw typeError(`${key} must be ${CONFIG_HINTS[key]}`)
   }
   const before = binding.getConfiguration()
   const after = binding.configure(options)

@@ -1,5 +1,7 @@
 'use strict'
 
+const { typeError } = require('./errors')
+
 /** Deep clone of plain data (what mediasoup's utils.clone does). */
 function clone (value) {
   if (value === undefined) return undefined
@@ -19,7 +21,7 @@ function isUint32 (value) {
 
 function checkAppData (appData) {
   if (appData !== undefined && appData !== null && typeof appData !== 'object') {
-    throw new TypeError('if given, appData must be an object')
+    throw typeError('if given, appData must be an object')
   }
   return appData || {}
 }
@@ -35,13 +37,13 @@ function defined (object) {
 
 /** mediasoup's check of `enableTraceEvent()`'s argument. */
 function checkTraceTypes (types) {
-  if (!Array.isArray(types)) throw new TypeError('types must be an array')
-  if (types.some((type) => typeof type !== 'string')) throw new TypeError('non string type')
+  if (!Array.isArray(types)) throw typeError('types must be an array')
+  if (types.some((type) => typeof type !== 'string')) throw typeError('non string type')
 }
 
 /** A listen info as the native side takes it (legacy `announcedIp` folded in). */
 function normalizeListenInfo (info) {
-  if (!info || typeof info !== 'object') throw new TypeError('wrong listenInfo')
+  if (!info || typeof info !== 'object') throw typeError('wrong listenInfo')
   return defined({ ...info, announcedAddress: info.announcedAddress ?? info.announcedIp, announcedIp: undefined })
 }
 

@@ -1,9 +1,9 @@
 //! Errors crossing into JavaScript.
 //!
-//! napi-rs rejects with a plain `Error`; the class a user must see
-//! (`TypeError`, `InvalidStateError`, `UnsupportedError`) travels as a prefix
-//! of the message, `"<Class>: <message>"`, which the JS layer (lib/errors.js)
-//! turns back into an instance of that class.
+//! napi-rs rejects with a plain `Error`; the error's code travels as a
+//! prefix of the message, `"<CODE>: <message>"` (`ERR_INVALID_STATE: …`),
+//! which the JS layer (lib/errors.js) turns back into an instance of the
+//! class that code belongs to, with `error.code` set.
 
 use mafalda_core::Error as CoreError;
 use napi::Status;
@@ -15,7 +15,7 @@ pub fn to_napi(error: CoreError) -> napi::Error {
     crate::engine().count_error(error.kind);
     napi::Error::new(
         Status::GenericFailure,
-        format!("{}: {}", error.kind.js_name(), error.message),
+        format!("{}: {}", error.code.as_str(), error.message),
     )
 }
 

@@ -18,7 +18,7 @@ fn observer_id(id: &str) -> Result<RtpObserverId> {
 
 fn producer_id(id: &str) -> Result<ProducerId> {
     id.parse().map_err(|_| {
-        crate::error::to_napi(mafalda_core::Error::failed(format!(
+        crate::error::to_napi(mafalda_core::Error::not_found(format!(
             "Producer with id \"{id}\" not found"
         )))
     })

@@ -511,7 +511,7 @@ struct JsConsume {
 pub fn consumer_options(value: Value) -> Result<ConsumerOptions> {
     let js: JsConsume = parse(value, "consume options")?;
     let producer_id = js.producer_id.parse().map_err(|_| {
-        crate::error::to_napi(mafalda_core::Error::failed(format!(
+        crate::error::to_napi(mafalda_core::Error::not_found(format!(
             "Producer with id \"{}\" not found",
             js.producer_id
         )))
@@ -600,7 +600,7 @@ struct JsConsumeData {
 pub fn data_consume_options(value: Value) -> Result<mafalda_core::DataConsumeOptions> {
     let js: JsConsumeData = parse(value, "consumeData options")?;
     let data_producer_id = js.data_producer_id.parse().map_err(|_| {
-        crate::error::to_napi(mafalda_core::Error::failed(format!(
+        crate::error::to_napi(mafalda_core::Error::not_found(format!(
             "DataProducer with id \"{}\" not found",
             js.data_producer_id
         )))

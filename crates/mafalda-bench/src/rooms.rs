@@ -258,7 +258,7 @@ struct MafaldaPeer {
 /// The same room through one mafalda virtual router, default placement.
 pub struct MafaldaRoom {
     engine: Mafalda,
-    room: mafalda_core::router::VirtualRouterId,
+    room: mafalda_core::VirtualRouterId,
     caps: RtpCapabilities,
     peers: Vec<MafaldaPeer>,
 }

@@ -28,46 +28,107 @@ impl ErrorKind {
     }
 }
 
-/// An error of the core: a kind and a message a user can act on.
+/// What went wrong, as a stable code an application may match on
+/// (`error.code` in JavaScript). Each code belongs to one [`ErrorKind`],
+/// which decides the class the error is raised as; messages may change
+/// between releases, codes do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// An argument is missing, of the wrong type or out of range, whether
+    /// mafalda or the worker found it (`TypeError`).
+    InvalidArgument,
+    /// The object, or one it depends on, is closed (`InvalidStateError`).
+    InvalidState,
+    /// A codec, option or combination that is not supported
+    /// (`UnsupportedError`).
+    Unsupported,
+    /// A (data) producer or other object named by id does not exist, or is
+    /// not visible from this router (`Error`).
+    NotFound,
+    /// The worker refused a request for a reason of its own (`Error`).
+    WorkerFailed,
+    /// Any other failure (`Error`).
+    Failed,
+}
+
+impl ErrorCode {
+    /// Every code.
+    pub const ALL: [ErrorCode; 6] = [
+        ErrorCode::InvalidArgument,
+        ErrorCode::InvalidState,
+        ErrorCode::Unsupported,
+        ErrorCode::NotFound,
+        ErrorCode::WorkerFailed,
+        ErrorCode::Failed,
+    ];
+
+    /// The code as applications see it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgument => "ERR_INVALID_ARGUMENT",
+            ErrorCode::InvalidState => "ERR_INVALID_STATE",
+            ErrorCode::Unsupported => "ERR_UNSUPPORTED",
+            ErrorCode::NotFound => "ERR_NOT_FOUND",
+            ErrorCode::WorkerFailed => "ERR_WORKER_FAILED",
+            ErrorCode::Failed => "ERR_FAILED",
+        }
+    }
+
+    /// The class an error with this code is raised as.
+    pub fn kind(self) -> ErrorKind {
+        match self {
+            ErrorCode::InvalidArgument => ErrorKind::TypeError,
+            ErrorCode::InvalidState => ErrorKind::InvalidState,
+            ErrorCode::Unsupported => ErrorKind::Unsupported,
+            ErrorCode::NotFound | ErrorCode::WorkerFailed | ErrorCode::Failed => ErrorKind::Failed,
+        }
+    }
+}
+
+/// An error of the core: a code and a message a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
-    /// The class of the error.
+    /// The class it is raised as: always `code.kind()`.
     pub kind: ErrorKind,
+    /// What went wrong.
+    pub code: ErrorCode,
     /// Human readable message, in mediasoup-node's wording where one exists.
     pub message: String,
 }
 
 impl Error {
-    /// A `TypeError`.
-    pub fn type_error(message: impl Into<String>) -> Self {
+    /// An error with `code`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            kind: ErrorKind::TypeError,
+            kind: code.kind(),
+            code,
             message: message.into(),
         }
     }
 
-    /// An `InvalidStateError`.
+    /// A `TypeError`: a bad argument.
+    pub fn type_error(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidArgument, message)
+    }
+
+    /// An `InvalidStateError`: a closed object.
     pub fn invalid_state(message: impl Into<String>) -> Self {
-        Self {
-            kind: ErrorKind::InvalidState,
-            message: message.into(),
-        }
+        Self::new(ErrorCode::InvalidState, message)
     }
 
     /// An `UnsupportedError`.
     pub fn unsupported(message: impl Into<String>) -> Self {
-        Self {
-            kind: ErrorKind::Unsupported,
-            message: message.into(),
-        }
+        Self::new(ErrorCode::Unsupported, message)
+    }
+
+    /// An `Error` for an object named by id that is not there.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
     }
 
     /// A plain `Error`.
     pub fn failed(message: impl Into<String>) -> Self {
-        Self {
-            kind: ErrorKind::Failed,
-            message: message.into(),
-        }
+        Self::new(ErrorCode::Failed, message)
     }
 }
 
@@ -97,7 +158,8 @@ impl From<mediasoup::worker::RequestError> for Error {
 
 /// How the worker's own argument checks begin their messages. The worker
 /// tags those errors `TypeError` and mediasoup-node raises a `TypeError`;
-/// mediasoup-rust keeps only the text, so the class is recovered from it.
+/// mediasoup-rust keeps only the text (it drops the worker's error name),
+/// so this is the one place a code is recovered from a message.
 const WORKER_TYPE_ERROR_PREFIXES: &[&str] = &[
     "apt in RTX codec",
     "cannot be ordered with",
@@ -136,7 +198,34 @@ impl Error {
         {
             Error::type_error(reason)
         } else {
-            Error::failed(reason)
+            Error::new(ErrorCode::WorkerFailed, reason)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_and_each_has_a_class() {
+        let names: std::collections::HashSet<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+        assert_eq!(ErrorCode::InvalidArgument.kind().js_name(), "TypeError");
+        assert_eq!(ErrorCode::InvalidState.kind().js_name(), "InvalidStateError");
+        assert_eq!(ErrorCode::Unsupported.kind().js_name(), "UnsupportedError");
+        assert_eq!(ErrorCode::NotFound.kind().js_name(), "Error");
+    }
+
+    #[test]
+    fn a_worker_refusal_is_a_type_error_only_for_argument_checks() {
+        assert_eq!(
+            Error::from_worker_reason("invalid payloadType".into()).code,
+            ErrorCode::InvalidArgument
+        );
+        assert_eq!(
+            Error::from_worker_reason("Channel request handler not found".into()).code,
+            ErrorCode::WorkerFailed
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! Events raised by mediasoup (or by the pool) that the application must see,
-//! forwarded to a single [`EventSink`].
+//! forwarded to the [`EventSink`] an [`EventRoute`] names for the object.
 //!
 //! Handlers registered on mediasoup objects capture only ids and the sink, so
 //! they never keep the object they observe alive.
@@ -13,6 +13,7 @@ use mediasoup::producer::{ProducerId, ProducerScore, ProducerVideoOrientation};
 use mediasoup::rtp_observer::RtpObserverId;
 use mediasoup::transport::TransportId;
 use mediasoup::types::data_structures::{DtlsState, IceState, SctpState, TransportTuple};
+use std::sync::Arc;
 
 /// One event, addressed to an object by the id the application knows it by.
 #[derive(Debug, Clone)]
@@ -315,4 +316,23 @@ pub trait EventSink: Send + Sync + 'static {
 /// A sink that drops everything, for users that only need the control plane.
 impl EventSink for () {
     fn emit(&self, _event: Event) {}
+}
+
+/// Where the events of an object go. Handlers ask it once, when they are
+/// registered, for the sink of the object's room; in one process every
+/// room's events go to the application ([`LocalRoute`]). A cluster routes
+/// the events of an object created for another instance to that instance.
+pub(crate) trait EventRoute: Send + Sync + 'static {
+    /// The sink for events of objects of `room`; `None` for the engine's
+    /// own (virtual workers, logs).
+    fn sink_for(&self, room: Option<VirtualRouterId>) -> Arc<dyn EventSink>;
+}
+
+/// Every event to one sink: the application's.
+pub(crate) struct LocalRoute(pub Arc<dyn EventSink>);
+
+impl EventRoute for LocalRoute {
+    fn sink_for(&self, _room: Option<VirtualRouterId>) -> Arc<dyn EventSink> {
+        Arc::clone(&self.0)
+    }
 }

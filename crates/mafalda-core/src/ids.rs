@@ -103,8 +103,8 @@ impl PipeSource {
     /// mediasoup's error when the source is not in the room.
     pub(crate) fn not_found(self) -> Error {
         match self {
-            PipeSource::Media(id) => Error::failed(format!("Producer with id \"{id}\" not found")),
-            PipeSource::Data(id) => Error::failed(format!("DataProducer with id \"{id}\" not found")),
+            PipeSource::Media(id) => Error::not_found(format!("Producer with id \"{id}\" not found")),
+            PipeSource::Data(id) => Error::not_found(format!("DataProducer with id \"{id}\" not found")),
         }
     }
 }

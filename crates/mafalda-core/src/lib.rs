@@ -59,7 +59,7 @@ pub use engine::{
     ObserverOptions, PoolDump, ProducerInfo, RealRouterDump, RealWorkerDump, ResourceUsage, RouterInfo,
     SubchannelChange, TransportData, TransportInfo, TransportOptions, TransportRemoteParameters, WorkerInfo,
 };
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorCode, ErrorKind, Result};
 pub use events::{Event, EventSink};
 pub use ids::{TransportKind, VirtualRouterId, VirtualWorkerId};
 pub use logs::{LogCategory, LogLevel, LogRecord, LogSelection};

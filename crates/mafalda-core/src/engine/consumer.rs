@@ -3,6 +3,7 @@
 use crate::engine::{Cleanup, Mafalda};
 use crate::error::{Error, Result};
 use crate::events::Event;
+use crate::ids::VirtualRouterId;
 use crate::json::{stats_json, to_json};
 use crate::state::ConsumerEntry;
 use event_listener_primitives::HandlerId;
@@ -54,9 +55,9 @@ impl Mafalda {
         mut options: ConsumerOptions,
     ) -> Result<ConsumerInfo> {
         let producer_id = options.producer_id;
-        let not_found = || Error::failed(format!("Producer with id \"{producer_id}\" not found"));
+        let not_found = || Error::not_found(format!("Producer with id \"{producer_id}\" not found"));
         let app_paused = options.paused;
-        let (transport, destination, import_paused) = {
+        let (transport, room_id, destination, import_paused) = {
             let registry = self.registry();
             let entry = registry
                 .transports
@@ -83,7 +84,7 @@ impl Mafalda {
                     &mut options.rtp_capabilities,
                 );
             }
-            (entry.transport.clone(), destination, import_paused)
+            (entry.transport.clone(), entry.router, destination, import_paused)
         };
         let pipe = self.ensure_pipe(producer_id, &destination).await?;
         let consumed = transport.as_dyn().consume(options).await.map_err(consume_error);
@@ -100,7 +101,7 @@ impl Mafalda {
         let producer_closed = Arc::new(AtomicBool::new(false));
         // Subscribed before anything else is awaited: the producer may close
         // at any moment from now on.
-        let handlers = self.subscribe_consumer(&consumer, &import_paused, &producer_closed);
+        let handlers = self.subscribe_consumer(room_id, &consumer, &import_paused, &producer_closed);
         let mut info = ConsumerInfo::of(&consumer);
         if import_paused.load(Ordering::SeqCst) {
             // A consumer of a paused pipe producer starts producer-paused.
@@ -131,6 +132,7 @@ impl Mafalda {
             drop(registry);
             let id = info.id;
             self.catch_early_close(
+                room_id,
                 move || watched.upgrade().map(|consumer| consumer.closed()),
                 producer_closed,
                 move |sink| sink.emit(Event::ConsumerProducerClose { consumer: id }),
@@ -149,12 +151,13 @@ impl Mafalda {
 
     fn subscribe_consumer(
         &self,
+        room: VirtualRouterId,
         consumer: &Consumer,
         import_paused: &Arc<AtomicBool>,
         producer_closed: &Arc<AtomicBool>,
     ) -> Vec<HandlerId> {
         let id = consumer.id();
-        let sink = Arc::clone(self.sink());
+        let sink = self.events(Some(room));
         let cleanup = self.cleanup_sender();
         let mut handlers = Vec::new();
         let s = Arc::clone(&sink);
@@ -303,7 +306,9 @@ impl Mafalda {
 
 fn consume_error(error: ConsumeError) -> Error {
     match error {
-        ConsumeError::ProducerNotFound(id) => Error::failed(format!("Producer with id \"{id}\" not found")),
+        ConsumeError::ProducerNotFound(id) => {
+            Error::not_found(format!("Producer with id \"{id}\" not found"))
+        }
         ConsumeError::FailedRtpCapabilitiesValidation(error) => Error::type_error(error.to_string()),
         ConsumeError::BadConsumerRtpParameters(error) => Error::unsupported(error.to_string()),
         ConsumeError::Request(error) => error.into(),

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::ids::PipeKey;
 use crate::ids::TransportKind;
+use crate::ids::VirtualRouterId;
 use crate::json::{stats_json, to_json, without_nulls};
 use crate::state::DataConsumerEntry;
 use event_listener_primitives::HandlerId;
@@ -90,8 +91,8 @@ impl Mafalda {
         options: DataConsumeOptions,
     ) -> Result<DataConsumerInfo> {
         let data_producer_id = options.data_producer_id;
-        let not_found = || Error::failed(format!("DataProducer with id \"{data_producer_id}\" not found"));
-        let (transport, destination) = {
+        let not_found = || Error::not_found(format!("DataProducer with id \"{data_producer_id}\" not found"));
+        let (transport, room_id, destination) = {
             let registry = self.registry();
             let entry = registry
                 .transports
@@ -107,7 +108,7 @@ impl Mafalda {
                 .get(&entry.router)
                 .and_then(|room| room.real_router(entry.real_router).cloned())
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
-            (entry.transport.clone(), destination)
+            (entry.transport.clone(), entry.router, destination)
         };
         let options = options.for_transport(transport.kind())?;
         let pipe = self.ensure_data_pipe(data_producer_id, &destination).await?;
@@ -126,7 +127,7 @@ impl Mafalda {
         let producer_closed = Arc::new(AtomicBool::new(false));
         // Subscribed before anything else is awaited: the data producer may
         // close at any moment from now on.
-        let handlers = self.subscribe_data_consumer(&data_consumer, &producer_closed);
+        let handlers = self.subscribe_data_consumer(room_id, &data_consumer, &producer_closed);
         // mediasoup-node learns the threshold from the worker's answer to
         // the consume request; mediasoup-rust keeps it to itself.
         let buffered_amount_low_threshold = match data_consumer.dump().await {
@@ -167,6 +168,7 @@ impl Mafalda {
             drop(registry);
             let id = info.id;
             self.catch_early_close(
+                room_id,
                 move || watched.upgrade().map(|data_consumer| data_consumer.closed()),
                 producer_closed,
                 move |sink| sink.emit(Event::DataConsumerDataProducerClose { data_consumer: id }),
@@ -183,11 +185,12 @@ impl Mafalda {
 
     fn subscribe_data_consumer(
         &self,
+        room: VirtualRouterId,
         data_consumer: &DataConsumer,
         producer_closed: &Arc<AtomicBool>,
     ) -> Vec<HandlerId> {
         let id = data_consumer.id();
-        let sink = Arc::clone(self.sink());
+        let sink = self.events(Some(room));
         let cleanup = self.cleanup_sender();
         let mut handlers = Vec::new();
         let s = Arc::clone(&sink);
@@ -332,7 +335,7 @@ fn message_parts(message: &WebRtcMessage<'_>) -> (u32, Vec<u8>) {
 fn consume_data_error(error: ConsumeDataError) -> Error {
     match error {
         ConsumeDataError::DataProducerNotFound(id) => {
-            Error::failed(format!("DataProducer with id \"{id}\" not found"))
+            Error::not_found(format!("DataProducer with id \"{id}\" not found"))
         }
         ConsumeDataError::NoSctpStreamId => Error::failed("no sctpStreamId available"),
         ConsumeDataError::Request(error) => error.into(),

@@ -21,7 +21,7 @@ fn refused(what: &str, id: &dyn std::fmt::Display, reason: &str) -> Error {
     match reason {
         "same router" => Error::failed("cannot use this Router as destination"),
         "already exists" => Error::failed(format!("a {what} with same id \"{id}\" already exists")),
-        _ => Error::failed(format!("{what} with id \"{id}\" not found")),
+        _ => Error::not_found(format!("{what} with id \"{id}\" not found")),
     }
 }
 
@@ -112,7 +112,7 @@ impl Mafalda {
                     consumer.resume().await?;
                 }
             }
-            self.sink().emit(if paused {
+            self.events(Some(room)).emit(if paused {
                 Event::ConsumerProducerPause { consumer: id }
             } else {
                 Event::ConsumerProducerResume { consumer: id }
@@ -166,7 +166,7 @@ impl Mafalda {
         }
         drop(garbage);
         for event in closed {
-            self.sink().emit(event);
+            self.events(Some(room)).emit(event);
         }
     }
 
@@ -202,7 +202,7 @@ impl Mafalda {
         }
         drop(garbage);
         for event in closed {
-            self.sink().emit(event);
+            self.events(Some(room)).emit(event);
         }
     }
 }

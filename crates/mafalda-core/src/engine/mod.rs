@@ -3,6 +3,14 @@
 //! it decides with `decide`, acts through `pool` and the registry in
 //! `state`, and may use every layer below.
 
+use crate::engine::link::Link;
+use crate::engine::link::LoopbackLink;
+use crate::events::EventRoute;
+use crate::events::LocalRoute;
+use crate::ids::VirtualRouterId;
+use crate::state::Directory;
+use crate::state::LocalDirectory;
+
 mod consumer;
 mod data_consumer;
 mod data_dump;
@@ -10,11 +18,14 @@ mod data_producer;
 mod direct;
 mod import;
 mod introspection;
+mod link;
 mod metrics;
 mod observer;
 mod piping;
 mod producer;
 mod router;
+#[cfg(test)]
+mod seams_tests;
 mod transport;
 mod webrtc_server;
 mod worker;
@@ -61,8 +72,29 @@ pub(crate) enum Cleanup {
 pub(crate) struct Inner {
     pool: Pool,
     registry: Mutex<Registry>,
-    sink: Arc<dyn EventSink>,
+    seams: Seams,
     cleanup: mpsc::Sender<Cleanup>,
+}
+
+/// What the engine reaches through a seam rather than directly: where
+/// sources live, how real routers are joined, where events go. One process
+/// uses the local implementation of each ([`Seams::local`]); the seams are
+/// where several machines plug in, and where tests put fakes.
+pub(crate) struct Seams {
+    pub directory: Arc<dyn Directory>,
+    pub link: Arc<dyn Link>,
+    pub events: Arc<dyn EventRoute>,
+}
+
+impl Seams {
+    /// Everything in this process, every event to `sink`.
+    pub fn local(sink: Arc<dyn EventSink>) -> Self {
+        Self {
+            directory: Arc::new(LocalDirectory),
+            link: Arc::new(LoopbackLink),
+            events: Arc::new(LocalRoute(sink)),
+        }
+    }
 }
 
 /// The locked registry (see [`Mafalda::registry`]).
@@ -94,11 +126,17 @@ pub struct Mafalda {
 impl Mafalda {
     /// A new engine delivering events to `sink`.
     pub fn new(config: PoolConfig, sink: Arc<dyn EventSink>) -> Self {
+        Self::with_seams(config, Seams::local(sink))
+    }
+
+    /// A new engine reaching sources, other routers and the application
+    /// through `seams`.
+    pub(crate) fn with_seams(config: PoolConfig, seams: Seams) -> Self {
         let (cleanup, janitor_queue) = mpsc::channel();
         let inner = Arc::new(Inner {
-            pool: Pool::new(config, Telemetry::new(Arc::clone(&sink))),
+            pool: Pool::new(config, Telemetry::new(seams.events.sink_for(None))),
             registry: Mutex::new(Registry::default()),
-            sink,
+            seams,
             cleanup: cleanup.clone(),
         });
         inner.pool.on_worker_death(Arc::new(move |id, message| {
@@ -127,8 +165,19 @@ impl Mafalda {
         }
     }
 
-    pub(crate) fn sink(&self) -> &Arc<dyn EventSink> {
-        &self.inner.sink
+    /// Where events of objects of `room` go (`None`: the engine's own).
+    pub(crate) fn events(&self, room: Option<VirtualRouterId>) -> Arc<dyn EventSink> {
+        self.inner.seams.events.sink_for(room)
+    }
+
+    /// Where sources live.
+    pub(crate) fn directory(&self) -> &dyn Directory {
+        self.inner.seams.directory.as_ref()
+    }
+
+    /// How real routers are joined for pipes.
+    pub(crate) fn link(&self) -> &dyn Link {
+        self.inner.seams.link.as_ref()
     }
 
     /// The engine's logger and counters.
@@ -173,12 +222,13 @@ impl Mafalda {
     /// `reported`), and `cleanup` is sent again.
     pub(crate) fn catch_early_close(
         &self,
+        room: VirtualRouterId,
         closed: impl FnOnce() -> Option<bool> + Send + 'static,
         reported: Arc<AtomicBool>,
         report: impl FnOnce(&dyn EventSink) + Send + 'static,
         cleanup: Cleanup,
     ) {
-        let sink = Arc::clone(self.sink());
+        let sink = self.events(Some(room));
         let cleanups = self.cleanup_sender();
         let check = async move {
             let Some(closed) = closed() else { return };
@@ -336,10 +386,13 @@ impl Mafalda {
                     }
                     garbage.workers.push(entry);
                 }
-                events.push(Event::WorkerDied {
-                    worker,
-                    message: message.clone(),
-                });
+                events.push((
+                    None,
+                    Event::WorkerDied {
+                        worker,
+                        message: message.clone(),
+                    },
+                ));
             }
             let touched: Vec<_> = registry
                 .routers
@@ -353,26 +406,26 @@ impl Mafalda {
             for (room, dead_router, only_there) in touched {
                 if only_there {
                     registry.take_router(room, &mut garbage);
-                    events.push(Event::RouterWorkerClose { router: room });
+                    events.push((Some(room), Event::RouterWorkerClose { router: room }));
                 } else {
                     let (transports, observers) = registry.take_room_part(room, dead_router, &mut garbage);
                     events.extend(
                         observers
                             .into_iter()
-                            .map(|observer| Event::ObserverRouterClose { observer }),
+                            .map(|observer| (Some(room), Event::ObserverRouterClose { observer })),
                     );
                     events.extend(
                         transports
                             .into_iter()
-                            .map(|transport| Event::TransportRouterClose { transport }),
+                            .map(|transport| (Some(room), Event::TransportRouterClose { transport })),
                     );
                 }
             }
             garbage
         };
         drop(garbage);
-        for event in events {
-            self.sink().emit(event);
+        for (room, event) in events {
+            self.events(room).emit(event);
         }
         self.collect_idle_workers();
     }

@@ -82,7 +82,7 @@ impl Mafalda {
             ),
         };
         let id = observer.as_dyn().id();
-        let handlers = self.subscribe_observer(&observer);
+        let handlers = self.subscribe_observer(room, &observer);
         let entry = ObserverEntry {
             observer,
             room,
@@ -104,9 +104,9 @@ impl Mafalda {
         }
     }
 
-    fn subscribe_observer(&self, observer: &AnyObserver) -> Vec<HandlerId> {
+    fn subscribe_observer(&self, room: VirtualRouterId, observer: &AnyObserver) -> Vec<HandlerId> {
         let id = observer.as_dyn().id();
-        let sink = Arc::clone(self.sink());
+        let sink = self.events(Some(room));
         match observer {
             AnyObserver::AudioLevel(o) => {
                 let s = Arc::clone(&sink);
@@ -144,7 +144,7 @@ impl Mafalda {
                 .ok_or_else(|| Error::invalid_state("RtpObserver closed"))?;
             // The room's producers and the ones piped to it (imported).
             if !registry.room_sees_producer(entry.room, producer) {
-                return Err(Error::failed(format!(
+                return Err(Error::not_found(format!(
                     "Producer with id \"{producer}\" not found"
                 )));
             }
@@ -187,7 +187,7 @@ impl Mafalda {
                 .get_mut(&id)
                 .ok_or_else(|| Error::invalid_state("RtpObserver closed"))?;
             let Some(pipe) = entry.producers.remove(&producer) else {
-                return Err(Error::failed(format!(
+                return Err(Error::not_found(format!(
                     "Producer with id \"{producer}\" not found"
                 )));
             };

@@ -23,7 +23,7 @@ use crate::ids::pair_key;
 use crate::ids::PipeKey;
 use crate::ids::PipeSource;
 use crate::pool::RealWorker;
-use crate::state::PairHandles;
+use crate::state::Home;
 use crate::state::PipeCloseReason;
 use crate::state::PipeEntry;
 use crate::state::PipeHandles;
@@ -31,8 +31,6 @@ use crate::state::PipePairEntry;
 use crate::state::RealRouter;
 use crate::telemetry::log_debug;
 use mediasoup::prelude::*;
-use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -64,24 +62,22 @@ impl Mafalda {
         let key = (source, dest_id);
         let (home, pipe_cell, pair_cell) = {
             let mut registry = self.registry();
-            let (room, home_id) = match source {
-                PipeSource::Media(id) => registry.producers.get(&id).map(|e| (e.room, e.real_router)),
-                PipeSource::Data(id) => registry.data_producers.get(&id).map(|e| (e.room, e.real_router)),
-            }
-            .ok_or_else(|| source.not_found())?;
-            if home_id == dest_id {
-                return Ok(None);
-            }
-            let home = registry
-                .routers
-                .get(&room)
-                .and_then(|room| room.real_router(home_id).cloned())
-                .ok_or_else(|| Error::invalid_state("Router closed"))?;
-            match plan_pipe(home.location(), destination.location()) {
+            let home: Home = self
+                .directory()
+                .home_of(&registry, source)
+                .ok_or_else(|| source.not_found())?;
+            match plan_pipe(home.location, destination.location()) {
                 PipePlan::Here => return Ok(None),
                 PipePlan::Refuse(reason) => return Err(Error::unsupported(reason)),
                 PipePlan::Pipe => {}
             }
+            let home_id = home.location.router;
+            // The handles behind the location, for the effects below.
+            let home = registry
+                .routers
+                .get(&home.room)
+                .and_then(|room| room.real_router(home_id).cloned())
+                .ok_or_else(|| Error::invalid_state("Router closed"))?;
             let pair = pair_key(home_id, dest_id);
             let is_new = !registry.pipes.contains_key(&key);
             if is_new {
@@ -117,7 +113,7 @@ impl Mafalda {
         };
         let made = async {
             let handles = pair_cell
-                .get_or_try_init(|| create_pair(&home, destination))
+                .get_or_try_init(|| self.link().join(&home, destination))
                 .await?;
             let local = handles
                 .transports
@@ -310,38 +306,4 @@ impl Mafalda {
     pub(crate) fn pipe_linger(&self) -> Duration {
         self.pool().config().pipe_linger
     }
-}
-
-/// Creates a PipeTransport on each router, connected to each other over
-/// loopback. SCTP is on (as in mediasoup's `pipeToRouter()`), so that data
-/// producers can use the pair as well as media ones.
-async fn create_pair(a: &RealRouter, b: &RealRouter) -> Result<PairHandles> {
-    let listen = crate::config::loopback_listen_info();
-    let failed = |e: &dyn std::fmt::Display| Error::failed(format!("cannot create pipe transports: {e}"));
-    let pipe_options = || {
-        let mut options = PipeTransportOptions::new(listen.clone());
-        options.enable_rtx = true;
-        options.enable_sctp = true;
-        options
-    };
-    let ta = a
-        .router
-        .create_pipe_transport(pipe_options())
-        .await
-        .map_err(|e| failed(&e))?;
-    let tb = b
-        .router
-        .create_pipe_transport(pipe_options())
-        .await
-        .map_err(|e| failed(&e))?;
-    let remote = |t: &PipeTransport| PipeTransportRemoteParameters {
-        ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        port: t.tuple().local_port(),
-        srtp_parameters: None,
-    };
-    ta.connect(remote(&tb)).await.map_err(|e| failed(&e))?;
-    tb.connect(remote(&ta)).await.map_err(|e| failed(&e))?;
-    Ok(PairHandles {
-        transports: HashMap::from([(a.router.id(), ta), (b.router.id(), tb)]),
-    })
 }

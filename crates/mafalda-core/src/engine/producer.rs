@@ -3,6 +3,7 @@
 use crate::engine::Mafalda;
 use crate::error::{Error, Result};
 use crate::events::Event;
+use crate::ids::VirtualRouterId;
 use crate::json::{stats_json, to_json};
 use crate::state::ProducerEntry;
 use crate::state::Registry;
@@ -91,7 +92,7 @@ impl Mafalda {
             paused: producer.paused(),
             score: producer.score(),
         };
-        let handlers = self.subscribe_producer(&producer);
+        let handlers = self.subscribe_producer(room, &producer);
         let entry = ProducerEntry {
             producer,
             transport: transport_id,
@@ -116,9 +117,9 @@ impl Mafalda {
         }
     }
 
-    fn subscribe_producer(&self, producer: &Producer) -> Vec<HandlerId> {
+    fn subscribe_producer(&self, room: VirtualRouterId, producer: &Producer) -> Vec<HandlerId> {
         let id = producer.id();
-        let sink = Arc::clone(self.sink());
+        let sink = self.events(Some(room));
         let s = Arc::clone(&sink);
         let score = producer.on_score(move |score| {
             s.emit(Event::ProducerScore {

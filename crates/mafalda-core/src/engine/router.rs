@@ -17,6 +17,7 @@ use crate::decide::placement::{self, Decision, RoomRouter, TransportDecision};
 use crate::decide::rooms::codec_key;
 use crate::engine::Mafalda;
 use crate::error::{Error, Result};
+use crate::ids::PipeSource;
 use crate::ids::VirtualRouterId;
 use crate::ids::VirtualWorkerId;
 use crate::metrics::PlacementOutcome;
@@ -253,12 +254,15 @@ impl Mafalda {
                 .routers
                 .get(&id)
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
-            let room: Vec<RoomRouter> = entry
-                .real
-                .iter()
-                .map(|real| RoomRouter {
-                    router: real.router.id(),
-                    worker: real.worker.load(now),
+            let room: Vec<RoomRouter> = self
+                .directory()
+                .sites_of(&registry, id)
+                .into_iter()
+                .filter_map(|site| {
+                    Some(RoomRouter {
+                        router: site.router,
+                        worker: self.pool().worker(site.worker)?.load(now),
+                    })
                 })
                 .collect();
             (room, entry.settings.clone(), Arc::clone(&entry.grow))
@@ -443,24 +447,26 @@ impl Mafalda {
     ) -> Result<bool> {
         let home = {
             let registry = self.registry();
-            let room = registry
-                .routers
-                .get(&id)
-                .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            if !registry.routers.contains_key(&id) {
+                return Err(Error::invalid_state("Router closed"));
+            }
             if !registry.room_sees_producer(id, producer) {
                 return Ok(false);
             }
             // The producer's home is a real router of its own room, which
             // for an imported producer is not this one.
-            let _ = room;
-            let home = registry.producers.get(&producer).and_then(|entry| {
-                registry
-                    .routers
-                    .get(&entry.room)
-                    .and_then(|own| own.real_router(entry.real_router))
-            });
+            let home = self
+                .directory()
+                .home_of(&registry, PipeSource::Media(producer))
+                .and_then(|home| {
+                    registry
+                        .routers
+                        .get(&home.room)?
+                        .real_router(home.location.router)
+                        .map(|real| real.router.clone())
+                });
             match home {
-                Some(real) => real.router.clone(),
+                Some(router) => router,
                 None => return Ok(false),
             }
         };

@@ -201,7 +201,7 @@ impl Mafalda {
             }
         }?;
         let info = TransportInfo::of(&transport);
-        let handlers = self.subscribe_transport(&transport);
+        let handlers = self.subscribe_transport(router_id, &transport);
         let entry = TransportEntry {
             transport,
             router: router_id,
@@ -255,9 +255,9 @@ impl Mafalda {
             .ok_or_else(|| Error::invalid_state("Router closed"))
     }
 
-    fn subscribe_transport(&self, transport: &AnyTransport) -> Vec<HandlerId> {
+    fn subscribe_transport(&self, room: VirtualRouterId, transport: &AnyTransport) -> Vec<HandlerId> {
         let id = transport.as_dyn().id();
-        let sink = Arc::clone(self.sink());
+        let sink = self.events(Some(room));
         let mut handlers = Vec::new();
         {
             let s = Arc::clone(&sink);

@@ -9,6 +9,7 @@
 mod consumer;
 mod data_consumer;
 mod data_producer;
+mod directory;
 mod imports;
 mod observer;
 mod pipe;
@@ -21,6 +22,7 @@ mod worker;
 pub(crate) use consumer::ConsumerEntry;
 pub(crate) use data_consumer::DataConsumerEntry;
 pub(crate) use data_producer::DataProducerEntry;
+pub(crate) use directory::{Directory, Home, LocalDirectory};
 pub(crate) use observer::{AnyObserver, ObserverEntry};
 pub(crate) use pipe::{ClosedPipe, PairHandles, PipeCloseReason, PipeEntry, PipeHandles, PipePairEntry};
 pub(crate) use producer::ProducerEntry;
