@@ -174,7 +174,6 @@ class PipeProducer extends PipeEnd {
   get type () { return this.#source.type }
   get rtpParameters () { return this.#rtpParameters }
   get consumableRtpParameters () { return this.#source.consumableRtpParameters }
-  get _isPipe () { return true }
   get paused () { return this.#paused }
   get score () { return this.#source.score }
   get _codecs () { return this.#source._codecs }

@@ -12,18 +12,6 @@ const { pipeBetweenRooms } = require('./PipeLink')
 const { checkAppData, isUint32, normalizeListenInfo } = require('./utils')
 
 /**
- * The SCTP stream counts reported to the application are the ones it asked
- * for: the worker opens the maximum (65535) whatever is asked, so any
- * number asked is available.
- */
-function withSctpStreams (data, numSctpStreams) {
-  if (data.sctpParameters && numSctpStreams) {
-    data.sctpParameters.OS = numSctpStreams.OS
-    data.sctpParameters.MIS = numSctpStreams.MIS
-  }
-}
-
-/**
  * A virtual router: one room. The real mediasoup routers that serve it are
  * chosen by the pool; the application only ever sees this object.
  */
@@ -125,11 +113,11 @@ class Router extends NativeObject {
       preferTcp,
       initialAvailableOutgoingBitrate,
       enableSctp,
+      numSctpStreams,
       maxSctpMessageSize,
       sctpSendBufferSize,
       iceConsentTimeout
     }))
-    withSctpStreams(data, numSctpStreams)
     const transport = new WebRtcTransport({ data, appData })
     if (webRtcServer) {
       if (webRtcServer.closed) {
@@ -166,12 +154,12 @@ class Router extends NativeObject {
       rtcpMux,
       comedia,
       enableSctp,
+      numSctpStreams,
       maxSctpMessageSize,
       sctpSendBufferSize,
       enableSrtp,
       srtpCryptoSuite
     }))
-    withSctpStreams(data, numSctpStreams)
     return this.#adopt(new PlainTransport({ data, appData }))
   }
 
@@ -204,12 +192,12 @@ class Router extends NativeObject {
     const data = await binding.routerCreatePipeTransport(this.id, JSON.stringify({
       listenInfo: normalizeListenInfo(listenInfo),
       enableSctp,
+      numSctpStreams,
       maxSctpMessageSize,
       sctpSendBufferSize,
       enableRtx,
       enableSrtp
     }))
-    withSctpStreams(data, numSctpStreams)
     return this.#adopt(new PipeTransport({ data, appData }))
   }
 

@@ -104,10 +104,7 @@ class Transport extends NativeObject {
 
   async dump () {
     this._checkOpen()
-    const dump = await binding.transportDump(this.id)
-    // The same SCTP parameters the transport reports (see Router.js).
-    if (dump.sctpParameters && this.sctpParameters) dump.sctpParameters = { ...this.sctpParameters }
-    return dump
+    return binding.transportDump(this.id)
   }
 
   async getStats () {
@@ -199,12 +196,6 @@ class Transport extends NativeObject {
       pipe: Boolean(pipe)
     }))
     const producer = this._producerLookup?.(producerId)
-    // A consumer of a pipe producer shows what mediasoup-node's would: the
-    // pipe producer's parameters came back from a worker, where every
-    // header extension has parameters.
-    if (producer?._isPipe) {
-      for (const extension of data.rtpParameters?.headerExtensions ?? []) extension.parameters ??= {}
-    }
     const consumer = new Consumer({ data, appData, codecs: producer?._codecs })
     if (this.closed) {
       consumer.transportClosed()

@@ -7,6 +7,7 @@ use crate::error::{type_error, IntoNapi, Result};
 use crate::started::{close_in_order, start};
 use crate::transport::transport_id;
 use mafalda_core::mediasoup::consumer::ConsumerId;
+use mafalda_core::mediasoup::consumer::ConsumerRtpStreamStat;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;
@@ -109,7 +110,11 @@ pub fn consumer_enable_trace_event(env: &Env, id: String, types: Vec<String>) ->
 #[napi(catch_unwind)]
 pub fn consumer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        engine().consumer_stats(consumer_id(&id)?).await.napi()
+        let stats = engine().consumer_stats(consumer_id(&id)?).await.napi()?;
+        Ok(output::stats(&stats, |stat| match stat {
+            ConsumerRtpStreamStat::Outbound(_) => "outbound-rtp",
+            ConsumerRtpStreamStat::Inbound(_) => "inbound-rtp",
+        }))
     })
 }
 
@@ -117,6 +122,8 @@ pub fn consumer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>
 #[napi(catch_unwind)]
 pub fn consumer_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        engine().dump_consumer(consumer_id(&id)?).await.napi()
+        Ok(output::dump(
+            &engine().dump_consumer(consumer_id(&id)?).await.napi()?,
+        ))
     })
 }

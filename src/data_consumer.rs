@@ -56,7 +56,11 @@ pub fn data_consumer_resume(env: &Env, id: String) -> Result<PromiseRaw<'_, ()>>
 #[napi(catch_unwind)]
 pub fn data_consumer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        engine().data_consumer_stats(data_consumer_id(&id)?).await.napi()
+        let stats = engine()
+            .data_consumer_stats(data_consumer_id(&id)?)
+            .await
+            .napi()?;
+        Ok(output::stats(&stats, |_| "data-consumer"))
     })
 }
 
@@ -64,7 +68,9 @@ pub fn data_consumer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, V
 #[napi(catch_unwind)]
 pub fn data_consumer_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        engine().dump_data_consumer(data_consumer_id(&id)?).await.napi()
+        Ok(output::dump(
+            &engine().dump_data_consumer(data_consumer_id(&id)?).await.napi()?,
+        ))
     })
 }
 

@@ -61,7 +61,11 @@ pub fn data_producer_resume(env: &Env, id: String) -> Result<PromiseRaw<'_, ()>>
 #[napi(catch_unwind)]
 pub fn data_producer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        engine().data_producer_stats(data_producer_id(&id)?).await.napi()
+        let stats = engine()
+            .data_producer_stats(data_producer_id(&id)?)
+            .await
+            .napi()?;
+        Ok(output::stats(&stats, |_| "data-producer"))
     })
 }
 
@@ -69,7 +73,9 @@ pub fn data_producer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, V
 #[napi(catch_unwind)]
 pub fn data_producer_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        engine().dump_data_producer(data_producer_id(&id)?).await.napi()
+        Ok(output::dump(
+            &engine().dump_data_producer(data_producer_id(&id)?).await.napi()?,
+        ))
     })
 }
 

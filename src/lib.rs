@@ -111,9 +111,3 @@ pub fn get_supported_rtp_capabilities() -> serde_json::Value {
     mafalda_core::negotiation::offered_header_extensions(&mut capabilities.header_extensions);
     convert::output::to_value(&capabilities)
 }
-
-/// Version of the mediasoup worker linked in.
-#[napi(catch_unwind)]
-pub fn worker_version() -> String {
-    "mediasoup-rust 0.33".to_string()
-}

@@ -79,7 +79,8 @@ pub fn producer_enable_trace_event(env: &Env, id: String, types: Vec<String>) ->
 #[napi(catch_unwind)]
 pub fn producer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        engine().producer_stats(producer_id(&id)?).await.napi()
+        let stats = engine().producer_stats(producer_id(&id)?).await.napi()?;
+        Ok(output::stats(&stats, |_| "inbound-rtp"))
     })
 }
 
@@ -87,6 +88,8 @@ pub fn producer_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>
 #[napi(catch_unwind)]
 pub fn producer_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        engine().dump_producer(producer_id(&id)?).await.napi()
+        Ok(output::dump(
+            &engine().dump_producer(producer_id(&id)?).await.napi()?,
+        ))
     })
 }

@@ -52,10 +52,11 @@ pub fn router_close(id: String) -> Result<()> {
 /// `router.dump()`.
 #[napi(catch_unwind)]
 pub fn router_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
-    start(
-        env,
-        async move { engine().dump_router(router_id(&id)?).await.napi() },
-    )
+    start(env, async move {
+        Ok(output::as_mediasoup_node(
+            engine().dump_router(router_id(&id)?).await.napi()?,
+        ))
+    })
 }
 
 /// `router.canConsume()`: answered by mediasoup without a worker request.

@@ -7,6 +7,7 @@ use crate::error::{type_error, IntoNapi, Result};
 use crate::router::router_id;
 use crate::started::{close_in_order, start};
 use mafalda_core::mediasoup::transport::TransportId;
+use mafalda_core::SctpStreams;
 use mafalda_core::TransportOptions;
 use napi::bindgen_prelude::Buffer;
 use napi::bindgen_prelude::PromiseRaw;
@@ -26,9 +27,9 @@ fn bitrate(value: f64) -> Result<u64> {
 }
 
 /// Creates a transport of any kind in a room.
-async fn create(router: &str, options: TransportOptions) -> Result<Value> {
+async fn create(router: &str, options: TransportOptions, sctp_streams: SctpStreams) -> Result<Value> {
     let info = engine()
-        .create_transport(router_id(router)?, options)
+        .create_transport_with(router_id(router)?, options, sctp_streams)
         .await
         .napi()?;
     Ok(output::transport(&info))
@@ -42,7 +43,8 @@ pub fn router_create_webrtc_transport(
     options: Json,
 ) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        create(&router, input::webrtc_transport_options(options.0)?).await
+        let sctp_streams = input::sctp_streams(&options.0)?;
+        create(&router, input::webrtc_transport_options(options.0)?, sctp_streams).await
     })
 }
 
@@ -54,9 +56,11 @@ pub fn router_create_plain_transport(
     options: Json,
 ) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
+        let sctp_streams = input::sctp_streams(&options.0)?;
         create(
             &router,
             TransportOptions::Plain(input::plain_transport_options(options.0)?),
+            sctp_streams,
         )
         .await
     })
@@ -70,9 +74,11 @@ pub fn router_create_pipe_transport(
     options: Json,
 ) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
+        let sctp_streams = input::sctp_streams(&options.0)?;
         create(
             &router,
             TransportOptions::Pipe(input::pipe_transport_options(options.0)?),
+            sctp_streams,
         )
         .await
     })
@@ -89,6 +95,7 @@ pub fn router_create_direct_transport(
         create(
             &router,
             TransportOptions::Direct(input::direct_transport_options(options)?),
+            SctpStreams::default(),
         )
         .await
     })
@@ -131,7 +138,7 @@ pub fn transport_close(id: String) -> Result<()> {
 pub fn transport_get_stats(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
         let stats = engine().transport_stats(transport_id(&id)?).await.napi()?;
-        Ok(output::as_mediasoup_node(stats))
+        Ok(output::transport_stats(&stats))
     })
 }
 

@@ -1,6 +1,6 @@
 //! Functions behind the JS `WebRtcServer` class.
 
-use crate::convert::input;
+use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{IntoNapi, Result};
 use crate::started::{close_in_order, start};
@@ -41,6 +41,8 @@ pub fn webrtc_server_close(id: String) -> Result<()> {
 #[napi(catch_unwind)]
 pub fn webrtc_server_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        engine().dump_webrtc_server(server_id(&id)?).await.napi()
+        Ok(output::as_mediasoup_node(
+            engine().dump_webrtc_server(server_id(&id)?).await.napi()?,
+        ))
     })
 }

@@ -1,6 +1,6 @@
 //! Functions behind the JS `Worker` class.
 
-use crate::convert::input;
+use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
 use crate::started::{close_in_order, start};
@@ -140,10 +140,11 @@ pub fn worker_close(id: String) -> Result<()> {
 /// `worker.dump()`.
 #[napi(catch_unwind)]
 pub fn worker_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, serde_json::Value>> {
-    start(
-        env,
-        async move { engine().dump_worker(worker_id(&id)?).await.napi() },
-    )
+    start(env, async move {
+        Ok(output::as_mediasoup_node(
+            engine().dump_worker(worker_id(&id)?).await.napi()?,
+        ))
+    })
 }
 
 /// `worker.getResourceUsage()`: CPU time of the worker's thread.

@@ -333,6 +333,28 @@ pub fn webrtc_transport_options(value: Value) -> Result<TransportOptions> {
     })
 }
 
+/// The `numSctpStreams` of transport options (mediasoup-node's default
+/// when absent), which the transport reports as its SCTP stream counts.
+pub fn sctp_streams(options: &Value) -> Result<mafalda_core::SctpStreams> {
+    #[derive(Deserialize)]
+    struct JsNumSctpStreams {
+        #[serde(rename = "OS")]
+        os: u16,
+        #[serde(rename = "MIS")]
+        mis: u16,
+    }
+    match options.get("numSctpStreams") {
+        None | Some(Value::Null) => Ok(mafalda_core::SctpStreams::default()),
+        Some(value) => {
+            let js: JsNumSctpStreams = parse(value.clone(), "numSctpStreams")?;
+            Ok(mafalda_core::SctpStreams {
+                os: js.os,
+                mis: js.mis,
+            })
+        }
+    }
+}
+
 /// `createWebRtcServer()`'s `listenInfos`.
 pub fn listen_infos(value: Value) -> Result<Vec<ListenInfo>> {
     let infos: Vec<JsListenInfo> = parse(value, "listenInfos")?;

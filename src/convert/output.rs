@@ -5,6 +5,7 @@ use mafalda_core::mediasoup::types::data_structures::{IceCandidate, TransportTup
 use mafalda_core::mediasoup::types::sctp_parameters::SctpParameters;
 use mafalda_core::{
     ConsumerInfo, DataConsumerInfo, DataProducerInfo, Event, ProducerInfo, TransportData, TransportInfo,
+    TransportStats,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -21,8 +22,41 @@ pub fn tuple(tuple: &TransportTuple) -> Value {
     value
 }
 
-/// A dump or stats object as mediasoup-node gives it: absent members left
-/// out rather than `null`, and tuples with the legacy `localIp`.
+/// A dump as mediasoup-node gives it (see [`as_mediasoup_node`]).
+pub fn dump<T: Serialize>(dump: &T) -> Value {
+    as_mediasoup_node(to_value(dump))
+}
+
+/// Stats as mediasoup-node gives them: each entry with the `type`
+/// mediasoup-rust leaves out (see [`as_mediasoup_node`]).
+pub fn stats<T: Serialize>(stats: &[T], type_of: impl Fn(&T) -> &'static str) -> Value {
+    let entries = stats
+        .iter()
+        .map(|stat| {
+            let mut value = to_value(stat);
+            if let Some(object) = value.as_object_mut() {
+                object.insert("type".into(), type_of(stat).into());
+            }
+            value
+        })
+        .collect();
+    as_mediasoup_node(Value::Array(entries))
+}
+
+/// `getStats()` of a transport, whatever its kind.
+pub fn transport_stats(stats: &TransportStats) -> Value {
+    match stats {
+        TransportStats::WebRtc(stats) => self::stats(stats, |_| "webrtc-transport"),
+        TransportStats::Plain(stats) => self::stats(stats, |_| "plain-rtp-transport"),
+        TransportStats::Direct(stats) => self::stats(stats, |_| "direct-transport"),
+        TransportStats::Pipe(stats) => self::stats(stats, |_| "pipe-transport"),
+    }
+}
+
+/// Every dump or stats object on its way to JS passes here (the one place
+/// output takes mediasoup-node's form): absent members left out rather than
+/// `null` (mediasoup-rust serialises them as `null`), tuples with the
+/// legacy `localIp`, ICE candidates with the legacy `ip`.
 pub fn as_mediasoup_node(mut value: Value) -> Value {
     fn walk(value: &mut Value) {
         match value {
@@ -41,6 +75,18 @@ pub fn as_mediasoup_node(mut value: Value) -> Value {
                     if !map.contains_key("ip") {
                         let address = address.clone();
                         map.insert("ip".into(), Value::String(address));
+                    }
+                }
+                // SCTP parameters as mediasoup-node reports them, in a dump
+                // as on the transport (see `sctp_parameters`).
+                if let Some(Value::Object(sctp)) = map.get_mut("sctpParameters") {
+                    let max = sctp
+                        .get("maxSendMessageSize")
+                        .or(sctp.get("maxMessageSize"))
+                        .cloned();
+                    sctp.retain(|key, _| matches!(key.as_str(), "port" | "OS" | "MIS"));
+                    if let Some(max) = max {
+                        sctp.insert("maxMessageSize".into(), max);
                     }
                 }
                 map.values_mut().for_each(walk);
@@ -70,8 +116,8 @@ fn sctp_parameters(parameters: &Option<SctpParameters>) -> Value {
     match parameters {
         Some(p) => json!({
             "port": p.port,
-            "OS": 1024,
-            "MIS": 1024,
+            "OS": p.os,
+            "MIS": p.mis,
             "maxMessageSize": p.max_send_message_size,
         }),
         None => Value::Null,
@@ -183,6 +229,20 @@ pub fn consumer(info: &ConsumerInfo) -> Value {
         // and the other end of a pipe may well be mediasoup-node.
         if let Some(extensions) = rtp_parameters["headerExtensions"].as_array_mut() {
             extensions.retain(|e| e["uri"] != PACKET_ID_EXTENSION);
+        }
+    }
+    if info.imported {
+        // mediasoup-node's consumer of a pipe producer shows the pipe
+        // producer's parameters, which came back from a worker, where every
+        // header extension has parameters.
+        for extension in rtp_parameters["headerExtensions"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            if extension.get("parameters").is_none() {
+                extension["parameters"] = json!({});
+            }
         }
     }
     json!({

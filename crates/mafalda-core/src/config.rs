@@ -2,6 +2,7 @@
 //! placement decides with.
 
 use mediasoup::prelude::*;
+use mediasoup::types::sctp_parameters::SctpParameters;
 use mediasoup::worker::{WorkerDtlsFiles, WorkerLogLevel, WorkerLogTag};
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -143,5 +144,33 @@ pub fn loopback_listen_info() -> ListenInfo {
         flags: None,
         send_buffer_size: None,
         recv_buffer_size: None,
+    }
+}
+
+/// The SCTP stream counts a transport reports (`numSctpStreams`, as the
+/// application asked; mediasoup-node's default is 1024 each way). The
+/// worker opens the most streams whatever is asked, so any count asked is
+/// available; mediasoup-node reports the asked ones, and so does mafalda.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SctpStreams {
+    /// Outgoing streams (`OS`).
+    pub os: u16,
+    /// Incoming streams (`MIS`).
+    pub mis: u16,
+}
+
+impl Default for SctpStreams {
+    fn default() -> Self {
+        Self { os: 1024, mis: 1024 }
+    }
+}
+
+impl SctpStreams {
+    /// Reports these counts in `parameters`.
+    pub(crate) fn apply(self, parameters: &mut Option<SctpParameters>) {
+        if let Some(parameters) = parameters {
+            parameters.os = self.os;
+            parameters.mis = self.mis;
+        }
     }
 }

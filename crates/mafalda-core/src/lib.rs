@@ -1,28 +1,37 @@
 //! mafalda's core: mediasoup's object model over a shared pool of real
 //! mediasoup workers, with no knowledge of Node.
 //!
-//! The binding crate (and the Rust tests) drive a [`Mafalda`] value:
+//! The binding crate (and the Rust tests) drive a [`Mafalda`] value. Its
+//! modules form layers, each using only the ones below it (`tests/layers.rs`
+//! fails on an import that points up):
 //!
-//! * [`pool`] owns the real mediasoup workers (threads of this process),
-//!   grouped by compatible settings and capped at `max_workers`.
-//! * [`placement`] decides, without I/O, where a new room goes: a pure
-//!   function over a [`placement::Snapshot`] of loads.
-//! * [`negotiation`] decides what consumers negotiate, as mediasoup offers
-//!   it (pure rules over capabilities).
-//! * The registry owns every strong mediasoup handle (routers, transports,
-//!   producers, consumers, data producers and data consumers); everything
-//!   outside it refers to objects by id.
-//!   Dropping a registry entry closes the mediasoup object, so closing is
-//!   explicit, ordered, and never left to a garbage collector.
-//! * Events raised by mediasoup (scores, state changes, closures caused by
-//!   the worker) are forwarded to one [`EventSink`] as typed [`Event`]s.
-//! * [`logs`]: the engine's decisions and the workers' own lines travel as
-//!   [`Event::Log`] records too, only for the [`LogSelection`] asked for;
-//!   [`metrics`] counts what the engine did and reads the pool from the
-//!   registry, never from a worker ([`prometheus`] renders it).
+//! * ids, settings ([`PoolConfig`], [`WorkerSettings`]), [`Error`]s with a
+//!   stable [`ErrorCode`], typed [`Event`]s, [`logs`], [`metrics`] and
+//!   [`prometheus`]: what everything names;
+//! * [`placement`], [`negotiation`], room rules and pipe plans: pure
+//!   decisions over snapshots, with no handle, clock, lock or I/O;
+//! * [`pool`]: the real mediasoup workers (threads of this process),
+//!   grouped by compatible settings and capped at `max_workers`; it carries
+//!   decisions out and never decides;
+//! * the registry (`state/`): the one owner of every strong mediasoup handle
+//!   (routers, transports, producers, consumers, data producers and data
+//!   consumers) and of every removal cascade. Entries name *where* things
+//!   live (a location: real worker and real router); the handles behind a
+//!   location are looked up where an effect needs them. Dropping an entry
+//!   closes the mediasoup object, so closing is explicit, ordered, and never
+//!   left to a garbage collector;
+//! * the engine (`engine/`): [`Mafalda`] and its operations, one module per
+//!   entity. It reaches three things through seams with one local
+//!   implementation each, which is where several machines plug in: a
+//!   directory of where (data) producers live, the link that joins two real
+//!   routers for pipes, and the route of each room's events to an
+//!   [`EventSink`].
 //!
 //! Invariants:
 //! * no lock of the registry or the pool is held across an `.await`;
+//! * lock order: a room's (or a WebRtcServer's) `grow` lock, then the
+//!   registry, then the pool; the pool never takes the registry, and
+//!   nothing takes the registry while holding the pool;
 //! * mediasoup handles are dropped outside the registry lock, because
 //!   mediasoup-rust runs close handlers synchronously on drop and those
 //!   handlers may need the lock;
@@ -52,12 +61,13 @@ pub mod prometheus;
 mod state;
 mod telemetry;
 
-pub use config::{loopback_listen_info, Limits, Policy, PoolConfig, WorkerSettings};
+pub use config::{loopback_listen_info, Limits, Policy, PoolConfig, SctpStreams, WorkerSettings};
 pub use decide::{negotiation, placement};
 pub use engine::{
     ConsumerInfo, DataConsumeOptions, DataConsumerInfo, DataProduceOptions, DataProducerInfo, Mafalda,
     ObserverOptions, PoolDump, ProducerInfo, RealRouterDump, RealWorkerDump, ResourceUsage, RouterInfo,
-    SubchannelChange, TransportData, TransportInfo, TransportOptions, TransportRemoteParameters, WorkerInfo,
+    SubchannelChange, TransportData, TransportInfo, TransportOptions, TransportRemoteParameters,
+    TransportStats, WorkerInfo,
 };
 pub use error::{Error, ErrorCode, ErrorKind, Result};
 pub use events::{Event, EventSink};

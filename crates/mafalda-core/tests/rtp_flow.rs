@@ -1,6 +1,7 @@
 //! Real RTP through the core, without Node: UDP socket -> PlainTransport
 //! producer -> consumer on another PlainTransport -> UDP socket.
 
+use mafalda_core::mediasoup::consumer::ConsumerRtpStreamStat;
 use mafalda_core::mediasoup::prelude::*;
 use mafalda_core::mediasoup::types::rtp_parameters::{MimeTypeAudio, RtpCodecParametersParameters};
 use mafalda_core::pool::PoolConfig;
@@ -158,21 +159,16 @@ async fn rtp_sent_to_a_producer_reaches_a_consumer_on_another_transport() {
     assert!(received >= sent * 95 / 100, "received {received} of {sent}");
 
     let stats = mafalda.producer_stats(producer.id).await.unwrap();
-    assert!(
-        stats[0]["packetCount"].as_u64().unwrap() >= u64::from(sent) * 95 / 100,
-        "{stats}"
-    );
+    assert!(stats[0].packet_count >= u64::from(sent) * 95 / 100, "{stats:?}");
     let stats = mafalda.consumer_stats(consumer.id).await.unwrap();
     let outbound = stats
-        .as_array()
-        .unwrap()
         .iter()
-        .find(|s| s["type"] == "outbound-rtp")
+        .find_map(|s| match s {
+            ConsumerRtpStreamStat::Outbound(stat) => Some(stat),
+            ConsumerRtpStreamStat::Inbound(_) => None,
+        })
         .unwrap();
-    assert!(
-        outbound["packetCount"].as_u64().unwrap() >= u64::from(sent) * 95 / 100,
-        "{stats}"
-    );
+    assert!(outbound.packet_count >= u64::from(sent) * 95 / 100, "{stats:?}");
 
     // Pausing the producer reaches the consumer.
     mafalda.pause_producer(producer.id).await.unwrap();

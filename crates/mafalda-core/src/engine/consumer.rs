@@ -4,9 +4,9 @@ use crate::engine::{Cleanup, Mafalda};
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::ids::VirtualRouterId;
-use crate::json::{stats_json, to_json};
 use crate::state::ConsumerEntry;
 use event_listener_primitives::HandlerId;
+use mediasoup::consumer::ConsumerDump;
 use mediasoup::consumer::{ConsumerRtpStreamStat, ConsumerScore, ConsumerType};
 use mediasoup::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +27,9 @@ pub struct ConsumerInfo {
     pub score: ConsumerScore,
     pub preferred_layers: Option<ConsumerLayers>,
     pub current_layers: Option<ConsumerLayers>,
+    /// Its producer belongs to another room, imported into this one with
+    /// `pipeToRouter()` (mediasoup-node would consume a pipe producer).
+    pub imported: bool,
 }
 
 impl ConsumerInfo {
@@ -43,6 +46,7 @@ impl ConsumerInfo {
             score: consumer.score(),
             preferred_layers: consumer.preferred_layers(),
             current_layers: consumer.current_layers(),
+            imported: false,
         }
     }
 }
@@ -57,7 +61,7 @@ impl Mafalda {
         let producer_id = options.producer_id;
         let not_found = || Error::not_found(format!("Producer with id \"{producer_id}\" not found"));
         let app_paused = options.paused;
-        let (transport, room_id, destination, import_paused) = {
+        let (transport, room_id, destination, imported, import_paused) = {
             let registry = self.registry();
             let entry = registry
                 .transports
@@ -73,10 +77,10 @@ impl Mafalda {
                 .routers
                 .get(&entry.router)
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
-            let destination = room
-                .real_router(entry.real_router)
-                .cloned()
+            let destination = registry
+                .real_router(entry.router, entry.site.router)
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
+            let imported = room.imports.contains(&producer_id);
             let import_paused = room.paused_imports.contains(&producer_id);
             if let Some(producer) = registry.producers.get(&producer_id) {
                 crate::decide::negotiation::consumer_capabilities(
@@ -84,7 +88,13 @@ impl Mafalda {
                     &mut options.rtp_capabilities,
                 );
             }
-            (entry.transport.clone(), entry.router, destination, import_paused)
+            (
+                entry.transport.clone(),
+                entry.router,
+                destination,
+                imported,
+                import_paused,
+            )
         };
         let pipe = self.ensure_pipe(producer_id, &destination).await?;
         let consumed = transport.as_dyn().consume(options).await.map_err(consume_error);
@@ -103,6 +113,7 @@ impl Mafalda {
         // at any moment from now on.
         let handlers = self.subscribe_consumer(room_id, &consumer, &import_paused, &producer_closed);
         let mut info = ConsumerInfo::of(&consumer);
+        info.imported = imported;
         if import_paused.load(Ordering::SeqCst) {
             // A consumer of a paused pipe producer starts producer-paused.
             if !app_paused {
@@ -283,16 +294,13 @@ impl Mafalda {
     }
 
     /// `consumer.getStats()`.
-    pub async fn consumer_stats(&self, id: ConsumerId) -> Result<serde_json::Value> {
-        stats_json(self.consumer(id)?.get_stats().await?, |stat| match stat {
-            ConsumerRtpStreamStat::Outbound(_) => "outbound-rtp",
-            ConsumerRtpStreamStat::Inbound(_) => "inbound-rtp",
-        })
+    pub async fn consumer_stats(&self, id: ConsumerId) -> Result<Vec<ConsumerRtpStreamStat>> {
+        Ok(self.consumer(id)?.get_stats().await?)
     }
 
     /// `consumer.dump()`.
-    pub async fn dump_consumer(&self, id: ConsumerId) -> Result<serde_json::Value> {
-        to_json(self.consumer(id)?.dump().await?)
+    pub async fn dump_consumer(&self, id: ConsumerId) -> Result<ConsumerDump> {
+        Ok(self.consumer(id)?.dump().await?)
     }
 
     pub(crate) fn consumer(&self, id: ConsumerId) -> Result<Consumer> {

@@ -8,9 +8,10 @@ use crate::events::Event;
 use crate::ids::PipeKey;
 use crate::ids::TransportKind;
 use crate::ids::VirtualRouterId;
-use crate::json::{stats_json, to_json, without_nulls};
 use crate::state::DataConsumerEntry;
 use event_listener_primitives::HandlerId;
+use mediasoup::data_consumer::DataConsumerDump;
+use mediasoup::data_consumer::DataConsumerStat;
 use mediasoup::data_consumer::DataConsumerType;
 use mediasoup::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -104,9 +105,7 @@ impl Mafalda {
                 return Err(not_found());
             }
             let destination = registry
-                .routers
-                .get(&entry.router)
-                .and_then(|room| room.real_router(entry.real_router).cloned())
+                .real_router(entry.router, entry.site.router)
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
             (entry.transport.clone(), entry.router, destination)
         };
@@ -255,13 +254,13 @@ impl Mafalda {
     }
 
     /// `dataConsumer.getStats()`.
-    pub async fn data_consumer_stats(&self, id: DataConsumerId) -> Result<serde_json::Value> {
-        stats_json(self.data_consumer(id)?.get_stats().await?, |_| "data-consumer")
+    pub async fn data_consumer_stats(&self, id: DataConsumerId) -> Result<Vec<DataConsumerStat>> {
+        Ok(self.data_consumer(id)?.get_stats().await?)
     }
 
     /// `dataConsumer.dump()`.
-    pub async fn dump_data_consumer(&self, id: DataConsumerId) -> Result<serde_json::Value> {
-        to_json(self.data_consumer(id)?.dump().await?).map(without_nulls)
+    pub async fn dump_data_consumer(&self, id: DataConsumerId) -> Result<DataConsumerDump> {
+        Ok(self.data_consumer(id)?.dump().await?)
     }
 
     /// `dataConsumer.getBufferedAmount()`.

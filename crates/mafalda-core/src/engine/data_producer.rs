@@ -6,8 +6,9 @@
 use crate::engine::Mafalda;
 use crate::error::{Error, Result};
 use crate::ids::TransportKind;
-use crate::json::{stats_json, to_json, without_nulls};
 use crate::state::DataProducerEntry;
+use mediasoup::data_producer::DataProducerDump;
+use mediasoup::data_producer::DataProducerStat;
 use mediasoup::data_producer::DataProducerType;
 use mediasoup::prelude::*;
 
@@ -63,13 +64,13 @@ impl Mafalda {
         transport_id: TransportId,
         options: DataProduceOptions,
     ) -> Result<DataProducerInfo> {
-        let (transport, room, real_router) = {
+        let (transport, room, home) = {
             let registry = self.registry();
             let entry = registry
                 .transports
                 .get(&transport_id)
                 .ok_or_else(|| Error::invalid_state("Transport closed"))?;
-            (entry.transport.clone(), entry.router, entry.real_router)
+            (entry.transport.clone(), entry.router, entry.site)
         };
         // mediasoup ignores an id given on a DirectTransport.
         let given_id = options.id.filter(|_| transport.kind() != TransportKind::Direct);
@@ -94,7 +95,7 @@ impl Mafalda {
             data_producer,
             transport: transport_id,
             room,
-            real_router,
+            home,
         };
         let mut registry = self.registry();
         match registry.transports.get_mut(&transport_id) {
@@ -132,13 +133,13 @@ impl Mafalda {
     }
 
     /// `dataProducer.getStats()`.
-    pub async fn data_producer_stats(&self, id: DataProducerId) -> Result<serde_json::Value> {
-        stats_json(self.data_producer(id)?.get_stats().await?, |_| "data-producer")
+    pub async fn data_producer_stats(&self, id: DataProducerId) -> Result<Vec<DataProducerStat>> {
+        Ok(self.data_producer(id)?.get_stats().await?)
     }
 
     /// `dataProducer.dump()`.
-    pub async fn dump_data_producer(&self, id: DataProducerId) -> Result<serde_json::Value> {
-        to_json(self.data_producer(id)?.dump().await?).map(without_nulls)
+    pub async fn dump_data_producer(&self, id: DataProducerId) -> Result<DataProducerDump> {
+        Ok(self.data_producer(id)?.dump().await?)
     }
 
     /// `dataProducer.send()` (DataProducers of a DirectTransport only): a

@@ -83,7 +83,7 @@ impl Mafalda {
                     let mut ids: Vec<_> = registry
                         .routers
                         .iter()
-                        .filter(|(_, room)| room.real_router(router.id()).is_some())
+                        .filter(|(_, room)| room.site(router.id()).is_some())
                         .map(|(id, _)| *id)
                         .collect();
                     ids.sort_by_key(ToString::to_string);
@@ -95,7 +95,11 @@ impl Mafalda {
                 .iter()
                 .filter(|(_, pipe)| pipe.ready.initialized())
                 .map(|((source, destination), pipe)| {
-                    (pipe.source, *destination, matches!(source, PipeSource::Data(_)))
+                    (
+                        pipe.source.router,
+                        *destination,
+                        matches!(source, PipeSource::Data(_)),
+                    )
                 })
                 .collect();
             (rooms, pipes)

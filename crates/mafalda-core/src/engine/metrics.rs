@@ -51,7 +51,7 @@ impl Mafalda {
             }
         }
         for transport in registry.transports.values() {
-            if let Some(worker) = at(workers, &on, &transport.real_router) {
+            if let Some(worker) = at(workers, &on, &transport.site.router) {
                 worker.transports += 1;
             }
         }
@@ -68,16 +68,16 @@ impl Mafalda {
             }
         }
         for producer in registry.producers.values() {
-            if let Some(worker) = at(workers, &on, &producer.real_router) {
+            if let Some(worker) = at(workers, &on, &producer.home.router) {
                 worker.producers += 1;
             }
         }
         for data_producer in registry.data_producers.values() {
-            if let Some(worker) = at(workers, &on, &data_producer.real_router) {
+            if let Some(worker) = at(workers, &on, &data_producer.home.router) {
                 worker.data_producers += 1;
             }
         }
-        let router_of = |transport| registry.transports.get(transport).map(|t| t.real_router);
+        let router_of = |transport| registry.transports.get(transport).map(|t| t.site.router);
         for consumer in registry.consumers.values() {
             if let Some(worker) = router_of(&consumer.transport).and_then(|r| at(workers, &on, &r)) {
                 worker.consumers += 1;
@@ -104,7 +104,7 @@ impl Mafalda {
                     PipeKind::Data => worker.data_producers += 1,
                 }
             }
-            if let Some(worker) = at(workers, &on, &pipe.source) {
+            if let Some(worker) = at(workers, &on, &pipe.source.router) {
                 match kind {
                     PipeKind::Media => {
                         worker.consumers += 1;

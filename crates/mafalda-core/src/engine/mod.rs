@@ -38,7 +38,9 @@ pub use introspection::{PoolDump, RealRouterDump, RealWorkerDump};
 pub use observer::ObserverOptions;
 pub use producer::ProducerInfo;
 pub use router::RouterInfo;
-pub use transport::{TransportData, TransportInfo, TransportOptions, TransportRemoteParameters};
+pub use transport::{
+    TransportData, TransportInfo, TransportOptions, TransportRemoteParameters, TransportStats,
+};
 pub use worker::{ResourceUsage, WorkerInfo};
 
 use crate::config::PoolConfig;
@@ -243,8 +245,6 @@ impl Mafalda {
         self.pool().order().executor().spawn(check).detach();
     }
 
-    /// Closes real workers that carry nothing: no router and no virtual
-    /// worker reporting them as its own.
     /// Closes real workers that have carried nothing (no router, no virtual
     /// worker reporting them as its own, no placement in the ramp-up window)
     /// for `idle_worker_timeout`. Called after closings and periodically.
@@ -398,9 +398,9 @@ impl Mafalda {
                 .routers
                 .iter()
                 .filter_map(|(room, entry)| {
-                    let dead = entry.real.iter().find(|real| real.worker.id() == id)?;
-                    let only_there = entry.real.iter().all(|real| real.worker.id() == id);
-                    Some((*room, dead.router.id(), only_there))
+                    let dead = entry.sites.iter().find(|site| site.location.worker == id)?;
+                    let only_there = entry.sites.iter().all(|site| site.location.worker == id);
+                    Some((*room, dead.location.router, only_there))
                 })
                 .collect();
             for (room, dead_router, only_there) in touched {

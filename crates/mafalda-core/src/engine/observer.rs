@@ -153,9 +153,7 @@ impl Mafalda {
             }
             let router_id = entry.observer.as_dyn().router().id();
             let destination = registry
-                .routers
-                .get(&entry.room)
-                .and_then(|room| room.real_router(router_id).cloned())
+                .real_router(entry.room, router_id)
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
             (entry.observer.clone(), destination)
         };

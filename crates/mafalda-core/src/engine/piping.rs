@@ -74,9 +74,7 @@ impl Mafalda {
             let home_id = home.location.router;
             // The handles behind the location, for the effects below.
             let home = registry
-                .routers
-                .get(&home.room)
-                .and_then(|room| room.real_router(home_id).cloned())
+                .real_router(home.room, home_id)
                 .ok_or_else(|| Error::invalid_state("Router closed"))?;
             let pair = pair_key(home_id, dest_id);
             let is_new = !registry.pipes.contains_key(&key);
@@ -93,7 +91,7 @@ impl Mafalda {
                         users: 0,
                         idle_since: None,
                         pair,
-                        source: home_id,
+                        source: home.location(),
                         pids: (home.worker.tid(), destination.worker.tid()),
                     },
                 );

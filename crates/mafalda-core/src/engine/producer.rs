@@ -4,11 +4,12 @@ use crate::engine::Mafalda;
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::ids::VirtualRouterId;
-use crate::json::{stats_json, to_json};
 use crate::state::ProducerEntry;
 use crate::state::Registry;
 use event_listener_primitives::HandlerId;
 use mediasoup::prelude::*;
+use mediasoup::producer::ProducerDump;
+use mediasoup::producer::ProducerStat;
 use mediasoup::producer::{ProducerScore, ProducerType};
 use std::sync::Arc;
 
@@ -54,7 +55,7 @@ impl Mafalda {
         id: Option<ProducerId>,
         options: ProducerOptions,
     ) -> Result<ProducerInfo> {
-        let (transport, room, real_router) = {
+        let (transport, room, home) = {
             let registry = self.registry();
             let entry = registry
                 .transports
@@ -70,7 +71,7 @@ impl Mafalda {
                     ));
                 }
             }
-            (entry.transport.clone(), entry.router, entry.real_router)
+            (entry.transport.clone(), entry.router, entry.site)
         };
         let reserved = self.reserve_id("Producer", id, |registry, id| registry.producers.contains_key(id))?;
         let options = match id {
@@ -97,7 +98,7 @@ impl Mafalda {
             producer,
             transport: transport_id,
             room,
-            real_router,
+            home,
             _handlers: handlers,
         };
         let mut registry = self.registry();
@@ -167,13 +168,13 @@ impl Mafalda {
     }
 
     /// `producer.getStats()`.
-    pub async fn producer_stats(&self, id: ProducerId) -> Result<serde_json::Value> {
-        stats_json(self.producer(id)?.get_stats().await?, |_| "inbound-rtp")
+    pub async fn producer_stats(&self, id: ProducerId) -> Result<Vec<ProducerStat>> {
+        Ok(self.producer(id)?.get_stats().await?)
     }
 
     /// `producer.dump()`.
-    pub async fn dump_producer(&self, id: ProducerId) -> Result<serde_json::Value> {
-        to_json(self.producer(id)?.dump().await?)
+    pub async fn dump_producer(&self, id: ProducerId) -> Result<ProducerDump> {
+        Ok(self.producer(id)?.dump().await?)
     }
 
     /// Takes the id given to a `what` (`"Producer"`, `"DataProducer"`)

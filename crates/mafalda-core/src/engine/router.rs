@@ -22,7 +22,9 @@ use crate::ids::VirtualRouterId;
 use crate::ids::VirtualWorkerId;
 use crate::metrics::PlacementOutcome;
 use crate::pool::RealWorker;
+use crate::state::Placing;
 use crate::state::RealRouter;
+use crate::state::RoomSite;
 use crate::state::RouterEntry;
 use crate::state::SharedRouterEntry;
 use mediasoup::prelude::*;
@@ -72,7 +74,10 @@ impl Mafalda {
             settings,
             media_codecs,
             codec_key,
-            real: vec![real],
+            sites: vec![RoomSite {
+                location: real.location(),
+                placing: Arc::clone(&real.placing),
+            }],
             transports: HashSet::new(),
             observers: HashSet::new(),
             imports: HashSet::new(),
@@ -110,8 +115,8 @@ impl Mafalda {
             let mut garbage = self.garbage();
             {
                 let mut registry = self.registry();
-                for real in &entry.real {
-                    registry.release_shared_router(&real.worker, &entry.codec_key, &mut garbage);
+                for site in &entry.sites {
+                    registry.release_shared_router(site.location.worker, &entry.codec_key, &mut garbage);
                 }
             }
             drop(entry);
@@ -166,7 +171,7 @@ impl Mafalda {
             Err(error) => {
                 let mut garbage = self.garbage();
                 self.registry()
-                    .release_shared_router(&worker, codec_key, &mut garbage);
+                    .release_shared_router(worker.id(), codec_key, &mut garbage);
                 drop(garbage);
                 self.collect_idle_workers();
                 Err(error)
@@ -176,7 +181,7 @@ impl Mafalda {
 
     /// The real router a new transport of the room goes on, growing the
     /// room onto another worker when placement says so.
-    pub(crate) async fn place_transport(&self, id: VirtualRouterId) -> Result<RealRouter> {
+    pub(crate) async fn place_transport(&self, id: VirtualRouterId) -> Result<Placing> {
         let (decision, grow) = self.transport_decision(id)?;
         if let TransportDecision::UseRouter(router) = decision {
             return self.room_router(id, router);
@@ -214,26 +219,30 @@ impl Mafalda {
         match registry.routers.get_mut(&id) {
             // Placement never grows a room onto a worker it is already on;
             // should it, the room keeps one reference per real router.
-            Some(room) if room.real_router(real.router.id()).is_some() => {
-                let placed = room.real_router(real.router.id()).map(RealRouter::placing);
-                registry.release_shared_router(&real.worker, &codec_key, &mut garbage);
+            Some(room) if room.site(real.router.id()).is_some() => {
+                registry.release_shared_router(real.worker.id(), &codec_key, &mut garbage);
+                let placed = registry.real_router(id, real.router.id()).map(Placing::new);
                 drop(registry);
                 drop(garbage);
                 placed.ok_or_else(|| Error::invalid_state("Router closed"))
             }
             Some(room) => {
-                room.real.push(real.clone());
+                room.sites.push(RoomSite {
+                    location: real.location(),
+                    placing: Arc::clone(&real.placing),
+                });
+                let placed = Placing::new(real);
                 drop(registry);
                 self.telemetry().placed(
                     PlacementOutcome::RoomGrown,
                     started,
-                    format_args!("room {id} (router {})", real.router.id()),
-                    real.worker.tid(),
+                    format_args!("room {id} (router {})", placed.router.id()),
+                    placed.worker.tid(),
                 );
-                Ok(real.placing())
+                Ok(placed)
             }
             None => {
-                registry.release_shared_router(&real.worker, &codec_key, &mut garbage);
+                registry.release_shared_router(real.worker.id(), &codec_key, &mut garbage);
                 drop(registry);
                 drop(garbage);
                 drop(real);
@@ -275,15 +284,11 @@ impl Mafalda {
         ))
     }
 
-    fn room_router(&self, id: VirtualRouterId, router: RouterId) -> Result<RealRouter> {
+    fn room_router(&self, id: VirtualRouterId, router: RouterId) -> Result<Placing> {
         let registry = self.registry();
-        let room = registry
-            .routers
-            .get(&id)
-            .ok_or_else(|| Error::invalid_state("Router closed"))?;
-        let real = room
-            .real_router(router)
-            .map(RealRouter::placing)
+        let real = registry
+            .real_router(id, router)
+            .map(Placing::new)
             .ok_or_else(|| Error::invalid_state("Router closed"))?;
         real.worker.note_placement(Instant::now());
         drop(registry);
@@ -312,7 +317,7 @@ impl Mafalda {
             .ok_or_else(|| Error::invalid_state("Router closed"))?;
         let old_key = room.codec_key.clone();
         let new_key = codec_key(&media_codecs);
-        let reals = room.real.clone();
+        let reals = registry.real_routers(id).unwrap_or_default();
         for real in &reals {
             let worker = real.worker.id();
             let shared = registry
@@ -458,13 +463,8 @@ impl Mafalda {
             let home = self
                 .directory()
                 .home_of(&registry, PipeSource::Media(producer))
-                .and_then(|home| {
-                    registry
-                        .routers
-                        .get(&home.room)?
-                        .real_router(home.location.router)
-                        .map(|real| real.router.clone())
-                });
+                .and_then(|home| registry.real_router(home.room, home.location.router))
+                .map(|real| real.router);
             match home {
                 Some(router) => router,
                 None => return Ok(false),
@@ -475,9 +475,7 @@ impl Mafalda {
 
     pub(crate) fn real_routers(&self, id: VirtualRouterId) -> Result<Vec<RealRouter>> {
         self.registry()
-            .routers
-            .get(&id)
-            .map(|entry| entry.real.clone())
+            .real_routers(id)
             .ok_or_else(|| Error::invalid_state("Router closed"))
     }
 }

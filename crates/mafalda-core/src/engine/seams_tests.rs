@@ -119,7 +119,7 @@ struct TwoRooms {
 async fn two_rooms(mafalda: &Mafalda) -> TwoRooms {
     let a = room(mafalda).await;
     let b = room(mafalda).await;
-    let worker_of = |room: &RouterInfo| mafalda.registry().routers[&room.id].real[0].worker.id();
+    let worker_of = |room: &RouterInfo| mafalda.registry().routers[&room.id].sites[0].location.worker;
     assert_ne!(
         worker_of(&a),
         worker_of(&b),

@@ -1,11 +1,11 @@
 //! Transports of a room. Each lives on one real router; its id is the real
 //! transport's id.
 
+use crate::config::SctpStreams;
 use crate::engine::Mafalda;
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::ids::VirtualRouterId;
-use crate::json::stats_json;
 use crate::json::to_json;
 use crate::state::AnyTransport;
 use crate::state::TransportEntry;
@@ -63,6 +63,16 @@ pub struct TransportInfo {
     pub data: TransportData,
 }
 
+/// `getStats()` of a transport, by kind.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub enum TransportStats {
+    WebRtc(Vec<mediasoup::webrtc_transport::WebRtcTransportStat>),
+    Plain(Vec<mediasoup::plain_transport::PlainTransportStat>),
+    Direct(Vec<mediasoup::direct_transport::DirectTransportStat>),
+    Pipe(Vec<mediasoup::pipe_transport::PipeTransportStat>),
+}
+
 /// Kind-specific state of a transport, as mediasoup-node exposes it.
 #[derive(Debug, Clone)]
 #[allow(missing_docs)]
@@ -97,8 +107,8 @@ pub enum TransportData {
 }
 
 impl TransportInfo {
-    fn of(transport: &AnyTransport) -> Self {
-        let data = match transport {
+    fn of(transport: &AnyTransport, sctp_streams: SctpStreams) -> Self {
+        let mut data = match transport {
             AnyTransport::WebRtc(t) => TransportData::WebRtc {
                 ice_role: t.ice_role(),
                 ice_parameters: t.ice_parameters().clone(),
@@ -126,6 +136,12 @@ impl TransportInfo {
                 srtp_parameters: t.srtp_parameters(),
             },
         };
+        match &mut data {
+            TransportData::WebRtc { sctp_parameters, .. }
+            | TransportData::Plain { sctp_parameters, .. }
+            | TransportData::Pipe { sctp_parameters, .. } => sctp_streams.apply(sctp_parameters),
+            TransportData::Direct => {}
+        }
         Self {
             id: transport.as_dyn().id(),
             data,
@@ -140,10 +156,22 @@ impl Mafalda {
         router_id: VirtualRouterId,
         options: TransportOptions,
     ) -> Result<TransportInfo> {
+        self.create_transport_with(router_id, options, SctpStreams::default())
+            .await
+    }
+
+    /// [`Mafalda::create_transport`], reporting `sctp_streams` as its SCTP
+    /// stream counts (see [`SctpStreams`]).
+    pub async fn create_transport_with(
+        &self,
+        router_id: VirtualRouterId,
+        options: TransportOptions,
+        sctp_streams: SctpStreams,
+    ) -> Result<TransportInfo> {
+        // Until the transport is in the registry (`real` is dropped), its
+        // real router stays in the room even if the room's last transport
+        // there closes meanwhile.
         let real = self.place_transport(router_id).await?;
-        // Until the transport is in the registry, its real router stays in
-        // the room even if the room's last transport there closes meanwhile.
-        let _placing = crate::state::Placing::of(&real);
         let router = &real.router;
         let port_range = self.room_port_range(router_id)?;
         let mut webrtc_server = None;
@@ -200,12 +228,13 @@ impl Mafalda {
                     .map_err(|e| transport_error(e.to_string()))
             }
         }?;
-        let info = TransportInfo::of(&transport);
+        let info = TransportInfo::of(&transport, sctp_streams);
         let handlers = self.subscribe_transport(router_id, &transport);
         let entry = TransportEntry {
             transport,
             router: router_id,
-            real_router: real.router.id(),
+            site: real.location(),
+            sctp_streams,
             webrtc_server: webrtc_server.as_ref().map(|(id, _)| *id),
             producers: HashSet::new(),
             consumers: HashSet::new(),
@@ -342,7 +371,14 @@ impl Mafalda {
         id: TransportId,
         parameters: TransportRemoteParameters,
     ) -> Result<TransportInfo> {
-        let transport = self.transport(id)?;
+        let (transport, sctp_streams) = {
+            let registry = self.registry();
+            let entry = registry
+                .transports
+                .get(&id)
+                .ok_or_else(|| Error::invalid_state("Transport closed"))?;
+            (entry.transport.clone(), entry.sctp_streams)
+        };
         match (&transport, parameters) {
             (AnyTransport::WebRtc(t), TransportRemoteParameters::WebRtc(p)) => t.connect(p).await?,
             (AnyTransport::Plain(t), TransportRemoteParameters::Plain(p)) => t.connect(p).await?,
@@ -353,7 +389,7 @@ impl Mafalda {
                 ))
             }
         }
-        Ok(TransportInfo::of(&transport))
+        Ok(TransportInfo::of(&transport, sctp_streams))
     }
 
     /// Closes a transport and its producers and consumers. Closing twice is
@@ -365,13 +401,13 @@ impl Mafalda {
     }
 
     /// `getStats()` of a transport.
-    pub async fn transport_stats(&self, id: TransportId) -> Result<serde_json::Value> {
-        match self.transport(id)? {
-            AnyTransport::WebRtc(t) => stats_json(t.get_stats().await?, |_| "webrtc-transport"),
-            AnyTransport::Plain(t) => stats_json(t.get_stats().await?, |_| "plain-rtp-transport"),
-            AnyTransport::Direct(t) => stats_json(t.get_stats().await?, |_| "direct-transport"),
-            AnyTransport::Pipe(t) => stats_json(t.get_stats().await?, |_| "pipe-transport"),
-        }
+    pub async fn transport_stats(&self, id: TransportId) -> Result<TransportStats> {
+        Ok(match self.transport(id)? {
+            AnyTransport::WebRtc(t) => TransportStats::WebRtc(t.get_stats().await?),
+            AnyTransport::Plain(t) => TransportStats::Plain(t.get_stats().await?),
+            AnyTransport::Direct(t) => TransportStats::Direct(t.get_stats().await?),
+            AnyTransport::Pipe(t) => TransportStats::Pipe(t.get_stats().await?),
+        })
     }
 
     /// `dump()` of a transport.
@@ -383,6 +419,17 @@ impl Mafalda {
             AnyTransport::Pipe(t) => to_json(t.dump().await?),
         }?;
         self.retain_open_data_ids(id, &mut dump);
+        let sctp_streams = self
+            .registry()
+            .transports
+            .get(&id)
+            .map(|entry| entry.sctp_streams);
+        if let (Some(streams), Some(sctp)) = (sctp_streams, dump.get_mut("sctpParameters")) {
+            if sctp.is_object() {
+                sctp["OS"] = streams.os.into();
+                sctp["MIS"] = streams.mis.into();
+            }
+        }
         Ok(dump)
     }
 

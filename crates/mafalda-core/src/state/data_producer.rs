@@ -1,19 +1,19 @@
 //! A data producer as the registry keeps it, and its removal.
 
+use crate::ids::Location;
 use crate::ids::VirtualRouterId;
 use crate::state::Garbage;
 use crate::state::Registry;
 use mediasoup::data_producer::DataProducer;
 use mediasoup::data_producer::DataProducerId;
-use mediasoup::router::RouterId;
 use mediasoup::transport::TransportId;
 
 pub(crate) struct DataProducerEntry {
     pub data_producer: DataProducer,
     pub transport: TransportId,
-    /// The room, and the real router of it the data producer lives on.
+    /// Its room, and where in the room it lives.
     pub room: VirtualRouterId,
-    pub real_router: RouterId,
+    pub home: Location,
 }
 
 impl Registry {

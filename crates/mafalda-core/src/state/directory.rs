@@ -28,11 +28,10 @@ pub(crate) struct LocalDirectory;
 
 impl Directory for LocalDirectory {
     fn home_of(&self, registry: &Registry, source: PipeSource) -> Option<Home> {
-        let (room, router) = match source {
-            PipeSource::Media(id) => registry.producers.get(&id).map(|e| (e.room, e.real_router)),
-            PipeSource::Data(id) => registry.data_producers.get(&id).map(|e| (e.room, e.real_router)),
+        let (room, location) = match source {
+            PipeSource::Media(id) => registry.producers.get(&id).map(|e| (e.room, e.home)),
+            PipeSource::Data(id) => registry.data_producers.get(&id).map(|e| (e.room, e.home)),
         }?;
-        let location = registry.routers.get(&room)?.real_router(router)?.location();
         Some(Home { room, location })
     }
 
@@ -40,7 +39,7 @@ impl Directory for LocalDirectory {
         registry
             .routers
             .get(&room)
-            .map(|entry| entry.real.iter().map(|real| real.location()).collect())
+            .map(|entry| entry.sites.iter().map(|site| site.location).collect())
             .unwrap_or_default()
     }
 }

@@ -26,13 +26,12 @@ pub(crate) use directory::{Directory, Home, LocalDirectory};
 pub(crate) use observer::{AnyObserver, ObserverEntry};
 pub(crate) use pipe::{ClosedPipe, PairHandles, PipeCloseReason, PipeEntry, PipeHandles, PipePairEntry};
 pub(crate) use producer::ProducerEntry;
-pub(crate) use router::{Placing, RealRouter, RouterEntry, SharedRouterEntry};
+pub(crate) use router::{Placing, RealRouter, RoomSite, RouterEntry, SharedRouterEntry};
 pub(crate) use transport::{AnyTransport, TransportEntry};
 pub(crate) use webrtc_server::WebRtcServerEntry;
 pub(crate) use worker::VirtualWorkerEntry;
 
 use crate::ids::{PairKey, PipeKey, SharedKey, VirtualRouterId, VirtualWorkerId};
-use crate::pool::RealWorker;
 use mediasoup::consumer::ConsumerId;
 use mediasoup::data_consumer::DataConsumerId;
 use mediasoup::data_producer::DataProducerId;
@@ -40,7 +39,9 @@ use mediasoup::producer::ProducerId;
 use mediasoup::router::RouterId;
 use mediasoup::transport::TransportId;
 use mediasoup::webrtc_server::WebRtcServerId;
+use mediasoup::worker::WorkerId;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Default)]
 pub(crate) struct Registry {
@@ -164,7 +165,7 @@ impl Registry {
         if let Some(router) = self.routers.get_mut(&entry.router) {
             router.transports.remove(&id);
         }
-        self.release_idle_room_router(entry.router, entry.real_router, garbage);
+        self.release_idle_room_router(entry.router, entry.site.router, garbage);
         if let Some(server) = entry.webrtc_server.and_then(|s| self.webrtc_servers.get_mut(&s)) {
             garbage.real_webrtc_servers.extend(server.release_transport(id));
         }
@@ -204,8 +205,8 @@ impl Registry {
         if let Some(worker) = entry.worker.and_then(|w| self.workers.get_mut(&w)) {
             worker.routers.remove(&id);
         }
-        for real in &entry.real {
-            self.release_shared_router(&real.worker, &entry.codec_key, garbage);
+        for site in &entry.sites {
+            self.release_shared_router(site.location.worker, &entry.codec_key, garbage);
         }
         garbage.routers.push(entry);
     }
@@ -230,11 +231,15 @@ impl Registry {
             .filter(|t| {
                 self.transports
                     .get(t)
-                    .is_some_and(|t| t.real_router == real_router)
+                    .is_some_and(|t| t.site.router == real_router)
             })
             .copied()
             .collect();
-        let observers: Vec<_> = if entry.real.first().is_some_and(|r| r.router.id() == real_router) {
+        let observers: Vec<_> = if entry
+            .sites
+            .first()
+            .is_some_and(|s| s.location.router == real_router)
+        {
             entry.observers.iter().copied().collect()
         } else {
             Vec::new()
@@ -247,10 +252,10 @@ impl Registry {
         }
         // Taking its last transport may have released the router already.
         if let Some(entry) = self.routers.get_mut(&room) {
-            if let Some(index) = entry.real.iter().position(|r| r.router.id() == real_router) {
-                let released = entry.real.remove(index);
+            if let Some(index) = entry.sites.iter().position(|s| s.location.router == real_router) {
+                let released = entry.sites.remove(index);
                 let codec_key = entry.codec_key.clone();
-                self.release_shared_router(&released.worker, &codec_key, garbage);
+                self.release_shared_router(released.location.worker, &codec_key, garbage);
             }
         }
         (transports, observers)
@@ -272,14 +277,14 @@ impl Registry {
         let in_use = entry.transports.iter().any(|t| {
             self.transports
                 .get(t)
-                .is_some_and(|t| t.real_router == real_router)
+                .is_some_and(|t| t.site.router == real_router)
         });
-        let Some(index) = entry.real.iter().position(|r| r.router.id() == real_router) else {
+        let Some(index) = entry.sites.iter().position(|s| s.location.router == real_router) else {
             return;
         };
         if in_use
             || index == 0
-            || entry.real[index]
+            || entry.sites[index]
                 .placing
                 .load(std::sync::atomic::Ordering::SeqCst)
                 > 0
@@ -290,19 +295,21 @@ impl Registry {
         let Some(entry) = self.routers.get_mut(&room) else {
             return;
         };
-        let released = entry.real.remove(index);
-        self.release_shared_router(&released.worker, &codec_key, garbage);
+        let released = entry.sites.remove(index);
+        self.release_shared_router(released.location.worker, &codec_key, garbage);
     }
 
     /// A room no longer uses the shared real router of `worker` for
     /// `codec_key`. With its last room the router goes, and with it every
     /// pipe to or from it (their users were in those rooms).
-    pub fn release_shared_router(&mut self, worker: &RealWorker, codec_key: &str, garbage: &mut Garbage) {
-        worker.add_routers(-1);
-        let key = (worker.id(), codec_key.to_string());
+    pub fn release_shared_router(&mut self, worker: WorkerId, codec_key: &str, garbage: &mut Garbage) {
+        let key = (worker, codec_key.to_string());
         let Some(shared) = self.shared_routers.get_mut(&key) else {
             return;
         };
+        // Counted on the worker with the room's reference (see
+        // `start_real_router`), so released with it.
+        shared.worker.add_routers(-1);
         shared.rooms = shared.rooms.saturating_sub(1);
         if shared.rooms > 0 {
             return;
@@ -314,5 +321,34 @@ impl Registry {
             self.take_pipes_of_routers(&[router.id()], garbage);
         }
         garbage.shared_routers.push(shared);
+    }
+
+    /// The handles of `room`'s real router `router`, for an effect.
+    pub fn real_router(&self, room: VirtualRouterId, router: RouterId) -> Option<RealRouter> {
+        let entry = self.routers.get(&room)?;
+        self.handles_of(entry, entry.site(router)?)
+    }
+
+    /// The handles of every real router of `room`, its first site first.
+    pub fn real_routers(&self, room: VirtualRouterId) -> Option<Vec<RealRouter>> {
+        let entry = self.routers.get(&room)?;
+        Some(
+            entry
+                .sites
+                .iter()
+                .filter_map(|site| self.handles_of(entry, site))
+                .collect(),
+        )
+    }
+
+    fn handles_of(&self, room: &RouterEntry, site: &RoomSite) -> Option<RealRouter> {
+        let shared = self
+            .shared_routers
+            .get(&(site.location.worker, room.codec_key.clone()))?;
+        Some(RealRouter {
+            router: shared.ready.get()?.clone(),
+            worker: shared.worker.clone(),
+            placing: Arc::clone(&site.placing),
+        })
     }
 }

@@ -1,5 +1,6 @@
 //! Pipes and pipe transport pairs as the registry keeps them, and their removal.
 
+use crate::ids::Location;
 use crate::ids::PairKey;
 use crate::ids::PipeKey;
 use crate::ids::PipeSource;
@@ -44,7 +45,7 @@ pub(crate) struct PipeEntry {
     pub idle_since: Option<Instant>,
     pub pair: PairKey,
     /// The producer's home real router, where the pipe consumer is.
-    pub source: RouterId,
+    pub source: Location,
     /// Thread ids of the source's and the destination's workers, for logs.
     pub pids: (u32, u32),
 }
@@ -94,7 +95,7 @@ impl ClosedPipe {
             Pipe,
             "pipe closed [{}, from router {} (worker pid {}) to router {} (worker pid {})]: {}",
             source,
-            self.entry.source,
+            self.entry.source.router,
             self.entry.pids.0,
             destination,
             self.entry.pids.1,

@@ -1,5 +1,6 @@
 //! A producer as the registry keeps it.
 
+use crate::ids::Location;
 use event_listener_primitives::HandlerId;
 use mediasoup::producer::Producer;
 use mediasoup::transport::TransportId;
@@ -7,8 +8,8 @@ use mediasoup::transport::TransportId;
 pub(crate) struct ProducerEntry {
     pub producer: Producer,
     pub transport: TransportId,
-    /// The room, and the real router of it the producer lives on.
+    /// Its room, and where in the room it lives.
     pub room: crate::ids::VirtualRouterId,
-    pub real_router: mediasoup::router::RouterId,
+    pub home: Location,
     pub _handlers: Vec<HandlerId>,
 }

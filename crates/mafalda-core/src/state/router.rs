@@ -16,14 +16,14 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
-/// A real mediasoup router serving a room, and the worker it runs on.
+/// The handles behind a [`RoomSite`]: the real mediasoup router and the
+/// worker it runs on. Looked up where an effect needs them
+/// ([`crate::state::Registry::real_router`]); entries name sites instead.
 #[derive(Clone)]
 pub(crate) struct RealRouter {
     pub router: Router,
     pub worker: RealWorker,
-    /// Transports of the room being created on it right now (see
-    /// [`Placing`]): while any is, the room keeps this router even with no
-    /// transport on it.
+    /// The site's count of transports being placed there (see [`Placing`]).
     pub placing: Arc<AtomicU32>,
 }
 
@@ -35,29 +35,41 @@ impl RealRouter {
             router: self.router.id(),
         }
     }
+}
 
-    /// Counts one more transport being placed here (the [`Placing`] guard
-    /// `create_transport` makes undoes it) and hands out the router.
-    pub fn placing(&self) -> RealRouter {
-        self.placing.fetch_add(1, Ordering::SeqCst);
-        self.clone()
+/// A real router serving a room, named by where it is.
+pub(crate) struct RoomSite {
+    pub location: Location,
+    /// Transports of the room being created there right now (see
+    /// [`Placing`]): while any is, the room keeps this router even with no
+    /// transport on it.
+    pub placing: Arc<AtomicU32>,
+}
+
+/// A transport of a room on its way to a real router: counted on the site
+/// from placement until the guard drops, which `create_transport` does once
+/// the transport is in the registry. A room's real router left with no
+/// transport is released (`Registry::release_idle_room_router`), unless one
+/// is on its way there.
+pub(crate) struct Placing(RealRouter);
+
+impl Placing {
+    pub fn new(real: RealRouter) -> Self {
+        real.placing.fetch_add(1, Ordering::SeqCst);
+        Self(real)
     }
 }
 
-/// Held by `create_transport` from placement until the transport is in the
-/// registry: a room's real router left with no transport is released
-/// (`Registry::release_idle_room_router`), unless one is on its way there.
-pub(crate) struct Placing(Arc<AtomicU32>);
-
-impl Placing {
-    pub fn of(real: &RealRouter) -> Self {
-        Self(Arc::clone(&real.placing))
+impl std::ops::Deref for Placing {
+    type Target = RealRouter;
+    fn deref(&self) -> &RealRouter {
+        &self.0
     }
 }
 
 impl Drop for Placing {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        self.0.placing.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -80,17 +92,17 @@ pub(crate) struct RouterEntry {
     pub media_codecs: Vec<RtpCodecCapability>,
     /// [`codec_key`] of `media_codecs`.
     pub codec_key: String,
-    /// The real routers serving the room (shared with the other rooms of
-    /// their worker that have the same codecs); the first one was placed
-    /// with it.
-    pub real: Vec<RealRouter>,
+    /// Where the real routers serving the room are (each shared with the
+    /// other rooms of its worker that have the same codecs); the first one
+    /// was placed with it, and the room's observers live there.
+    pub sites: Vec<RoomSite>,
     pub transports: HashSet<TransportId>,
     pub observers: HashSet<mediasoup::rtp_observer::RtpObserverId>,
     /// Producers of other rooms piped in with `pipeToRouter()`: consumable
     /// here as if they were the room's own.
     pub imports: HashSet<ProducerId>,
     /// Imports whose pipe producer the application paused: the room's
-    /// consumers of them are held paused (see [`crate::import`]).
+    /// consumers of them are held paused (see `engine/import.rs`).
     pub paused_imports: HashSet<ProducerId>,
     /// Data producers of other rooms piped in with `pipeToRouter()`.
     pub data_imports: HashSet<DataProducerId>,
@@ -100,7 +112,8 @@ pub(crate) struct RouterEntry {
 }
 
 impl RouterEntry {
-    pub fn real_router(&self, id: RouterId) -> Option<&RealRouter> {
-        self.real.iter().find(|real| real.router.id() == id)
+    /// Its site on the real router `router`, if it has one.
+    pub fn site(&self, router: RouterId) -> Option<&RoomSite> {
+        self.sites.iter().find(|site| site.location.router == router)
     }
 }

@@ -1,5 +1,7 @@
 //! A transport as the registry keeps it.
 
+use crate::config::SctpStreams;
+use crate::ids::Location;
 use crate::ids::TransportKind;
 use crate::ids::VirtualRouterId;
 use event_listener_primitives::HandlerId;
@@ -44,8 +46,10 @@ impl AnyTransport {
 pub(crate) struct TransportEntry {
     pub transport: AnyTransport,
     pub router: VirtualRouterId,
-    /// The real router it lives on.
-    pub real_router: mediasoup::router::RouterId,
+    /// Where it lives: its real router and worker.
+    pub site: Location,
+    /// The SCTP stream counts it reports.
+    pub sctp_streams: SctpStreams,
     /// The WebRtcServer it listens through, if any.
     pub webrtc_server: Option<WebRtcServerId>,
     pub producers: HashSet<ProducerId>,
