@@ -197,28 +197,16 @@ impl Mafalda {
         // consumers then get producerpause / producerresume. The requests
         // are made from tasks on the workers' executor, not inside
         // mediasoup's callback.
-        let executor = self.pool().order().executor();
         let weak = pipe_producer.downgrade();
-        let on_pause = pipe_consumer.on_producer_pause(move || {
-            if let Some(pipe_producer) = weak.upgrade() {
-                executor
-                    .spawn(async move {
-                        let _ = pipe_producer.pause().await;
-                    })
-                    .detach();
-            }
-        });
-        let executor = self.pool().order().executor();
+        let on_pause = pipe_consumer.on_producer_pause(self.relay(
+            move || weak.upgrade(),
+            |producer: Producer| async move { producer.pause().await },
+        ));
         let weak = pipe_producer.downgrade();
-        let on_resume = pipe_consumer.on_producer_resume(move || {
-            if let Some(pipe_producer) = weak.upgrade() {
-                executor
-                    .spawn(async move {
-                        let _ = pipe_producer.resume().await;
-                    })
-                    .detach();
-            }
-        });
+        let on_resume = pipe_consumer.on_producer_resume(self.relay(
+            move || weak.upgrade(),
+            |producer: Producer| async move { producer.resume().await },
+        ));
         Ok(PipeHandles::Media {
             _pipe_producer: pipe_producer,
             _pipe_consumer: pipe_consumer,
@@ -253,33 +241,46 @@ impl Mafalda {
         options.protocol = pipe_consumer.protocol().clone();
         options.paused = pipe_consumer.producer_paused();
         let pipe_producer = remote.produce_data(options).await.map_err(|e| failed(&e))?;
-        let executor = self.pool().order().executor();
         let weak = pipe_producer.downgrade();
-        let on_pause = pipe_consumer.on_data_producer_pause(move || {
-            if let Some(pipe_producer) = weak.upgrade() {
-                executor
-                    .spawn(async move {
-                        let _ = pipe_producer.pause().await;
-                    })
-                    .detach();
-            }
-        });
-        let executor = self.pool().order().executor();
+        let on_pause = pipe_consumer.on_data_producer_pause(self.relay(
+            move || weak.upgrade(),
+            |producer: DataProducer| async move { producer.pause().await },
+        ));
         let weak = pipe_producer.downgrade();
-        let on_resume = pipe_consumer.on_data_producer_resume(move || {
-            if let Some(pipe_producer) = weak.upgrade() {
-                executor
-                    .spawn(async move {
-                        let _ = pipe_producer.resume().await;
-                    })
-                    .detach();
-            }
-        });
+        let on_resume = pipe_consumer.on_data_producer_resume(self.relay(
+            move || weak.upgrade(),
+            |producer: DataProducer| async move { producer.resume().await },
+        ));
         Ok(PipeHandles::Data {
             _pipe_producer: pipe_producer,
             _pipe_consumer: pipe_consumer,
             _handlers: vec![on_pause, on_resume],
         })
+    }
+
+    /// A handler for a pipe consumer's source events that has `act` done
+    /// to the pipe producer `upgrade` finds, if it still exists, from a task
+    /// on the workers' executor: never inside mediasoup's callback, where a
+    /// request must not be made.
+    fn relay<P, Fut>(
+        &self,
+        upgrade: impl Fn() -> Option<P> + Send + Sync + 'static,
+        act: impl Fn(P) -> Fut + Send + Sync + 'static,
+    ) -> impl Fn() + Send + Sync + 'static
+    where
+        Fut: std::future::Future + Send + 'static,
+    {
+        let executor = self.pool().order().executor();
+        move || {
+            if let Some(pipe_producer) = upgrade() {
+                let request = act(pipe_producer);
+                executor
+                    .spawn(async move {
+                        let _ = request.await;
+                    })
+                    .detach();
+            }
+        }
     }
 
     /// Closes pipes that have had no user for `linger`.
