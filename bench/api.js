@@ -329,20 +329,37 @@ async function memoryChild (name) {
   for (let i = 0; i < IDLE_ROOMS; i++) rooms.push(await room())
   await settle()
   const after = rss()
-  console.log(JSON.stringify({ name, rooms: IDLE_ROOMS, perRoomKiB: (after - before) / IDLE_ROOMS }))
+  // Then rooms come and go, as on a live server: half of them replaced,
+  // twice. Memory freed by the closed ones is reused by the new ones.
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < IDLE_ROOMS; i += 2) {
+      rooms[i].close()
+      rooms[i] = await room()
+    }
+  }
+  await settle()
+  const churned = rss()
+  console.log(JSON.stringify({
+    name,
+    rooms: IDLE_ROOMS,
+    perRoomKiB: (after - before) / IDLE_ROOMS,
+    churnedPerRoomKiB: (churned - before) / IDLE_ROOMS
+  }))
   worker.close()
 }
 
 /** Runs the memory measurement in fresh processes, alternating. */
 function memory () {
-  const results = { mafalda: [], mediasoup: [] }
+  const results = { mafalda: [], mediasoup: [], churned: { mafalda: [], mediasoup: [] } }
   for (let run = 0; run < MEMORY_RUNS; run++) {
     const order = run % 2 === 0 ? ['mediasoup', 'mafalda'] : ['mafalda', 'mediasoup']
     for (const name of order) {
       const output = execFileSync(process.execPath,
         ['--expose-gc', __filename, '--memory-child', name, '--rooms', String(IDLE_ROOMS), '--mafalda', MAFALDA],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 })
-      results[name].push(JSON.parse(output.trim().split('\n').pop()).perRoomKiB)
+      const result = JSON.parse(output.trim().split('\n').pop())
+      results[name].push(result.perRoomKiB)
+      results.churned[name].push(result.churnedPerRoomKiB)
     }
   }
   return results
@@ -415,6 +432,9 @@ async function main () {
     console.log('|---|---|---|---|')
     console.log(`| KiB per room | ${spreadOf(kib.mafalda, 1)} | ${spreadOf(kib.mediasoup, 1)} | ` +
       `${fmt(median(kib.mafalda) / median(kib.mediasoup), 2)} |`)
+    const churned = kib.churned
+    console.log(`| KiB per room after half of them were replaced twice | ${spreadOf(churned.mafalda, 1)} | ` +
+      `${spreadOf(churned.mediasoup, 1)} | ${fmt(median(churned.mafalda) / median(churned.mediasoup), 2)} |`)
   }
 }
 

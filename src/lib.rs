@@ -30,6 +30,10 @@ use napi::Env;
 use napi_derive::napi;
 use std::sync::{Arc, OnceLock};
 
+/// Large Rust blocks straight from the kernel (see `mafalda_core::alloc`).
+#[global_allocator]
+static ALLOCATOR: mafalda_core::alloc::Allocator = mafalda_core::alloc::Allocator;
+
 struct Engine {
     mafalda: Mafalda,
     sink: Arc<JsEventSink>,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Top-level modules of the core, lowest first (see `src/lib.rs`).
 const LAYERS: &[&str] = &[
+    "alloc",
     "error",
     "ids",
     "config",
