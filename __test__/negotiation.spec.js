@@ -59,4 +59,32 @@ describe('negotiation as mediasoup offers it', () => {
     expect(plainUris).not.toContain(TWCC)
     expect(plainUris).not.toContain(ABS_SEND_TIME)
   })
+
+  test('each consume negotiates by the capabilities it is given, even when an earlier one gave others or the same object changed', async () => {
+    const room = await mafalda.createRouter({ mediaCodecs })
+    try {
+      const send = await room.createPlainTransport({ listenInfo, comedia: true })
+      const recv = await room.createPlainTransport({ listenInfo })
+      const producer = await send.produce({ kind: 'video', rtpParameters: vp8RtpParameters(90000003) })
+      const capabilities = JSON.parse(JSON.stringify(room.rtpCapabilities))
+      const first = await recv.consume({ producerId: producer.id, rtpCapabilities: capabilities })
+      expect(first.rtpParameters.codecs[0].mimeType).toBe('video/VP8')
+      // The same object, changed: no video codec left to receive with.
+      const video = capabilities.codecs.filter((c) => c.kind === 'video')
+      capabilities.codecs = capabilities.codecs.filter((c) => c.kind !== 'video')
+      expect(room.canConsume({ producerId: producer.id, rtpCapabilities: capabilities })).toBe(false)
+      await expect(recv.consume({ producerId: producer.id, rtpCapabilities: capabilities })).rejects.toThrow()
+      // And back again.
+      capabilities.codecs.push(...video)
+      expect(room.canConsume({ producerId: producer.id, rtpCapabilities: capabilities })).toBe(true)
+      const again = await recv.consume({ producerId: producer.id, rtpCapabilities: capabilities })
+      expect(again.rtpParameters.codecs[0].mimeType).toBe('video/VP8')
+      // Bad capabilities are refused every time, not remembered as good.
+      for (let i = 0; i < 2; i++) {
+        await expect(recv.consume({ producerId: producer.id, rtpCapabilities: { codecs: 'none' } })).rejects.toThrow(TypeError)
+      }
+    } finally {
+      room.close()
+    }
+  })
 })

@@ -302,7 +302,7 @@ class Router extends NativeObject {
     // already, even if its native close still waits behind earlier calls).
     if (!this.#producers.has(producerId)) return false
     try {
-      return binding.routerCanConsume(this.id, producerId, rtpCapabilities)
+      return binding.routerCanConsume(this.id, producerId, JSON.stringify(rtpCapabilities) ?? '')
     } catch (_) {
       return false
     }

@@ -185,16 +185,17 @@ class Transport extends NativeObject {
       throw typeError('missing rtpCapabilities')
     }
     appData = checkAppData(appData)
+    // The capabilities travel apart: the native side keeps what it parsed
+    // of them by their text, and a peer sends the same with every consume.
     const data = await binding.transportConsume(this.id, JSON.stringify({
       producerId,
-      rtpCapabilities,
       paused: Boolean(paused),
       mid,
       preferredLayers,
       ignoreDtx: Boolean(ignoreDtx),
       enableRtx,
       pipe: Boolean(pipe)
-    }))
+    }), JSON.stringify(rtpCapabilities))
     const producer = this._producerLookup?.(producerId)
     const consumer = new Consumer({ data, appData, codecs: producer?._codecs })
     if (this.closed) {

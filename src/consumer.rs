@@ -19,9 +19,15 @@ fn consumer_id(id: &str) -> Result<ConsumerId> {
 
 /// `transport.consume()`.
 #[napi(catch_unwind)]
-pub fn transport_consume(env: &Env, transport: String, options: Json) -> Result<PromiseRaw<'_, Value>> {
+pub fn transport_consume(
+    env: &Env,
+    transport: String,
+    options: Json,
+    rtp_capabilities: String,
+) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        let options = input::consumer_options(options.0)?;
+        let capabilities = input::rtp_capabilities_text(&rtp_capabilities)?;
+        let options = input::consumer_options(options.0, capabilities)?;
         let info = engine()
             .consume(transport_id(&transport)?, options)
             .await

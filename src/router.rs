@@ -60,12 +60,14 @@ pub fn router_dump(env: &Env, id: String) -> Result<PromiseRaw<'_, Value>> {
 }
 
 /// `router.canConsume()`: answered by mediasoup without a worker request.
+/// The capabilities come as JSON text, as with `consume()` (an application
+/// asks `canConsume()` before each consume, with the same capabilities).
 #[napi(catch_unwind)]
-pub fn router_can_consume(id: String, producer_id: String, rtp_capabilities: Value) -> Result<bool> {
+pub fn router_can_consume(id: String, producer_id: String, rtp_capabilities: String) -> Result<bool> {
     let Ok(producer) = producer_id.parse() else {
         return Ok(false);
     };
-    let capabilities = input::rtp_capabilities(rtp_capabilities)?;
+    let capabilities = input::rtp_capabilities_text(&rtp_capabilities)?;
     engine()
         .can_consume(router_id(&id)?, producer, &capabilities)
         .napi()

@@ -13,6 +13,7 @@ use mafalda_core::{TransportOptions, TransportRemoteParameters};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// Deserialises `value` as `T`, or a `TypeError` saying what was wrong.
@@ -190,6 +191,39 @@ pub fn rtp_capabilities(mut value: Value) -> Result<RtpCapabilities> {
     )?;
     normalise_codecs_and_extensions(&mut value);
     parse(value, "rtpCapabilities")
+}
+
+/// Capabilities recently parsed, by their JSON text.
+static CAPABILITIES: std::sync::Mutex<Option<HashMap<String, RtpCapabilities>>> = std::sync::Mutex::new(None);
+
+/// How many distinct capabilities are kept (a few per peer that consumes:
+/// the same device's capabilities come with each of its consumes).
+const CAPABILITIES_KEPT: usize = 512;
+
+/// A consumer's `rtpCapabilities`, given as JSON text. A peer sends the same
+/// capabilities with every consume (18 of them when it joins a room of 10),
+/// and parsing, normalising and converting them costs more than the rest of
+/// the call on the JS thread; so the result is kept by text and reused
+/// while the text is the same. Errors are not kept.
+pub fn rtp_capabilities_text(text: &str) -> Result<RtpCapabilities> {
+    let lock = || {
+        CAPABILITIES
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
+    if let Some(capabilities) = lock().as_ref().and_then(|kept| kept.get(text)) {
+        return Ok(capabilities.clone());
+    }
+    let value: Value = serde_json::from_str(text)
+        .map_err(|error| type_error(format!("invalid rtpCapabilities: {error}")))?;
+    let capabilities = rtp_capabilities(value)?;
+    let mut kept = lock();
+    let kept = kept.get_or_insert_with(HashMap::new);
+    if kept.len() >= CAPABILITIES_KEPT {
+        kept.clear();
+    }
+    kept.insert(text.to_string(), capabilities.clone());
+    Ok(capabilities)
 }
 
 /// RTP parameters of `produce()`.
@@ -517,7 +551,6 @@ pub fn consumer_layers(value: Value) -> Result<ConsumerLayers> {
 #[serde(rename_all = "camelCase")]
 struct JsConsume {
     producer_id: String,
-    rtp_capabilities: Value,
     #[serde(default)]
     paused: bool,
     mid: Option<String>,
@@ -529,8 +562,9 @@ struct JsConsume {
     pipe: bool,
 }
 
-/// `consume()` options.
-pub fn consumer_options(value: Value) -> Result<ConsumerOptions> {
+/// `consume()` options, with the capabilities given apart (see
+/// [`rtp_capabilities_text`]).
+pub fn consumer_options(value: Value, rtp_capabilities: RtpCapabilities) -> Result<ConsumerOptions> {
     let js: JsConsume = parse(value, "consume options")?;
     let producer_id = js.producer_id.parse().map_err(|_| {
         crate::error::to_napi(mafalda_core::Error::not_found(format!(
@@ -538,7 +572,7 @@ pub fn consumer_options(value: Value) -> Result<ConsumerOptions> {
             js.producer_id
         )))
     })?;
-    let mut options = ConsumerOptions::new(producer_id, rtp_capabilities(js.rtp_capabilities)?);
+    let mut options = ConsumerOptions::new(producer_id, rtp_capabilities);
     options.paused = js.paused;
     options.mid = js.mid;
     options.preferred_layers = js.preferred_layers.map(consumer_layers).transpose()?;
