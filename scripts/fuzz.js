@@ -18,8 +18,10 @@
 // Checks: the process stays up (no uncaught exception, no unhandled
 // rejection); every call that fails, fails with a mediasoup error class
 // (TypeError, InvalidStateError, UnsupportedError, or a plain Error as
-// mediasoup throws for e.g. an unknown producer), never with another class
-// or an error the binding leaks (napi's `code`ed errors); at the end, with
+// mediasoup throws for e.g. an unknown producer) and one of mafalda's
+// `error.code`s that belongs to that class (or, for a TypeError JavaScript
+// itself raises on bad input, none), never with another class or an error
+// the binding leaks (napi's own codes); at the end, with
 // everything closed, `mafalda.dump()` shows no worker and no worker thread.
 // Exits 1 otherwise, printing what went wrong.
 
@@ -30,6 +32,8 @@ const media = require('./media')
 const { mediaCodecs, listenInfo } = media
 
 const { InvalidStateError, UnsupportedError } = mafalda.types
+// mafalda's error codes and the class each one is raised as.
+const { CODES } = require('../lib/errors')
 
 const args = process.argv.slice(2)
 const arg = (name, fallback) => {
@@ -280,14 +284,18 @@ const unexpected = new Map()
 function classify (error) {
   // Errors the fuzz's own throwing objects raise reach the caller as is.
   if (error instanceof Error && error.message === 'fuzz: throwing getter') return 'Error'
+  // Every error mafalda raises has one of its codes, and the code decides
+  // the class; napi-rs's own codes (InvalidArg, GenericFailure, ...) mean a
+  // conversion the binding did not validate first.
+  // A TypeError without a code is JavaScript's own on bad input (reading a
+  // property of null, converting a Symbol), as mediasoup-node raises too.
+  if (error instanceof TypeError && error.code === undefined) return 'TypeError'
+  const Class = CODES[error?.code]
+  if (!Class || Object.getPrototypeOf(error) !== Class.prototype) return null
   if (error instanceof InvalidStateError) return 'InvalidStateError'
   if (error instanceof UnsupportedError) return 'UnsupportedError'
-  // napi-rs errors carry a `code` (InvalidArg, GenericFailure, ...): a
-  // conversion the binding did not validate first.
-  if (error && error.code !== undefined) return null
   if (error instanceof TypeError) return 'TypeError'
-  if (error && Object.getPrototypeOf(error) === Error.prototype) return 'Error'
-  return null
+  return 'Error'
 }
 
 const messages = new Map()
