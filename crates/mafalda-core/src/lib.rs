@@ -64,7 +64,7 @@ mod state;
 mod telemetry;
 
 pub use config::{loopback_listen_info, Limits, Policy, PoolConfig, SctpStreams, WorkerSettings};
-pub use decide::{negotiation, placement};
+pub use decide::{instances, negotiation, placement};
 pub use engine::{
     ConsumerInfo, DataConsumeOptions, DataConsumerInfo, DataProduceOptions, DataProducerInfo, Mafalda,
     ObserverOptions, PoolDump, ProducerInfo, RealRouterDump, RealWorkerDump, ResourceUsage, RouterInfo,

@@ -2,6 +2,7 @@
 //! take a snapshot, ask, and carry the answer out; tests drive these with
 //! made-up inputs.
 
+pub mod instances;
 pub mod negotiation;
 pub(crate) mod pipes;
 pub mod placement;

@@ -38,12 +38,12 @@ pub struct WorkerLoad {
 
 impl WorkerLoad {
     /// CPU including the ramp-up allowance.
-    fn projected_cpu(&self, limits: &Limits) -> f64 {
+    pub(crate) fn projected_cpu(&self, limits: &Limits) -> f64 {
         let ramp = f64::from(self.recent) * limits.ramp_cpu_per_placement;
         self.cpu + ramp.min(limits.cpu_watermark / 2.0)
     }
 
-    fn is_full(&self, limits: &Limits) -> bool {
+    pub(crate) fn is_full(&self, limits: &Limits) -> bool {
         self.projected_cpu(limits) >= limits.cpu_watermark || self.consumers >= limits.consumer_budget
     }
 }
