@@ -104,7 +104,7 @@ class Router extends NativeObject {
       enableTcp ??= false
       if (listenIps) listenInfos = listenIpsToInfos(listenIps, { port, enableUdp, enableTcp, preferUdp, preferTcp })
     }
-    const data = await binding.routerCreateWebrtcTransport(this.id, JSON.stringify({
+    const data = JSON.parse(await binding.routerCreateWebrtcTransport(this.id, JSON.stringify({
       webRtcServerId: webRtcServer?.id,
       listenInfos: listenInfos?.map(normalizeListenInfo),
       enableUdp,
@@ -117,7 +117,7 @@ class Router extends NativeObject {
       maxSctpMessageSize,
       sctpSendBufferSize,
       iceConsentTimeout
-    }))
+    })))
     const transport = new WebRtcTransport({ data, appData })
     if (webRtcServer) {
       if (webRtcServer.closed) {
@@ -148,7 +148,7 @@ class Router extends NativeObject {
       if (typeof listenIp === 'string') listenIp = { ip: listenIp }
       listenInfo = { protocol: 'udp', ip: listenIp.ip, announcedAddress: listenIp.announcedIp, port }
     }
-    const data = await binding.routerCreatePlainTransport(this.id, JSON.stringify({
+    const data = JSON.parse(await binding.routerCreatePlainTransport(this.id, JSON.stringify({
       listenInfo: normalizeListenInfo(listenInfo),
       rtcpListenInfo: rtcpListenInfo ? normalizeListenInfo(rtcpListenInfo) : undefined,
       rtcpMux,
@@ -159,7 +159,7 @@ class Router extends NativeObject {
       sctpSendBufferSize,
       enableSrtp,
       srtpCryptoSuite
-    }))
+    })))
     return this.#adopt(new PlainTransport({ data, appData }))
   }
 
@@ -169,7 +169,7 @@ class Router extends NativeObject {
       throw typeError('if given, maxMessageSize must be a positive number')
     }
     appData = checkAppData(appData)
-    const data = await binding.routerCreateDirectTransport(this.id, { maxMessageSize })
+    const data = JSON.parse(await binding.routerCreateDirectTransport(this.id, { maxMessageSize }))
     return this.#adopt(new DirectTransport({ data, appData }))
   }
 
@@ -189,7 +189,7 @@ class Router extends NativeObject {
       if (typeof listenIp === 'string') listenIp = { ip: listenIp }
       listenInfo = { protocol: 'udp', ip: listenIp.ip, announcedAddress: listenIp.announcedIp, port }
     }
-    const data = await binding.routerCreatePipeTransport(this.id, JSON.stringify({
+    const data = JSON.parse(await binding.routerCreatePipeTransport(this.id, JSON.stringify({
       listenInfo: normalizeListenInfo(listenInfo),
       enableSctp,
       numSctpStreams,
@@ -197,7 +197,7 @@ class Router extends NativeObject {
       sctpSendBufferSize,
       enableRtx,
       enableSrtp
-    }))
+    })))
     return this.#adopt(new PipeTransport({ data, appData }))
   }
 

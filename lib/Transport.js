@@ -154,9 +154,9 @@ class Transport extends NativeObject {
       throw typeError('missing rtpParameters')
     }
     appData = checkAppData(appData)
-    const data = await binding.transportProduce(this.id, JSON.stringify({
+    const data = JSON.parse(await binding.transportProduce(this.id, JSON.stringify({
       id, kind, rtpParameters, paused: Boolean(paused), keyFrameRequestDelay
-    }))
+    })))
     const producer = new Producer({ data, appData, codecs: clone(rtpParameters.codecs) })
     if (this.closed) {
       producer.transportClosed()
@@ -187,7 +187,7 @@ class Transport extends NativeObject {
     appData = checkAppData(appData)
     // The capabilities travel apart: the native side keeps what it parsed
     // of them by their text, and a peer sends the same with every consume.
-    const data = await binding.transportConsume(this.id, JSON.stringify({
+    const data = JSON.parse(await binding.transportConsume(this.id, JSON.stringify({
       producerId,
       paused: Boolean(paused),
       mid,
@@ -195,7 +195,7 @@ class Transport extends NativeObject {
       ignoreDtx: Boolean(ignoreDtx),
       enableRtx,
       pipe: Boolean(pipe)
-    }), JSON.stringify(rtpCapabilities))
+    }), JSON.stringify(rtpCapabilities)))
     const producer = this._producerLookup?.(producerId)
     const consumer = new Consumer({ data, appData, codecs: producer?._codecs })
     if (this.closed) {

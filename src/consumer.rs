@@ -24,7 +24,7 @@ pub fn transport_consume(
     transport: String,
     options: Json,
     rtp_capabilities: String,
-) -> Result<PromiseRaw<'_, Value>> {
+) -> Result<PromiseRaw<'_, String>> {
     start(env, async move {
         let capabilities = input::rtp_capabilities_text(&rtp_capabilities)?;
         let options = input::consumer_options(options.0, capabilities)?;
@@ -32,7 +32,8 @@ pub fn transport_consume(
             .consume(transport_id(&transport)?, options)
             .await
             .napi()?;
-        Ok(output::consumer(&info))
+        // As JSON text, which JS parses (see `transport.rs`).
+        Ok(output::consumer(&info).to_string())
     })
 }
 

@@ -19,7 +19,7 @@ fn producer_id(id: &str) -> Result<ProducerId> {
 
 /// `transport.produce()`.
 #[napi(catch_unwind)]
-pub fn transport_produce(env: &Env, transport: String, options: Json) -> Result<PromiseRaw<'_, Value>> {
+pub fn transport_produce(env: &Env, transport: String, options: Json) -> Result<PromiseRaw<'_, String>> {
     start(env, async move {
         let (id, options) = input::producer_options(options.0)?;
         let transport = transport_id(&transport)?;
@@ -28,7 +28,8 @@ pub fn transport_produce(env: &Env, transport: String, options: Json) -> Result<
             None => engine().produce(transport, options).await,
         }
         .napi()?;
-        Ok(output::producer(&info))
+        // As JSON text, which JS parses (see `transport.rs`).
+        Ok(output::producer(&info).to_string())
     })
 }
 
