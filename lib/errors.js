@@ -56,10 +56,7 @@ const PREFIX = /^(ERR_[A-Z_]+): ([\s\S]*)$/
 
 /** An error of the class `code` belongs to, with `code` set. */
 function codedError (code, message) {
-  const Class = CODES[code] || Error
-  const error = Class === InvalidStateError || Class === UnsupportedError
-    ? new Class(message, code)
-    : new Class(message)
+  const error = new (CODES[code] || Error)(message)
   error.code = code
   return error
 }

@@ -12,7 +12,7 @@ use napi::Status;
 /// it for `mafalda.metrics()` (every error the binding returns passes
 /// here once).
 pub fn to_napi(error: CoreError) -> napi::Error {
-    crate::engine().count_error(error.kind);
+    crate::engine().count_error(error.kind());
     napi::Error::new(
         Status::GenericFailure,
         format!("{}: {}", error.code.as_str(), error.message),

@@ -79,14 +79,9 @@ pub fn as_mediasoup_node(mut value: Value) -> Value {
                 }
                 // SCTP parameters as mediasoup-node reports them, in a dump
                 // as on the transport (see `sctp_parameters`).
-                if let Some(Value::Object(sctp)) = map.get_mut("sctpParameters") {
-                    let max = sctp
-                        .get("maxSendMessageSize")
-                        .or(sctp.get("maxMessageSize"))
-                        .cloned();
-                    sctp.retain(|key, _| matches!(key.as_str(), "port" | "OS" | "MIS"));
-                    if let Some(max) = max {
-                        sctp.insert("maxMessageSize".into(), max);
+                if let Some(sctp) = map.get_mut("sctpParameters") {
+                    if let Ok(parameters) = serde_json::from_value(sctp.clone()) {
+                        *sctp = sctp_parameters(&Some(parameters));
                     }
                 }
                 map.values_mut().for_each(walk);

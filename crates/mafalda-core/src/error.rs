@@ -88,9 +88,7 @@ impl ErrorCode {
 /// An error of the core: a code and a message a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
-    /// The class it is raised as: always `code.kind()`.
-    pub kind: ErrorKind,
-    /// What went wrong.
+    /// What went wrong; decides the class ([`Error::kind`]).
     pub code: ErrorCode,
     /// Human readable message, in mediasoup-node's wording where one exists.
     pub message: String,
@@ -100,10 +98,14 @@ impl Error {
     /// An error with `code`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            kind: code.kind(),
             code,
             message: message.into(),
         }
+    }
+
+    /// The class it is raised as.
+    pub fn kind(&self) -> ErrorKind {
+        self.code.kind()
     }
 
     /// A `TypeError`: a bad argument.
@@ -134,7 +136,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind.js_name(), self.message)
+        write!(f, "{}: {}", self.kind().js_name(), self.message)
     }
 }
 

@@ -109,7 +109,7 @@ async fn a_direct_data_producer_reaches_a_direct_data_consumer() {
             .data_consumer_stats(data_consumer.id)
             .await
             .unwrap_err()
-            .kind,
+            .kind(),
         ErrorKind::InvalidState
     );
     mafalda.close_router(router.id);

@@ -215,13 +215,17 @@ async fn rtp_sent_to_a_producer_reaches_a_consumer_on_another_transport() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(
-        mafalda.consumer_stats(consumer.id).await.unwrap_err().kind,
+        mafalda.consumer_stats(consumer.id).await.unwrap_err().kind(),
         mafalda_core::ErrorKind::InvalidState
     );
 
     mafalda.close_router(router.id);
     assert_eq!(
-        mafalda.transport_stats(send_transport.id).await.unwrap_err().kind,
+        mafalda
+            .transport_stats(send_transport.id)
+            .await
+            .unwrap_err()
+            .kind(),
         mafalda_core::ErrorKind::InvalidState
     );
     // The worker stays while the virtual worker is open, then goes (once
