@@ -1505,7 +1505,11 @@ export declare function createRouter<RouterAppData extends AppData = AppData> (
 
 /** Tunables of the process-wide pool of real workers. */
 export type MafaldaConfiguration = {
-  /** Most real workers in the process. Default: the cores the process may use. */
+  /**
+   * Most real workers in the process. Default: the cores the process may
+   * use. 0: this instance only manages; joined to a cluster, its rooms and
+   * transports live on other instances (see `cluster`).
+   */
   maxWorkers: number
   /** CPU of one worker, percent of one core, above which it takes no new work. Default 60. */
   cpuWatermark: number
@@ -1578,7 +1582,102 @@ export declare function dump (): Promise<{
    * more than 50,000 of them behind the workers.
    */
   droppedEvents: number
+  /** Once joined to a cluster: this instance's messages with the others. */
+  cluster?: MafaldaClusterCounters
 }>
+
+/** Messages between instances since joining, and those refused, by reason. */
+export type MafaldaClusterCounters = {
+  /** This instance's id. */
+  id: string
+  sent: number
+  received: number
+  refused: {
+    /** Wrong HMAC: another secret, or altered on the way. */
+    badMac: number
+    /** Older than 30 s, or from the future. */
+    stale: number
+    /** A nonce seen before. */
+    replayed: number
+    /** From no live instance of the cluster. */
+    unknownSender: number
+    /** Not a message at all, or addressed to another instance. */
+    malformed: number
+  }
+}
+
+/** Options of `cluster.join()`. */
+export type MafaldaClusterJoinOptions = {
+  /** `redis://` or `rediss://` URL; a password (or ACL user and password) in it is used. */
+  redis: string
+  /**
+   * The IP the other instances, and the clients of the transports delegated
+   * to this instance, reach it at: its pipe transports listen on it, and a
+   * delegated transport's listen infos get it in place of `ip` and
+   * `announcedAddress`.
+   */
+  address: string
+  /** Shared by the cluster: names its keys in Redis and signs every message (HMAC-SHA-256). */
+  secret: string
+  /** Default: a new UUID. */
+  instanceId?: string
+  /** Worker settings for the rooms served for other instances (`mafalda-node --rtc-min-port …`). */
+  workerSettings?: { logLevel?: WorkerLogLevel; rtcMinPort?: number; rtcMaxPort?: number }
+}
+
+/** A live instance, as it announced itself (every second, with a 3 s time to live). */
+export type MafaldaClusterInstance = {
+  id: string
+  address: string
+  /** Sum of its workers' CPU, percent of one core. */
+  cpu: number
+  /** Sum of its workers' consumers. */
+  consumers: number
+  workers: { id: string; cpu: number; routers: number; consumers: number }[]
+  /** 0: it only manages. */
+  maxWorkers: number
+  /** It takes no new work. */
+  draining: boolean
+  pid: number
+  /** It is this instance. */
+  self: boolean
+}
+
+/** One instance in `cluster.dump()`. */
+export type MafaldaClusterInstanceDump = {
+  id: string
+  address: string
+  /** As in `mafalda.dump()`. */
+  workers: MafaldaRealWorkerDump[]
+  /** Producers of other instances piped here, one per (producer, this instance). */
+  pipesIn: { producerId: string; from: string }[]
+  /** Producers of this instance piped to others. */
+  pipesOut: { producerId: string; to: string }[]
+}
+
+/**
+ * Several machines, one router: instances sharing a Redis. A room's next
+ * transport goes to another instance when this one's workers are full (or
+ * it has `maxWorkers: 0`); the application keeps ordinary mediasoup objects,
+ * and a consumer of a producer on another instance gets it through a pipe
+ * between the two made on demand. See README.md, "Several machines".
+ */
+export interface MafaldaCluster {
+  /** Joins; rejects with a clear error when Redis cannot be reached. */
+  join (options: MafaldaClusterJoinOptions): Promise<{ id: string; address: string }>
+  /** Closes what it served for others and leaves (a no-op when not joined). */
+  leave (): Promise<void>
+  /** This instance once joined, else null. */
+  readonly self: { id: string; address: string } | null
+  /** The live instances, read now. */
+  instances (): Promise<MafaldaClusterInstance[]>
+  /** Every live instance's workers and pipes. */
+  dump (): Promise<{ instances: MafaldaClusterInstanceDump[] }>
+  /** Where each producer of a room lives, as Redis holds it: producer id → instance id. */
+  directory (routerId: string): Promise<Record<string, string>>
+}
+
+export declare const cluster: MafaldaCluster
 
 /**
  * The pool's metrics in Prometheus' text exposition format (0.0.4), as a
@@ -1607,7 +1706,7 @@ export * as types from './types'
  * The module (mediasoup's `Index`). mafalda has no `workerBin` (its workers
  * are threads of this process, not a binary) and no `setLogEventListeners()`
  * yet (its log lines go through the `debug` package, see README); it adds
- * createRouter, configure, getConfiguration, dump, metrics and types.
+ * createRouter, configure, getConfiguration, dump, cluster, metrics and types.
  */
 export interface Index {
   version: string
@@ -1619,6 +1718,7 @@ export interface Index {
   configure: typeof configure
   getConfiguration: typeof getConfiguration
   dump: typeof dump
+  cluster: MafaldaCluster
   metrics: typeof metrics
   metricsContentType: typeof metricsContentType
   types: typeof import('./types')

@@ -60,7 +60,7 @@ describe('the load-aware pool', () => {
       pipeLinger: 2000
     })
     expect(defaults.maxWorkers).toBeGreaterThanOrEqual(1)
-    expect(() => mafalda.configure({ maxWorkers: 0 })).toThrow(TypeError)
+    expect(() => mafalda.configure({ maxWorkers: -1 })).toThrow(TypeError)
     expect(() => mafalda.configure({ maxWorkers: 1.5 })).toThrow(TypeError)
     expect(() => mafalda.configure({ cpuWatermark: -1 })).toThrow(TypeError)
     expect(() => mafalda.configure({ consumerBudget: '500' })).toThrow(TypeError)

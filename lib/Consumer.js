@@ -1,6 +1,5 @@
 'use strict'
 
-const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
 const { checkTraceTypes, dumpRtpParameters, restoreCodecNumbers } = require('./utils')
 const { typeError } = require('./errors')
@@ -16,8 +15,8 @@ class Consumer extends NativeObject {
   #currentLayers
   #codecs
 
-  constructor ({ data, appData, codecs }) {
-    super(data.id, appData)
+  constructor ({ data, appData, codecs, binding }) {
+    super(data.id, appData, binding)
     this.#codecs = codecs
     restoreCodecNumbers(data.rtpParameters, codecs)
     this.#data = data
@@ -41,7 +40,7 @@ class Consumer extends NativeObject {
   get currentLayers () { return this.#currentLayers }
 
   close () {
-    this._closeWith(binding.consumerClose)
+    this._closeWith(this._binding.consumerClose)
   }
 
   transportClosed () {
@@ -54,7 +53,7 @@ class Consumer extends NativeObject {
 
   async dump () {
     this.#checkOpen()
-    const dump = await binding.consumerDump(this.id)
+    const dump = await this._binding.consumerDump(this.id)
     dumpRtpParameters(dump.rtpParameters, this.#codecs)
     return dump
   }
@@ -62,19 +61,19 @@ class Consumer extends NativeObject {
   async enableTraceEvent (types = []) {
     this.#checkOpen()
     checkTraceTypes(types)
-    await binding.consumerEnableTraceEvent(this.id, types)
+    await this._binding.consumerEnableTraceEvent(this.id, types)
   }
 
   async getStats () {
     this.#checkOpen()
-    return binding.consumerGetStats(this.id)
+    return this._binding.consumerGetStats(this.id)
   }
 
   async pause () {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = true
-    await this._inOrder(binding.consumerPause(this.id))
+    await this._inOrder(this._binding.consumerPause(this.id))
     if (!wasPaused && !this.#producerPaused) this.observer.safeEmit('pause')
   }
 
@@ -82,7 +81,7 @@ class Consumer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = false
-    await this._inOrder(binding.consumerResume(this.id))
+    await this._inOrder(this._binding.consumerResume(this.id))
     if (wasPaused && !this.#producerPaused) this.observer.safeEmit('resume')
   }
 
@@ -90,7 +89,7 @@ class Consumer extends NativeObject {
     this.#checkOpen()
     if (typeof spatialLayer !== 'number') throw typeError('missing spatialLayer')
     if (temporalLayer !== undefined && typeof temporalLayer !== 'number') throw typeError('if given, temporalLayer must be a number')
-    const layers = await binding.consumerSetPreferredLayers(this.id, { spatialLayer, temporalLayer })
+    const layers = await this._binding.consumerSetPreferredLayers(this.id, { spatialLayer, temporalLayer })
     this.#preferredLayers = layers ?? undefined
   }
 
@@ -98,17 +97,17 @@ class Consumer extends NativeObject {
     this.#checkOpen()
     // A uint8 on the worker's side: larger values would wrap.
     if (!Number.isInteger(priority) || priority < 0 || priority > 255) throw typeError('wrong priority')
-    this.#priority = await binding.consumerSetPriority(this.id, priority)
+    this.#priority = await this._binding.consumerSetPriority(this.id, priority)
   }
 
   async unsetPriority () {
     this.#checkOpen()
-    this.#priority = await binding.consumerSetPriority(this.id, undefined)
+    this.#priority = await this._binding.consumerSetPriority(this.id, undefined)
   }
 
   async requestKeyFrame () {
     this.#checkOpen()
-    await binding.consumerRequestKeyFrame(this.id)
+    await this._binding.consumerRequestKeyFrame(this.id)
   }
 
   _onNativeEvent (eventName, data, payload) {

@@ -1,6 +1,5 @@
 'use strict'
 
-const binding = require('./binding')
 const { InvalidStateError, typeError } = require('./errors')
 const { DataProducer, toSubchannel } = require('./DataProducer')
 const { DataConsumer } = require('./DataConsumer')
@@ -65,10 +64,10 @@ class DataChannels {
       params = clone(sctpStreamParameters)
       validateSctpStreamParameters(params)
     }
-    const data = await binding.transportProduceData(transport.id, defined({
+    const data = await transport._binding.transportProduceData(transport.id, defined({
       id, sctpStreamParameters: params, label, protocol, paused: Boolean(paused)
     }))
-    const dataProducer = new DataProducer({ data, appData })
+    const dataProducer = new DataProducer({ data, appData, binding: transport._binding })
     if (transport.closed) {
       dataProducer.transportClosed()
       throw new InvalidStateError('Transport closed')
@@ -98,7 +97,7 @@ class DataChannels {
     optionalNumber(maxPacketLifeTime, 'maxPacketLifeTime')
     optionalNumber(maxRetransmits, 'maxRetransmits')
     appData = checkAppData(appData)
-    const data = await binding.transportConsumeData(transport.id, defined({
+    const data = await transport._binding.transportConsumeData(transport.id, defined({
       dataProducerId,
       ordered,
       maxPacketLifeTime,
@@ -106,7 +105,7 @@ class DataChannels {
       paused: Boolean(paused),
       subchannels: subchannels?.map(toSubchannel)
     }))
-    const dataConsumer = new DataConsumer({ data, appData })
+    const dataConsumer = new DataConsumer({ data, appData, binding: transport._binding })
     if (transport.closed) {
       dataConsumer.transportClosed()
       throw new InvalidStateError('Transport closed')

@@ -1,6 +1,5 @@
 'use strict'
 
-const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
 const { toWire, toSubchannel } = require('./DataProducer')
 const { isUint32 } = require('./utils')
@@ -19,8 +18,8 @@ class DataConsumer extends NativeObject {
   #subchannels
   #bufferedAmountLowThreshold
 
-  constructor ({ data, appData }) {
-    super(data.id, appData)
+  constructor ({ data, appData, binding }) {
+    super(data.id, appData, binding)
     this.#data = data
     this.#paused = data.paused
     this.#dataProducerPaused = data.dataProducerPaused
@@ -39,7 +38,7 @@ class DataConsumer extends NativeObject {
   get bufferedAmountLowThreshold () { return this.#bufferedAmountLowThreshold }
 
   close () {
-    this._closeWith(binding.dataConsumerClose)
+    this._closeWith(this._binding.dataConsumerClose)
   }
 
   transportClosed () {
@@ -52,19 +51,19 @@ class DataConsumer extends NativeObject {
 
   async dump () {
     this.#checkOpen()
-    return binding.dataConsumerDump(this.id)
+    return this._binding.dataConsumerDump(this.id)
   }
 
   async getStats () {
     this.#checkOpen()
-    return binding.dataConsumerGetStats(this.id)
+    return this._binding.dataConsumerGetStats(this.id)
   }
 
   async pause () {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = true
-    await this._inOrder(binding.dataConsumerPause(this.id))
+    await this._inOrder(this._binding.dataConsumerPause(this.id))
     if (!wasPaused && !this.#dataProducerPaused) this.observer.safeEmit('pause')
   }
 
@@ -72,45 +71,45 @@ class DataConsumer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = false
-    await this._inOrder(binding.dataConsumerResume(this.id))
+    await this._inOrder(this._binding.dataConsumerResume(this.id))
     if (wasPaused && !this.#dataProducerPaused) this.observer.safeEmit('resume')
   }
 
   async setBufferedAmountLowThreshold (threshold) {
     this.#checkOpen()
     if (!isUint32(threshold)) throw typeError('wrong threshold')
-    await binding.dataConsumerSetBufferedAmountLowThreshold(this.id, threshold)
+    await this._binding.dataConsumerSetBufferedAmountLowThreshold(this.id, threshold)
     this.#bufferedAmountLowThreshold = threshold
   }
 
   async getBufferedAmount () {
     this.#checkOpen()
-    return binding.dataConsumerGetBufferedAmount(this.id)
+    return this._binding.dataConsumerGetBufferedAmount(this.id)
   }
 
   /** Sends a message to the endpoint of this (SCTP) data consumer. */
   async send (message, ppid) {
     this.#checkOpen()
     const wire = toWire(message, ppid)
-    await binding.dataConsumerSend(this.id, wire.bytes, wire.ppid)
+    await this._binding.dataConsumerSend(this.id, wire.bytes, wire.ppid)
   }
 
   async setSubchannels (subchannels) {
     this.#checkOpen()
     if (!Array.isArray(subchannels)) throw typeError('subchannels must be an array')
-    this.#subchannels = await binding.dataConsumerSetSubchannels(this.id, subchannels.map(toSubchannel))
+    this.#subchannels = await this._binding.dataConsumerSetSubchannels(this.id, subchannels.map(toSubchannel))
   }
 
   async addSubchannel (subchannel) {
     this.#checkOpen()
     if (typeof subchannel !== 'number') throw typeError('subchannel must be a number')
-    this.#subchannels = await binding.dataConsumerAddSubchannel(this.id, toSubchannel(subchannel))
+    this.#subchannels = await this._binding.dataConsumerAddSubchannel(this.id, toSubchannel(subchannel))
   }
 
   async removeSubchannel (subchannel) {
     this.#checkOpen()
     if (typeof subchannel !== 'number') throw typeError('subchannel must be a number')
-    this.#subchannels = await binding.dataConsumerRemoveSubchannel(this.id, toSubchannel(subchannel))
+    this.#subchannels = await this._binding.dataConsumerRemoveSubchannel(this.id, toSubchannel(subchannel))
   }
 
   _onNativeEvent (eventName, data, payload) {

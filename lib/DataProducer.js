@@ -1,6 +1,5 @@
 'use strict'
 
-const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
 const { typeError } = require('./errors')
 
@@ -37,8 +36,8 @@ class DataProducer extends NativeObject {
   #data
   #paused
 
-  constructor ({ data, appData }) {
-    super(data.id, appData)
+  constructor ({ data, appData, binding }) {
+    super(data.id, appData, binding)
     this.#data = data
     this.#paused = data.paused
   }
@@ -50,7 +49,7 @@ class DataProducer extends NativeObject {
   get paused () { return this.#paused }
 
   close () {
-    this._closeWith(binding.dataProducerClose)
+    this._closeWith(this._binding.dataProducerClose)
   }
 
   transportClosed () {
@@ -63,19 +62,19 @@ class DataProducer extends NativeObject {
 
   async dump () {
     this.#checkOpen()
-    return binding.dataProducerDump(this.id)
+    return this._binding.dataProducerDump(this.id)
   }
 
   async getStats () {
     this.#checkOpen()
-    return binding.dataProducerGetStats(this.id)
+    return this._binding.dataProducerGetStats(this.id)
   }
 
   async pause () {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = true
-    await this._inOrder(binding.dataProducerPause(this.id))
+    await this._inOrder(this._binding.dataProducerPause(this.id))
     if (!wasPaused) this.observer.safeEmit('pause')
   }
 
@@ -83,7 +82,7 @@ class DataProducer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = false
-    await this._inOrder(binding.dataProducerResume(this.id))
+    await this._inOrder(this._binding.dataProducerResume(this.id))
     if (wasPaused) this.observer.safeEmit('resume')
   }
 
@@ -98,7 +97,7 @@ class DataProducer extends NativeObject {
       throw typeError('if given, subchannels must be an array')
     }
     this.#checkOpen()
-    binding.dataProducerSend(
+    this._binding.dataProducerSend(
       this.id,
       wire.bytes,
       wire.ppid,

@@ -1,6 +1,5 @@
 'use strict'
 
-const binding = require('./binding')
 const { Transport } = require('./Transport')
 const { UnsupportedError, typeError } = require('./errors')
 
@@ -30,7 +29,7 @@ class DirectTransport extends Transport {
   sendRtcp (rtcpPacket) {
     if (!Buffer.isBuffer(rtcpPacket)) throw typeError('rtcpPacket must be a Buffer')
     this._checkOpen()
-    binding.directTransportSendRtcp(this.id, rtcpPacket)
+    this._binding.directTransportSendRtcp(this.id, rtcpPacket)
   }
 
   _handleEvent (eventName, data, payload) {

@@ -1,5 +1,6 @@
 'use strict'
 
+const localBinding = require('./binding')
 const dispatcher = require('./dispatcher')
 const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
 const { InvalidStateError } = require('./errors')
@@ -15,11 +16,18 @@ class NativeObject extends EnhancedEventEmitter {
   #appData
   #observer = new EnhancedEventEmitter()
   #queue = Promise.resolve()
+  #binding
 
-  constructor (id, appData) {
+  /**
+   * `binding`: the functions that reach the object on the native side:
+   * this process's addon, or another instance's when the object was
+   * delegated to it (lib/cluster/).
+   */
+  constructor (id, appData, binding = localBinding) {
     super()
     this.#id = id
     this.#appData = appData
+    this.#binding = binding
     dispatcher.register(id, this)
   }
 
@@ -28,6 +36,8 @@ class NativeObject extends EnhancedEventEmitter {
   get appData () { return this.#appData }
   set appData (appData) { this.#appData = appData }
   get observer () { return this.#observer }
+  /** The native functions that reach this object. */
+  get _binding () { return this.#binding }
 
   /** Marks the object closed and stops its native events; false if it already was. */
   _markClosed () {

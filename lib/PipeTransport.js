@@ -1,6 +1,5 @@
 'use strict'
 
-const binding = require('./binding')
 const { Transport } = require('./Transport')
 const { typeError } = require('./errors')
 
@@ -12,8 +11,8 @@ const { typeError } = require('./errors')
 class PipeTransport extends Transport {
   #data
 
-  constructor ({ data, appData }) {
-    super({ data, appData })
+  constructor ({ data, appData, binding }) {
+    super({ data, appData, binding })
     this.#data = data
   }
 
@@ -31,7 +30,7 @@ class PipeTransport extends Transport {
     this._checkOpen()
     if (ip !== undefined && typeof ip !== 'string') throw typeError('wrong ip')
     if (port !== undefined && typeof port !== 'number') throw typeError('wrong port')
-    const data = await binding.transportConnect(this.id, 'pipe', JSON.stringify({ ip, port, srtpParameters }))
+    const data = await this._binding.transportConnect(this.id, 'pipe', JSON.stringify({ ip, port, srtpParameters }))
     this.#data.tuple = data.tuple
   }
 

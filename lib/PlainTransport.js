@@ -1,6 +1,5 @@
 'use strict'
 
-const binding = require('./binding')
 const { Transport } = require('./Transport')
 const { typeError } = require('./errors')
 
@@ -8,8 +7,8 @@ const { typeError } = require('./errors')
 class PlainTransport extends Transport {
   #data
 
-  constructor ({ data, appData }) {
-    super({ data, appData })
+  constructor ({ data, appData, binding }) {
+    super({ data, appData, binding })
     this.#data = data
   }
 
@@ -29,7 +28,7 @@ class PlainTransport extends Transport {
     if (ip !== undefined && typeof ip !== 'string') throw typeError('wrong ip')
     if (port !== undefined && typeof port !== 'number') throw typeError('wrong port')
     if (rtcpPort !== undefined && typeof rtcpPort !== 'number') throw typeError('wrong rtcpPort')
-    const data = await binding.transportConnect(this.id, 'plain', JSON.stringify({ ip, port, rtcpPort, srtpParameters }))
+    const data = await this._binding.transportConnect(this.id, 'plain', JSON.stringify({ ip, port, rtcpPort, srtpParameters }))
     this.#data.tuple = data.tuple
     if (data.rtcpTuple) this.#data.rtcpTuple = data.rtcpTuple
     this.#data.srtpParameters = data.srtpParameters ?? undefined

@@ -1,6 +1,5 @@
 'use strict'
 
-const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
 const { checkTraceTypes, dumpRtpParameters, restoreCodecNumbers } = require('./utils')
 const { typeError } = require('./errors')
@@ -12,8 +11,8 @@ class Producer extends NativeObject {
   #score
   #codecs
 
-  constructor ({ data, appData, codecs }) {
-    super(data.id, appData)
+  constructor ({ data, appData, codecs, binding }) {
+    super(data.id, appData, binding)
     this.#codecs = codecs
     restoreCodecNumbers(data.rtpParameters, codecs)
     restoreCodecNumbers(data.consumableRtpParameters, codecs)
@@ -32,7 +31,7 @@ class Producer extends NativeObject {
   get _codecs () { return this.#codecs }
 
   close () {
-    this._closeWith(binding.producerClose)
+    this._closeWith(this._binding.producerClose)
   }
 
   transportClosed () {
@@ -45,7 +44,7 @@ class Producer extends NativeObject {
 
   async dump () {
     this.#checkOpen()
-    const dump = await binding.producerDump(this.id)
+    const dump = await this._binding.producerDump(this.id)
     dumpRtpParameters(dump.rtpParameters, this.#codecs)
     return dump
   }
@@ -54,25 +53,25 @@ class Producer extends NativeObject {
   send (rtpPacket) {
     if (!Buffer.isBuffer(rtpPacket)) throw typeError('rtpPacket must be a Buffer')
     this.#checkOpen()
-    binding.producerSend(this.id, rtpPacket)
+    this._binding.producerSend(this.id, rtpPacket)
   }
 
   async enableTraceEvent (types = []) {
     this.#checkOpen()
     checkTraceTypes(types)
-    await binding.producerEnableTraceEvent(this.id, types)
+    await this._binding.producerEnableTraceEvent(this.id, types)
   }
 
   async getStats () {
     this.#checkOpen()
-    return binding.producerGetStats(this.id)
+    return this._binding.producerGetStats(this.id)
   }
 
   async pause () {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = true
-    await this._inOrder(binding.producerPause(this.id))
+    await this._inOrder(this._binding.producerPause(this.id))
     if (!wasPaused) this.observer.safeEmit('pause')
   }
 
@@ -80,7 +79,7 @@ class Producer extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = false
-    await this._inOrder(binding.producerResume(this.id))
+    await this._inOrder(this._binding.producerResume(this.id))
     if (wasPaused) this.observer.safeEmit('resume')
   }
 

@@ -9,6 +9,8 @@ const { PipeTransport } = require('./PipeTransport')
 const { DirectTransport } = require('./DirectTransport')
 const { AudioLevelObserver, ActiveSpeakerObserver } = require('./RtpObserver')
 const { pipeBetweenRooms } = require('./PipeLink')
+const { ClusterRoom } = require('./cluster/ClusterRoom')
+const messages = require('./cluster/messages')
 const { checkAppData, isUint32, normalizeListenInfo } = require('./utils')
 
 /**
@@ -23,10 +25,41 @@ class Router extends NativeObject {
   // Pipe (data) producers of pipeToRouter() imports into this router.
   #pipeProducers = new Set()
   #rtpObservers = new Map()
+  // The room across instances, once this process is in a cluster
+  // (lib/cluster/ClusterRoom.js); null while everything is local.
+  #room = null
 
-  constructor ({ data, appData }) {
+  /**
+   * `room`: for a room whose parts are all on other instances (a
+   * manager-only instance), `{ local: false, home }`.
+   */
+  constructor ({ data, appData, mediaCodecs, room }) {
     super(data.id, appData)
     this.#rtpCapabilities = data.rtpCapabilities
+    this._mediaCodecs = mediaCodecs ?? []
+    if (room) this.#room = new ClusterRoom(this, room)
+  }
+
+  /**
+   * The binding a new transport is made through: this process's, or
+   * (in a cluster) the instance placement chose. Synchronous when nothing
+   * is to be decided, so that a local call keeps its place in call order.
+   */
+  #transportBinding () {
+    if (!this.#room) {
+      if (!messages.state.self) return binding
+      this.#room = new ClusterRoom(this, { local: true })
+    }
+    return this.#room.transportBinding()
+  }
+
+  /** Where the room's RTP observers go: here, or a part elsewhere. */
+  #observerBinding () {
+    return this.#room && !this.#room.local ? this.#room.home() : binding
+  }
+
+  #remoteOnly () {
+    return Boolean(this.#room && !this.#room.local)
   }
 
   // The same object every time: EduMeet mutates its headerExtensions.
@@ -40,12 +73,18 @@ class Router extends NativeObject {
   updateMediaCodecs (mediaCodecs) {
     this._checkOpen('Router')
     if (!Array.isArray(mediaCodecs)) throw typeError('mediaCodecs must be an Array')
+    if (this.#remoteOnly()) throw new UnsupportedError('updateMediaCodecs() of a room that lives on other instances')
     this.#rtpCapabilities = binding.routerUpdateMediaCodecs(this.id, mediaCodecs)
+    this._mediaCodecs = mediaCodecs
+    this.#room?.remoteSites().then((sites) => {
+      for (const site of sites) site.routerUpdateMediaCodecs(this.id, mediaCodecs).catch(() => {})
+    })
   }
 
   close () {
     if (!this._markClosed()) return
-    binding.routerClose(this.id)
+    if (!this.#remoteOnly()) binding.routerClose(this.id)
+    this.#room?.close()
     this.#closeChildren()
     this.emit('@close')
     this.observer.safeEmit('close')
@@ -53,6 +92,7 @@ class Router extends NativeObject {
 
   workerClosed () {
     if (!this._markClosed()) return
+    this.#room?.close()
     this.#closeChildren()
     this.safeEmit('workerclose')
     this.observer.safeEmit('close')
@@ -71,6 +111,7 @@ class Router extends NativeObject {
 
   async dump () {
     this._checkOpen('Router')
+    if (this.#remoteOnly()) return (await this.#room.home()).routerDump(this.id)
     return binding.routerDump(this.id)
   }
 
@@ -104,7 +145,9 @@ class Router extends NativeObject {
       enableTcp ??= false
       if (listenIps) listenInfos = listenIpsToInfos(listenIps, { port, enableUdp, enableTcp, preferUdp, preferTcp })
     }
-    const data = JSON.parse(await binding.routerCreateWebrtcTransport(this.id, JSON.stringify({
+    const placing = this.#transportBinding()
+    const site = typeof placing.then === 'function' ? await placing : placing
+    const data = JSON.parse(await site.routerCreateWebrtcTransport(this.id, JSON.stringify({
       webRtcServerId: webRtcServer?.id,
       listenInfos: listenInfos?.map(normalizeListenInfo),
       enableUdp,
@@ -118,7 +161,7 @@ class Router extends NativeObject {
       sctpSendBufferSize,
       iceConsentTimeout
     })))
-    const transport = new WebRtcTransport({ data, appData })
+    const transport = new WebRtcTransport({ data, appData, binding: site })
     if (webRtcServer) {
       if (webRtcServer.closed) {
         // Closed while the transport was being created: native side dropped it.
@@ -148,7 +191,9 @@ class Router extends NativeObject {
       if (typeof listenIp === 'string') listenIp = { ip: listenIp }
       listenInfo = { protocol: 'udp', ip: listenIp.ip, announcedAddress: listenIp.announcedIp, port }
     }
-    const data = JSON.parse(await binding.routerCreatePlainTransport(this.id, JSON.stringify({
+    const placing = this.#transportBinding()
+    const site = typeof placing.then === 'function' ? await placing : placing
+    const data = JSON.parse(await site.routerCreatePlainTransport(this.id, JSON.stringify({
       listenInfo: normalizeListenInfo(listenInfo),
       rtcpListenInfo: rtcpListenInfo ? normalizeListenInfo(rtcpListenInfo) : undefined,
       rtcpMux,
@@ -160,7 +205,7 @@ class Router extends NativeObject {
       enableSrtp,
       srtpCryptoSuite
     })))
-    return this.#adopt(new PlainTransport({ data, appData }))
+    return this.#adopt(new PlainTransport({ data, appData, binding: site }))
   }
 
   async createDirectTransport ({ maxMessageSize = 262144, appData } = {}) {
@@ -169,8 +214,10 @@ class Router extends NativeObject {
       throw typeError('if given, maxMessageSize must be a positive number')
     }
     appData = checkAppData(appData)
-    const data = JSON.parse(await binding.routerCreateDirectTransport(this.id, { maxMessageSize }))
-    return this.#adopt(new DirectTransport({ data, appData }))
+    const placing = this.#transportBinding()
+    const site = typeof placing.then === 'function' ? await placing : placing
+    const data = JSON.parse(await site.routerCreateDirectTransport(this.id, { maxMessageSize }))
+    return this.#adopt(new DirectTransport({ data, appData, binding: site }))
   }
 
   async createPipeTransport ({
@@ -189,7 +236,9 @@ class Router extends NativeObject {
       if (typeof listenIp === 'string') listenIp = { ip: listenIp }
       listenInfo = { protocol: 'udp', ip: listenIp.ip, announcedAddress: listenIp.announcedIp, port }
     }
-    const data = JSON.parse(await binding.routerCreatePipeTransport(this.id, JSON.stringify({
+    const placing = this.#transportBinding()
+    const site = typeof placing.then === 'function' ? await placing : placing
+    const data = JSON.parse(await site.routerCreatePipeTransport(this.id, JSON.stringify({
       listenInfo: normalizeListenInfo(listenInfo),
       enableSctp,
       numSctpStreams,
@@ -198,7 +247,7 @@ class Router extends NativeObject {
       enableRtx,
       enableSrtp
     })))
-    return this.#adopt(new PipeTransport({ data, appData }))
+    return this.#adopt(new PipeTransport({ data, appData, binding: site }))
   }
 
   #adopt (transport) {
@@ -208,11 +257,18 @@ class Router extends NativeObject {
     }
     this.#transports.set(transport.id, transport)
     transport._producerLookup = (id) => this.#producers.get(id)
+    transport._leaseProducer = (id) => this.#room?.lease(this.#producers.get(id), transport._binding) ?? null
     transport._routerRtpCapabilities = this.#rtpCapabilities
     transport.on('@close', () => this.#transports.delete(transport.id))
     transport.on('@listenserverclose', () => this.#transports.delete(transport.id))
-    transport.on('@newproducer', (producer) => this.#producers.set(producer.id, producer))
-    transport.on('@producerclose', (producer) => this.#producers.delete(producer.id))
+    transport.on('@newproducer', (producer) => {
+      this.#producers.set(producer.id, producer)
+      this.#room?.producerAdded(producer)
+    })
+    transport.on('@producerclose', (producer) => {
+      this.#producers.delete(producer.id)
+      this.#room?.producerRemoved(producer)
+    })
     transport.on('@newdataproducer', (dataProducer) => this.#dataProducers.set(dataProducer.id, dataProducer))
     transport.on('@dataproducerclose', (dataProducer) => this.#dataProducers.delete(dataProducer.id))
     this.observer.safeEmit('newtransport', transport)
@@ -229,16 +285,18 @@ class Router extends NativeObject {
       throw typeError('if given, interval must be an number')
     }
     appData = checkAppData(appData)
-    const id = await binding.routerCreateAudioLevelObserver(this.id, { maxEntries, threshold, interval })
-    return this.#adoptObserver(new AudioLevelObserver({ id, appData, getProducerById: (p) => this.#producers.get(p) }))
+    const site = await this.#observerBinding()
+    const id = await site.routerCreateAudioLevelObserver(this.id, { maxEntries, threshold, interval })
+    return this.#adoptObserver(new AudioLevelObserver({ id, appData, getProducerById: (p) => this.#producers.get(p), binding: site }))
   }
 
   async createActiveSpeakerObserver ({ interval = 300, appData } = {}) {
     this._checkOpen('Router')
     if (!isUint32(interval)) throw typeError('if given, interval must be an number')
     appData = checkAppData(appData)
-    const id = await binding.routerCreateActiveSpeakerObserver(this.id, { interval })
-    return this.#adoptObserver(new ActiveSpeakerObserver({ id, appData, getProducerById: (p) => this.#producers.get(p) }))
+    const site = await this.#observerBinding()
+    const id = await site.routerCreateActiveSpeakerObserver(this.id, { interval })
+    return this.#adoptObserver(new ActiveSpeakerObserver({ id, appData, getProducerById: (p) => this.#producers.get(p), binding: site }))
   }
 
   #adoptObserver (rtpObserver) {
@@ -247,6 +305,7 @@ class Router extends NativeObject {
       this._checkOpen('Router')
     }
     this.#rtpObservers.set(rtpObserver.id, rtpObserver)
+    rtpObserver._leaseProducer = (id) => this.#room?.lease(this.#producers.get(id), rtpObserver._binding) ?? null
     rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserver.id))
     this.observer.safeEmit('newrtpobserver', rtpObserver)
     return rtpObserver
@@ -280,6 +339,9 @@ class Router extends NativeObject {
     if (!source) {
       throw typeError(data ? 'DataProducer not found' : 'Producer not found')
     }
+    if (this.#remoteOnly() || router.#remoteOnly() || source._binding?.instanceId) {
+      throw new UnsupportedError('pipeToRouter() of a producer or room on another instance of the cluster')
+    }
     return pipeBetweenRooms({
       source, data, to: router, enableRtx: Boolean(enableRtx), adopt: (end) => router._adoptPipeProducer(end, data)
     })
@@ -302,6 +364,11 @@ class Router extends NativeObject {
     // already, even if its native close still waits behind earlier calls).
     if (!this.#producers.has(producerId)) return false
     try {
+      const producer = this.#producers.get(producerId)
+      // A producer on another instance: by its consumable parameters.
+      if (producer._binding?.instanceId) {
+        return binding.canConsumeParameters(JSON.stringify(producer.consumableRtpParameters), JSON.stringify(rtpCapabilities) ?? '')
+      }
       return binding.routerCanConsume(this.id, producerId, JSON.stringify(rtpCapabilities) ?? '')
     } catch (_) {
       return false

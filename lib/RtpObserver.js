@@ -1,6 +1,5 @@
 'use strict'
 
-const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
 const { failure } = require('./errors')
 
@@ -12,16 +11,25 @@ const { failure } = require('./errors')
 class RtpObserver extends NativeObject {
   #paused = false
   #getProducerById
+  // Producers of other instances piped here while observed (lib/cluster/).
+  #leases = new Map()
 
-  constructor ({ id, appData, getProducerById }) {
-    super(id, appData)
+  constructor ({ id, appData, getProducerById, binding }) {
+    super(id, appData, binding)
     this.#getProducerById = getProducerById
   }
 
   get paused () { return this.#paused }
 
+  _markClosed () {
+    if (!super._markClosed()) return false
+    for (const lease of this.#leases.values()) lease.release()
+    this.#leases.clear()
+    return true
+  }
+
   close () {
-    this._closeWith(binding.rtpObserverClose)
+    this._closeWith(this._binding.rtpObserverClose)
   }
 
   routerClosed () {
@@ -36,7 +44,7 @@ class RtpObserver extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = true
-    await this._inOrder(binding.rtpObserverSetPaused(this.id, true))
+    await this._inOrder(this._binding.rtpObserverSetPaused(this.id, true))
     if (!wasPaused) this.observer.safeEmit('pause')
   }
 
@@ -44,7 +52,7 @@ class RtpObserver extends NativeObject {
     this.#checkOpen()
     const wasPaused = this.#paused
     this.#paused = false
-    await this._inOrder(binding.rtpObserverSetPaused(this.id, false))
+    await this._inOrder(this._binding.rtpObserverSetPaused(this.id, false))
     if (wasPaused) this.observer.safeEmit('resume')
   }
 
@@ -52,7 +60,19 @@ class RtpObserver extends NativeObject {
     this.#checkOpen()
     const producer = this.#getProducerById(producerId)
     if (!producer) throw failure('ERR_NOT_FOUND', `Producer with id "${producerId}" not found`)
-    await binding.rtpObserverAddProducer(this.id, producerId)
+    // A producer on another instance is piped to this observer's first.
+    const leasing = this._leaseProducer?.(producerId)
+    const lease = leasing ? await leasing : null
+    try {
+      await this._binding.rtpObserverAddProducer(this.id, producerId)
+    } catch (error) {
+      lease?.release()
+      throw error
+    }
+    if (lease) {
+      if (this.closed || this.#leases.has(producerId)) lease.release()
+      else this.#leases.set(producerId, lease)
+    }
     this.observer.safeEmit('addproducer', producer)
   }
 
@@ -60,7 +80,9 @@ class RtpObserver extends NativeObject {
     this.#checkOpen()
     const producer = this.#getProducerById(producerId)
     if (!producer) throw failure('ERR_NOT_FOUND', `Producer with id "${producerId}" not found`)
-    await binding.rtpObserverRemoveProducer(this.id, producerId)
+    await this._binding.rtpObserverRemoveProducer(this.id, producerId)
+    this.#leases.get(producerId)?.release()
+    this.#leases.delete(producerId)
     this.observer.safeEmit('removeproducer', producer)
   }
 

@@ -1,6 +1,5 @@
 'use strict'
 
-const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
 const { InvalidStateError, typeError } = require('./errors')
 const { Producer } = require('./Producer')
@@ -32,13 +31,13 @@ class Transport extends NativeObject {
   #maxOutgoingBitrate = 0
   #dataChannels = new DataChannels(this)
 
-  constructor ({ data, appData }) {
-    super(data.id, appData)
+  constructor ({ data, appData, binding }) {
+    super(data.id, appData, binding)
   }
 
   close () {
     if (!this._markClosed()) return
-    binding.transportClose(this.id)
+    this._binding.transportClose(this.id)
     this.#closeChildren(true)
     this.emit('@close')
     this.observer.safeEmit('close')
@@ -104,24 +103,24 @@ class Transport extends NativeObject {
 
   async dump () {
     this._checkOpen()
-    return binding.transportDump(this.id)
+    return this._binding.transportDump(this.id)
   }
 
   async getStats () {
     this._checkOpen()
-    return binding.transportGetStats(this.id)
+    return this._binding.transportGetStats(this.id)
   }
 
   async enableTraceEvent (types = []) {
     this._checkOpen()
     checkTraceTypes(types)
-    await binding.transportEnableTraceEvent(this.id, types)
+    await this._binding.transportEnableTraceEvent(this.id, types)
   }
 
   async setMaxIncomingBitrate (bitrate) {
     this._checkOpen()
     if (typeof bitrate !== 'number') throw typeError('bitrate must be a number')
-    await binding.transportSetMaxIncomingBitrate(this.id, bitrate)
+    await this._binding.transportSetMaxIncomingBitrate(this.id, bitrate)
   }
 
   async setMaxOutgoingBitrate (bitrate) {
@@ -130,7 +129,7 @@ class Transport extends NativeObject {
     if (bitrate > 0 && bitrate < this.#minOutgoingBitrate) {
       throw typeError(`bitrate must be >= current min outgoing bitrate (${this.#minOutgoingBitrate}) or 0 (unlimited)`)
     }
-    await binding.transportSetMaxOutgoingBitrate(this.id, bitrate)
+    await this._binding.transportSetMaxOutgoingBitrate(this.id, bitrate)
     this.#maxOutgoingBitrate = bitrate
   }
 
@@ -140,7 +139,7 @@ class Transport extends NativeObject {
     if (bitrate > 0 && this.#maxOutgoingBitrate > 0 && bitrate > this.#maxOutgoingBitrate) {
       throw typeError(`bitrate must be <= current max outgoing bitrate (${this.#maxOutgoingBitrate}) or 0 (unlimited)`)
     }
-    await binding.transportSetMinOutgoingBitrate(this.id, bitrate)
+    await this._binding.transportSetMinOutgoingBitrate(this.id, bitrate)
     this.#minOutgoingBitrate = bitrate
   }
 
@@ -154,10 +153,10 @@ class Transport extends NativeObject {
       throw typeError('missing rtpParameters')
     }
     appData = checkAppData(appData)
-    const data = JSON.parse(await binding.transportProduce(this.id, JSON.stringify({
+    const data = JSON.parse(await this._binding.transportProduce(this.id, JSON.stringify({
       id, kind, rtpParameters, paused: Boolean(paused), keyFrameRequestDelay
     })))
-    const producer = new Producer({ data, appData, codecs: clone(rtpParameters.codecs) })
+    const producer = new Producer({ data, appData, codecs: clone(rtpParameters.codecs), binding: this._binding })
     if (this.closed) {
       producer.transportClosed()
       throw new InvalidStateError('Transport closed')
@@ -185,19 +184,31 @@ class Transport extends NativeObject {
       throw typeError('missing rtpCapabilities')
     }
     appData = checkAppData(appData)
-    // The capabilities travel apart: the native side keeps what it parsed
-    // of them by their text, and a peer sends the same with every consume.
-    const data = JSON.parse(await binding.transportConsume(this.id, JSON.stringify({
-      producerId,
-      paused: Boolean(paused),
-      mid,
-      preferredLayers,
-      ignoreDtx: Boolean(ignoreDtx),
-      enableRtx,
-      pipe: Boolean(pipe)
-    }), JSON.stringify(rtpCapabilities)))
+    // A producer on another instance is piped to this transport's first
+    // (lib/cluster/); a local one needs nothing, and nothing is awaited
+    // before the request, which keeps calls in order.
+    const leasing = this._leaseProducer?.(producerId)
+    const lease = leasing ? await leasing : null
+    let data
+    try {
+      // The capabilities travel apart: the native side keeps what it parsed
+      // of them by their text, and a peer sends the same with every consume.
+      data = JSON.parse(await this._binding.transportConsume(this.id, JSON.stringify({
+        producerId,
+        paused: Boolean(paused),
+        mid,
+        preferredLayers,
+        ignoreDtx: Boolean(ignoreDtx),
+        enableRtx,
+        pipe: Boolean(pipe)
+      }), JSON.stringify(rtpCapabilities)))
+    } catch (error) {
+      lease?.release()
+      throw error
+    }
     const producer = this._producerLookup?.(producerId)
-    const consumer = new Consumer({ data, appData, codecs: producer?._codecs })
+    const consumer = new Consumer({ data, appData, codecs: producer?._codecs, binding: this._binding })
+    if (lease) consumer.observer.once('close', lease.release)
     if (this.closed) {
       consumer.transportClosed()
       throw new InvalidStateError('Transport closed')

@@ -1,6 +1,5 @@
 'use strict'
 
-const binding = require('./binding')
 const { Transport } = require('./Transport')
 const { typeError } = require('./errors')
 
@@ -8,8 +7,8 @@ const { typeError } = require('./errors')
 class WebRtcTransport extends Transport {
   #data
 
-  constructor ({ data, appData }) {
-    super({ data, appData })
+  constructor ({ data, appData, binding }) {
+    super({ data, appData, binding })
     this.#data = data
   }
 
@@ -35,13 +34,13 @@ class WebRtcTransport extends Transport {
   async connect ({ dtlsParameters } = {}) {
     this._checkOpen()
     if (!dtlsParameters || typeof dtlsParameters !== 'object') throw typeError('missing dtlsParameters')
-    const data = await binding.transportConnect(this.id, 'webrtc', JSON.stringify({ dtlsParameters }))
+    const data = await this._binding.transportConnect(this.id, 'webrtc', JSON.stringify({ dtlsParameters }))
     this.#data.dtlsParameters.role = data.dtlsParameters.role
   }
 
   async restartIce () {
     this._checkOpen()
-    const iceParameters = await binding.transportRestartIce(this.id)
+    const iceParameters = await this._binding.transportRestartIce(this.id)
     this.#data.iceParameters = iceParameters
     return iceParameters
   }

@@ -1,6 +1,7 @@
 'use strict'
 
 const binding = require('./binding')
+const { openRemoteRoom } = require('./cluster')
 const { NativeObject } = require('./NativeObject')
 const { Router } = require('./Router')
 const { WebRtcServer } = require('./WebRtcServer')
@@ -114,8 +115,16 @@ class Worker extends NativeObject {
     if (mediaCodecs !== undefined && !Array.isArray(mediaCodecs)) {
       throw typeError('mediaCodecs must be an Array')
     }
-    const data = await binding.createRouter(this.id, mediaCodecs ?? [])
-    const router = new Router({ data, appData })
+    mediaCodecs = mediaCodecs ?? []
+    let router
+    if (binding.getConfiguration().maxWorkers === 0) {
+      // A manager-only instance: the room lives on other instances.
+      const { data, room } = await openRemoteRoom(mediaCodecs)
+      router = new Router({ data, appData, mediaCodecs, room })
+    } else {
+      const data = await binding.createRouter(this.id, mediaCodecs)
+      router = new Router({ data, appData, mediaCodecs })
+    }
     if (this.closed) {
       // Closed while the router was being created: the native side already
       // dropped it with the worker.

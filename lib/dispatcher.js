@@ -39,17 +39,21 @@ function keepEarly (targetId, event) {
 // `payload`: the bytes of an event that carries a packet or a message.
 // Log records travel the same way, addressed to no object, so that they
 // keep their place among the events.
-binding.init((targetId, eventName, data, payload) => {
+// Events of objects delegated to another instance arrive the same way,
+// from lib/cluster/.
+function deliver (targetId, eventName, data, payload) {
   const target = targets.get(targetId)
   if (target) target._onNativeEvent(eventName, data, payload)
   else if (eventName === 'log') logger.fromNative(data)
   else keepEarly(targetId, [eventName, data, payload])
-})
+}
+binding.init(deliver)
 // The native side produces only the records some enabled `debug`
 // namespace prints: none when DEBUG is unset.
 binding.selectLogs(logger.selection())
 
 module.exports = {
+  deliver,
   register (id, target) {
     targets.set(id, target)
     const entry = early.get(id)

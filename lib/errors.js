@@ -98,4 +98,4 @@ function retyped (code, message, error) {
   return converted
 }
 
-module.exports = { InvalidStateError, UnsupportedError, CODES, typeError, failure, fromNative }
+module.exports = { InvalidStateError, UnsupportedError, CODES, codedError, typeError, failure, fromNative }

@@ -4,6 +4,7 @@ const binding = require('./binding')
 const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
 const { InvalidStateError, UnsupportedError, typeError } = require('./errors')
 const { Worker } = require('./Worker')
+const { cluster, openRemoteRoom } = require('./cluster')
 const { WebRtcServer } = require('./WebRtcServer')
 const { Router } = require('./Router')
 const { Transport } = require('./Transport')
@@ -50,8 +51,15 @@ async function createRouter ({ mediaCodecs, appData } = {}) {
   if (mediaCodecs !== undefined && !Array.isArray(mediaCodecs)) {
     throw typeError('mediaCodecs must be an Array')
   }
-  const data = await binding.createRouter(undefined, mediaCodecs ?? [])
-  const router = new Router({ data, appData })
+  mediaCodecs = mediaCodecs ?? []
+  let router
+  if (binding.getConfiguration().maxWorkers === 0) {
+    const { data, room } = await openRemoteRoom(mediaCodecs)
+    router = new Router({ data, appData, mediaCodecs, room })
+  } else {
+    const data = await binding.createRouter(undefined, mediaCodecs)
+    router = new Router({ data, appData, mediaCodecs })
+  }
   // A room with no worker has no worker observer to announce it: the
   // module's observer does, as it announces workers.
   observer.safeEmit('newrouter', router)
@@ -59,7 +67,7 @@ async function createRouter ({ mediaCodecs, appData } = {}) {
 }
 
 const CONFIG_CHECKS = {
-  maxWorkers: (v) => isUint32(v) && v >= 1,
+  maxWorkers: (v) => isUint32(v),
   cpuWatermark: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
   consumerBudget: (v) => isUint32(v) && v >= 1,
   idleWorkerTimeout: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
@@ -68,7 +76,7 @@ const CONFIG_CHECKS = {
 }
 
 const CONFIG_HINTS = {
-  maxWorkers: 'a positive integer',
+  maxWorkers: 'an integer >= 0 (0: this instance only manages, in a cluster)',
   cpuWatermark: 'a positive number (percent of one core)',
   consumerBudget: 'a positive integer',
   idleWorkerTimeout: 'a number of milliseconds >= 0',
@@ -113,6 +121,9 @@ async function dump () {
   // Packet-rate events (DirectTransport rtp / rtcp, data messages, traces)
   // dropped because JS fell more than 50,000 behind the workers.
   dump.droppedEvents = binding.droppedEvents()
+  // In a cluster: messages between instances sent, received and refused.
+  const counters = binding.clusterCounters()
+  if (counters) dump.cluster = { id: cluster.self?.id, ...JSON.parse(counters) }
   return dump
 }
 
@@ -163,6 +174,7 @@ const types = {
 module.exports = {
   version,
   observer,
+  cluster,
   createWorker,
   createRouter,
   configure,

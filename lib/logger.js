@@ -59,6 +59,9 @@ const CATEGORIES = {
 // mediasoup's: its line goes to the module's namespace there.
 const config = new Logger('Config', '')
 
+// Several machines: instances joining, delegations, inter-instance pipes.
+const cluster = new Logger('Cluster', '')
+
 /**
  * The (category, level) pairs some enabled namespace would print, as the
  * native side's bit set: bit `category * 3 + level`. Read once, when the
@@ -80,4 +83,4 @@ function fromNative ({ category, level, message }) {
   if (logger && LEVELS.includes(level)) logger.log(level, message)
 }
 
-module.exports = { Logger, config, selection, fromNative }
+module.exports = { Logger, config, cluster, selection, fromNative }

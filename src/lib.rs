@@ -6,6 +6,7 @@
 //! functions.
 #![deny(clippy::all)]
 
+mod cluster;
 mod completions;
 mod consumer;
 mod convert;

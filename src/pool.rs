@@ -47,9 +47,6 @@ fn current() -> JsPoolConfig {
 pub fn configure(options: JsPoolConfig) -> Result<JsPoolConfig> {
     let mut config = engine().pool().config();
     if let Some(max) = options.max_workers {
-        if max == 0 {
-            return Err(type_error("maxWorkers must be a positive integer"));
-        }
         config.limits.max_workers = max as usize;
     }
     if let Some(watermark) = options.cpu_watermark {

@@ -73,6 +73,20 @@ pub fn router_can_consume(id: String, producer_id: String, rtp_capabilities: Str
         .napi()
 }
 
+/// `router.canConsume()` for a producer whose router is on another
+/// instance: answered from its consumable parameters (JSON text), by the
+/// rule a router applies (`mafalda_core::negotiation::can_consume_parameters`).
+#[napi(catch_unwind)]
+pub fn can_consume_parameters(consumable: String, rtp_capabilities: String) -> Result<bool> {
+    let capabilities = input::rtp_capabilities_text(&rtp_capabilities)?;
+    let consumable = serde_json::from_str(&consumable)
+        .map_err(|e| crate::error::type_error(format!("invalid consumableRtpParameters: {e}")))?;
+    Ok(mafalda_core::negotiation::can_consume_parameters(
+        &consumable,
+        &capabilities,
+    ))
+}
+
 /// `router.pipeToRouter({ producerId, router })` between two rooms of this
 /// process: the room `id` imports the producer (see `mafalda_core`'s import).
 #[napi(catch_unwind)]

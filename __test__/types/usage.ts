@@ -132,3 +132,18 @@ export async function named (): Promise<void> {
   const module: Index = mediasoup
   void module.version
 }
+
+// Several machines.
+async function clusterUsage (): Promise<void> {
+  const self = await mediasoup.cluster.join({ redis: 'redis://127.0.0.1:6379', address: '10.0.0.5', secret: 's' })
+  const id: string = self.id
+  const instances = await mediasoup.cluster.instances()
+  const cpu: number = instances[0].cpu
+  const dump = await mediasoup.cluster.dump()
+  const from: string = dump.instances[0].pipesIn[0].from
+  const directory: Record<string, string> = await mediasoup.cluster.directory('room')
+  const refused: number | undefined = (await mediasoup.dump()).cluster?.refused.badMac
+  await mediasoup.cluster.leave()
+  void id, void cpu, void from, void directory, void refused
+}
+void clusterUsage

@@ -49,6 +49,7 @@
 // * `state`: the registry: entries, lookups, every removal cascade;
 // * `engine`: `Mafalda` and its operations, one module per entity.
 pub mod alloc;
+pub mod cluster;
 mod config;
 mod decide;
 mod engine;

@@ -22,6 +22,7 @@ const LAYERS: &[&str] = &[
     "pool",
     "state",
     "engine",
+    "cluster",
 ];
 
 fn sources(dir: &Path, into: &mut Vec<PathBuf>) {

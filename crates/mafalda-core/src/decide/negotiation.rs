@@ -12,7 +12,9 @@
 //! work off audio (see docs/benchmarks.md, `bench:forward`).
 
 use mediasoup::types::rtp_parameters::{
-    MediaKind, RtpCapabilities, RtpHeaderExtension, RtpHeaderExtensionDirection, RtpHeaderExtensionUri,
+    MediaKind, MimeType, MimeTypeVideo, RtpCapabilities, RtpCodecCapability, RtpCodecParameters,
+    RtpCodecParametersParametersValue, RtpHeaderExtension, RtpHeaderExtensionDirection,
+    RtpHeaderExtensionUri, RtpParameters,
 };
 
 /// The header extensions offered to the application (router and supported
@@ -48,6 +50,53 @@ pub fn consumer_capabilities(kind: MediaKind, capabilities: &mut RtpCapabilities
 /// per-packet cost is all it would add.
 pub const PLAIN_TRANSPORT_BWE: bool = false;
 
+/// Whether an endpoint with `capabilities` can consume a producer whose
+/// consumable parameters are `consumable`, as a router answers
+/// `canConsume()`: some media codec of the producer has a codec in the
+/// capabilities with the same MIME type, clock rate and channels (and, for
+/// H264, packetization mode). Asked where the producer's own router is on
+/// another machine.
+pub fn can_consume_parameters(consumable: &RtpParameters, capabilities: &RtpCapabilities) -> bool {
+    consumable
+        .codecs
+        .iter()
+        .filter(|codec| !codec.is_rtx())
+        .any(|codec| capabilities.codecs.iter().any(|cap| codec_matches(codec, cap)))
+}
+
+fn codec_matches(codec: &RtpCodecParameters, cap: &RtpCodecCapability) -> bool {
+    let (codec_channels, cap_channels, cap_clock_rate) = match (codec, cap) {
+        (
+            RtpCodecParameters::Audio { channels: a, .. },
+            RtpCodecCapability::Audio {
+                channels: b,
+                clock_rate,
+                ..
+            },
+        ) => (a.get(), b.get(), *clock_rate),
+        (RtpCodecParameters::Video { .. }, RtpCodecCapability::Video { clock_rate, .. }) => {
+            (1, 1, *clock_rate)
+        }
+        _ => return false,
+    };
+    if codec.mime_type() != cap.mime_type()
+        || codec.clock_rate() != cap_clock_rate
+        || codec_channels != cap_channels
+    {
+        return false;
+    }
+    if codec.mime_type() == MimeType::Video(MimeTypeVideo::H264) {
+        let mode = |value: Option<&RtpCodecParametersParametersValue>| match value {
+            Some(RtpCodecParametersParametersValue::Number(n)) => *n,
+            Some(RtpCodecParametersParametersValue::String(s)) => s.parse().unwrap_or(0),
+            None => 0,
+        };
+        return mode(codec.parameters().get("packetization-mode"))
+            == mode(cap.parameters().get("packetization-mode"));
+    }
+    true
+}
+
 fn is_audio_twcc(kind: MediaKind, uri: RtpHeaderExtensionUri) -> bool {
     kind == MediaKind::Audio && uri == RtpHeaderExtensionUri::TransportWideCcDraft01
 }
@@ -55,6 +104,57 @@ fn is_audio_twcc(kind: MediaKind, uri: RtpHeaderExtensionUri) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn params(mut json: serde_json::Value) -> RtpParameters {
+        json["headerExtensions"] = serde_json::json!([]);
+        json["encodings"] = serde_json::json!([]);
+        json["rtcp"] = serde_json::json!({ "reducedSize": true });
+        serde_json::from_value(json).unwrap()
+    }
+
+    fn caps(mut json: serde_json::Value) -> RtpCapabilities {
+        json["headerExtensions"] = serde_json::json!([]);
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn can_consume_parameters_matches_codecs_as_a_router_does() {
+        let opus = params(serde_json::json!({ "codecs": [
+            { "mimeType": "audio/opus", "payloadType": 100, "clockRate": 48000, "channels": 2 }
+        ] }));
+        let h264 = params(serde_json::json!({ "codecs": [
+            { "mimeType": "video/H264", "payloadType": 101, "clockRate": 90000,
+              "parameters": { "packetization-mode": 1, "profile-level-id": "42e01f" } },
+            { "mimeType": "video/rtx", "payloadType": 102, "clockRate": 90000, "parameters": { "apt": 101 } }
+        ] }));
+        let opus_caps = caps(serde_json::json!({ "codecs": [
+            { "kind": "audio", "mimeType": "audio/opus", "preferredPayloadType": 100, "clockRate": 48000, "channels": 2 }
+        ] }));
+        let mono = caps(serde_json::json!({ "codecs": [
+            { "kind": "audio", "mimeType": "audio/opus", "preferredPayloadType": 100, "clockRate": 48000, "channels": 1 }
+        ] }));
+        let h264_caps = |mode: u32| {
+            caps(serde_json::json!({ "codecs": [
+            { "kind": "video", "mimeType": "video/H264", "preferredPayloadType": 101, "clockRate": 90000,
+              "parameters": { "packetization-mode": mode, "profile-level-id": "4d0032" } }
+        ] }))
+        };
+        assert!(can_consume_parameters(&opus, &opus_caps));
+        assert!(!can_consume_parameters(&opus, &mono), "channels differ");
+        assert!(!can_consume_parameters(&opus, &h264_caps(1)), "no audio codec");
+        assert!(
+            can_consume_parameters(&h264, &h264_caps(1)),
+            "profile is not compared (as a router)"
+        );
+        assert!(
+            !can_consume_parameters(&h264, &h264_caps(0)),
+            "packetization mode differs"
+        );
+        assert!(!can_consume_parameters(
+            &h264,
+            &caps(serde_json::json!({ "codecs": [] }))
+        ));
+    }
     use RtpHeaderExtensionDirection::*;
 
     fn extension(kind: MediaKind, uri: RtpHeaderExtensionUri, id: u16) -> RtpHeaderExtension {

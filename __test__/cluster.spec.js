@@ -1,0 +1,252 @@
+'use strict'
+
+// Several machines on one: a real redis-server and real mafalda-node
+// processes on 127.0.0.2 and 127.0.0.3, this process as the application.
+
+const mafalda = require('..')
+const { InvalidStateError } = mafalda.types
+const {
+  mediaCodecs, opusRtpParameters, consumerCapabilities, rtpPacket, bindSocket, sleep, waitFor
+} = require('./helpers')
+const { startRedis, startNode, stopAll, freePort } = require('./support/cluster')
+
+const SECRET = 'cluster-test-secret'
+const RTP_PPS = 50
+const SEND_MS = 2000
+
+let redis
+
+beforeAll(async () => {
+  redis = await startRedis()
+}, 30000)
+
+afterEach(async () => {
+  await mafalda.cluster.leave()
+})
+
+afterAll(async () => {
+  await mafalda.cluster.leave()
+  await stopAll()
+})
+
+/** A peer with a send and a receive PlainTransport, and its sockets. */
+async function joinPeer (router, name) {
+  const send = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true })
+  const recv = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } })
+  const sender = await bindSocket()
+  const receiver = await bindSocket()
+  await recv.connect({ ip: '127.0.0.1', port: receiver.address().port })
+  const counts = new Map()
+  receiver.on('message', (packet) => {
+    if (packet.length < 12 || (packet[1] >= 192 && packet[1] <= 223)) return
+    const ssrc = packet.readUInt32BE(8)
+    counts.set(ssrc, (counts.get(ssrc) ?? 0) + 1)
+  })
+  const ssrc = 1000 + Math.floor(Math.random() * 1e6)
+  const producer = await send.produce({ kind: 'audio', rtpParameters: opusRtpParameters(ssrc) })
+  return { name, send, recv, sender, receiver, counts, ssrc, producer, consumers: [] }
+}
+
+/** Sends `count` Opus packets from every peer at RTP_PPS; resolves when sent. */
+async function sendFromAll (peers, count) {
+  for (let i = 0; i < count; i++) {
+    for (const peer of peers) {
+      peer.sender.send(
+        rtpPacket({ payloadType: 100, sequenceNumber: i, timestamp: i * 960, ssrc: peer.ssrc }),
+        peer.send.tuple.localPort, peer.send.tuple.localAddress
+      )
+    }
+    await sleep(1000 / RTP_PPS)
+  }
+}
+
+async function consumeAll (router, peers) {
+  for (const peer of peers) {
+    for (const other of peers) {
+      if (other === peer) continue
+      const consumer = await peer.recv.consume({ producerId: other.producer.id, rtpCapabilities: consumerCapabilities(router) })
+      peer.consumers.push({ consumer, from: other })
+    }
+  }
+}
+
+function expectDelivered (peers, sent) {
+  for (const peer of peers) {
+    for (const { consumer, from } of peer.consumers) {
+      const ssrc = consumer.rtpParameters.encodings[0].ssrc
+      const got = peer.counts.get(ssrc) ?? 0
+      if (got < sent * 0.95) {
+        throw new Error(`${peer.name} got ${got}/${sent} packets of ${from.name}`)
+      }
+    }
+  }
+}
+
+/** The instance (by address) a transport's socket is on. */
+const hostOf = (transport) => transport.tuple.localAddress
+
+describe('joining', () => {
+  test('join() checks its options and rejects clearly when Redis cannot be reached', async () => {
+    await expect(mafalda.cluster.join({ redis: 'http://x', address: '127.0.0.1', secret: 's' })).rejects.toThrow(TypeError)
+    await expect(mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1' })).rejects.toThrow(TypeError)
+    await expect(mafalda.cluster.join({ redis: redis.url, address: 'not-an-ip', secret: 's' })).rejects.toThrow(TypeError)
+    const port = await freePort()
+    const started = Date.now()
+    await expect(mafalda.cluster.join({ redis: `redis://127.0.0.1:${port}`, address: '127.0.0.1', secret: 's' }))
+      .rejects.toThrow(/cannot reach Redis at redis:\/\/127\.0\.0\.1/)
+    expect(Date.now() - started).toBeLessThan(10000)
+    expect(mafalda.cluster.self).toBeNull()
+    await expect(mafalda.cluster.instances()).rejects.toThrow(InvalidStateError)
+  })
+
+  test('instances() lists the live instances; leaving removes one at once', async () => {
+    const node = await startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET })
+    try {
+      const self = await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET, instanceId: 'app-1' })
+      expect(self).toEqual({ id: 'app-1', address: '127.0.0.1' })
+      await expect(mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET }))
+        .rejects.toThrow(InvalidStateError)
+      const instances = await mafalda.cluster.instances()
+      expect(instances.map((i) => [i.id, i.address, i.self]).sort()).toEqual([
+        ['app-1', '127.0.0.1', true], [node.id, '127.0.0.2', false]
+      ].sort())
+      for (const instance of instances) {
+        expect(instance).toEqual(expect.objectContaining({
+          cpu: expect.any(Number), consumers: expect.any(Number), workers: expect.any(Array), draining: false
+        }))
+      }
+      // Another secret is another cluster, even on the same Redis.
+      const stranger = await startNode({ redis: redis.url, address: '127.0.0.3', secret: 'other-secret' })
+      expect((await mafalda.cluster.instances()).map((i) => i.id)).not.toContain(stranger.id)
+      await stranger.stop()
+      expect(await node.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+      expect((await mafalda.cluster.instances()).map((i) => i.id)).toEqual(['app-1'])
+    } finally {
+      await node.stop('SIGKILL')
+    }
+  }, 60000)
+})
+
+describe('a room over two media nodes, managed by an instance with no workers', () => {
+  let nodes
+
+  beforeAll(async () => {
+    nodes = await Promise.all([
+      startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET }),
+      startNode({ redis: redis.url, address: '127.0.0.3', secret: SECRET })
+    ])
+  }, 60000)
+
+  afterAll(async () => {
+    await Promise.all((nodes ?? []).map((node) => node.stop()))
+  })
+
+  test('4 peers with PlainTransports: media flows between the machines through one pipe per (producer, instance)', async () => {
+    mafalda.configure({ maxWorkers: 0 })
+    const self = await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
+    const router = await mafalda.createRouter({ mediaCodecs })
+    const peers = []
+    for (const name of ['ann', 'bob', 'cid', 'dee']) peers.push(await joinPeer(router, name))
+
+    // Placed on both media nodes, none here: the tuples say where.
+    const hosts = new Set(peers.flatMap((p) => [hostOf(p.send), hostOf(p.recv)]))
+    expect([...hosts].sort()).toEqual(['127.0.0.2', '127.0.0.3'])
+    expect((await mafalda.dump()).workers).toEqual([])
+
+    await consumeAll(router, peers)
+    expect(router.canConsume({ producerId: peers[0].producer.id, rtpCapabilities: consumerCapabilities(router) })).toBe(true)
+    expect(router.canConsume({ producerId: peers[0].producer.id, rtpCapabilities: { codecs: [] } })).toBe(false)
+
+    const count = RTP_PPS * SEND_MS / 1000
+    await sendFromAll(peers, count)
+    await waitFor(() => {
+      try { expectDelivered(peers, count); return true } catch (_) { return false }
+    }, { timeout: 3000 }).catch(() => {})
+    expectDelivered(peers, count)
+
+    // Pipes: exactly one per (producer, instance other than its own) that
+    // has a consumer of it, read from every instance.
+    const idOf = new Map(nodes.map((n) => [n.address, n.id]))
+    const expected = new Set()
+    for (const peer of peers) {
+      for (const { from } of peer.consumers) {
+        const source = idOf.get(hostOf(from.send))
+        const dest = idOf.get(hostOf(peer.recv))
+        if (source !== dest) expected.add(`${from.producer.id} ${source}->${dest}`)
+      }
+    }
+    expect(expected.size).toBeGreaterThan(0)
+    const dump = await mafalda.cluster.dump()
+    expect(dump.instances.map((i) => i.id).sort()).toEqual([self.id, ...nodes.map((n) => n.id)].sort())
+    const pipesIn = dump.instances.flatMap((i) => i.pipesIn.map((p) => `${p.producerId} ${p.from}->${i.id}`))
+    const pipesOut = dump.instances.flatMap((i) => i.pipesOut.map((p) => `${p.producerId} ${i.id}->${p.to}`))
+    expect(pipesIn.sort()).toEqual([...expected].sort())
+    expect(pipesOut.sort()).toEqual([...expected].sort())
+    // The directory in Redis says where each producer lives.
+    const directory = await mafalda.cluster.directory(router.id)
+    expect(directory).toEqual(Object.fromEntries(peers.map((p) => [p.producer.id, idOf.get(hostOf(p.send))])))
+
+    // Pausing and resuming a producer reaches its consumers on every machine.
+    const [ann] = peers
+    const annConsumers = peers.slice(1).map((peer) => peer.consumers.find((c) => c.from === ann).consumer)
+    const paused = annConsumers.map((consumer) => new Promise((resolve) => consumer.once('producerpause', resolve)))
+    await ann.producer.pause()
+    await Promise.all(paused)
+    expect(annConsumers.every((consumer) => consumer.producerPaused)).toBe(true)
+    const resumed = annConsumers.map((consumer) => new Promise((resolve) => consumer.once('producerresume', resolve)))
+    await ann.producer.resume()
+    await Promise.all(resumed)
+    await Promise.all(annConsumers.map((consumer) => consumer.requestKeyFrame()))
+    const stats = await annConsumers[0].getStats()
+    expect(stats.some((s) => s.type === 'outbound-rtp' && s.packetCount >= count * 0.95)).toBe(true)
+
+    // Closing a producer closes its consumers on every machine.
+    const closes = peers.slice(1).map((peer) => {
+      const { consumer } = peer.consumers.find((c) => c.from === ann)
+      return new Promise((resolve) => consumer.once('producerclose', resolve))
+    })
+    ann.producer.close()
+    await Promise.all(closes)
+    expect(await mafalda.cluster.directory(router.id)).not.toHaveProperty(ann.producer.id)
+
+    // Closing the room leaves nothing on any instance.
+    router.close()
+    await waitFor(async () => {
+      const { instances } = await mafalda.cluster.dump()
+      return instances.every((i) =>
+        i.pipesIn.length === 0 && i.pipesOut.length === 0 && i.workers.every((w) => w.routers.length === 0))
+    }, { timeout: 5000 })
+    expect(await mafalda.cluster.directory(router.id)).toEqual({})
+  }, 60000)
+})
+
+describe('delegation driven by load', () => {
+  test('a full instance spills the room\'s next transports onto another, and media flows between the two', async () => {
+    const node = await startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET })
+    try {
+      mafalda.configure({ maxWorkers: 1, consumerBudget: 2 })
+      await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
+      const router = await mafalda.createRouter({ mediaCodecs })
+      const ann = await joinPeer(router, 'ann')
+      expect([hostOf(ann.send), hostOf(ann.recv)]).toEqual(['127.0.0.1', '127.0.0.1'])
+      // Two consumers fill this instance's only worker.
+      const cid = await joinPeer(router, 'cid')
+      expect(hostOf(cid.recv)).toBe('127.0.0.1')
+      await cid.recv.consume({ producerId: ann.producer.id, rtpCapabilities: consumerCapabilities(router) })
+      await cid.recv.consume({ producerId: cid.producer.id, rtpCapabilities: consumerCapabilities(router) })
+      const bob = await joinPeer(router, 'bob')
+      expect([hostOf(bob.send), hostOf(bob.recv)]).toEqual(['127.0.0.2', '127.0.0.2'])
+      const peers = [ann, bob]
+      await consumeAll(router, peers)
+      const count = RTP_PPS * SEND_MS / 1000
+      await sendFromAll(peers, count)
+      await waitFor(() => {
+        try { expectDelivered(peers, count); return true } catch (_) { return false }
+      }, { timeout: 3000 }).catch(() => {})
+      expectDelivered(peers, count)
+      router.close()
+    } finally {
+      await node.stop()
+    }
+  }, 60000)
+})

@@ -1,0 +1,100 @@
+'use strict'
+
+// Real processes for cluster tests: a redis-server on a free port of
+// 127.0.0.1 and mafalda-node media nodes, each stopped by the test that
+// started it (and, should a test fail halfway, by `stopAll()` after it).
+
+const { spawn } = require('node:child_process')
+const net = require('node:net')
+const path = require('node:path')
+
+const NODE_BIN = path.join(__dirname, '..', '..', 'bin', 'mafalda-node.js')
+const running = new Set()
+
+function freePort () {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Resolves with the first line of `child`'s stdout that matches `pattern`. */
+function waitForLine (child, pattern, what, timeoutMs = 20000) {
+  return new Promise((resolve, reject) => {
+    let output = ''
+    const timer = setTimeout(() => done(new Error(`${what} did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs)
+    const onData = (chunk) => {
+      output += chunk
+      const match = output.split('\n').find((line) => pattern.test(line))
+      if (match) done(null, match)
+    }
+    const onExit = (code) => done(new Error(`${what} exited (${code}) before starting:\n${output}`))
+    function done (error, line) {
+      clearTimeout(timer)
+      child.stdout.off('data', onData)
+      child.stderr.off('data', onData)
+      child.off('exit', onExit)
+      if (error) reject(error)
+      else resolve(line)
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.once('exit', onExit)
+  })
+}
+
+function track (child) {
+  const entry = {
+    child,
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+    async stop (signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      const result = await entry.exited
+      running.delete(entry)
+      return result
+    }
+  }
+  running.add(entry)
+  return entry
+}
+
+/** A redis-server of its own: `{ url, port, stop() }`. */
+async function startRedis () {
+  const port = await freePort()
+  const child = spawn('redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'
+  ], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const entry = track(child)
+  await waitForLine(child, /Ready to accept connections/, 'redis-server')
+  return { url: `redis://127.0.0.1:${port}`, port, stop: (signal) => entry.stop(signal), child }
+}
+
+/**
+ * A mafalda-node media node: `{ id, address, stop(signal), exited }`;
+ * `options` as the command line names them (camelCase here).
+ */
+async function startNode ({ redis, address, secret, instanceId, maxWorkers, consumerBudget, cpuWatermark } = {}) {
+  const args = [NODE_BIN, '--redis', redis, '--address', address, '--secret', secret]
+  if (instanceId) args.push('--instance-id', instanceId)
+  if (maxWorkers !== undefined) args.push('--max-workers', String(maxWorkers))
+  if (consumerBudget !== undefined) args.push('--consumer-budget', String(consumerBudget))
+  if (cpuWatermark !== undefined) args.push('--cpu-watermark', String(cpuWatermark))
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } })
+  const entry = track(child)
+  let stderr = ''
+  child.stderr.on('data', (chunk) => { stderr += chunk })
+  const line = await waitForLine(child, /^mafalda-node \S+ joined at /, `mafalda-node on ${address}`)
+  const id = line.split(' ')[1]
+  return { id, address, child, exited: entry.exited, stop: (signal) => entry.stop(signal), stderr: () => stderr }
+}
+
+/** Stops every process still running. */
+async function stopAll () {
+  await Promise.all([...running].map((entry) => entry.stop('SIGKILL')))
+}
+
+module.exports = { startRedis, startNode, stopAll, freePort }

@@ -1,0 +1,70 @@
+//! Where a cluster keeps things in Redis. Every key and channel of one
+//! cluster shares a prefix derived from its secret, so clusters with
+//! different secrets can share a Redis without seeing each other (the
+//! secret itself is never written).
+
+use sha2::{Digest, Sha256};
+
+/// The names of one cluster's keys and channels.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    /// The names for the cluster whose shared secret is `secret`.
+    pub fn new(secret: &str) -> Self {
+        let digest = Sha256::digest(format!("mafalda-cluster-namespace\n{secret}").as_bytes());
+        Self {
+            prefix: format!("mafalda:{}", hex(&digest[..8])),
+        }
+    }
+
+    /// An instance's announcement (its load), live while the key is.
+    pub fn instance(&self, id: &str) -> String {
+        format!("{}:instance:{id}", self.prefix)
+    }
+
+    /// The pattern every announcement matches.
+    pub fn instances_pattern(&self) -> String {
+        format!("{}:instance:*", self.prefix)
+    }
+
+    /// The channel an instance receives its messages on.
+    pub fn inbox(&self, id: &str) -> String {
+        format!("{}:inbox:{id}", self.prefix)
+    }
+
+    /// A room's directory: producer id → id of the instance hosting it.
+    pub fn room(&self, room: &str) -> String {
+        format!("{}:room:{room}", self.prefix)
+    }
+}
+
+/// Lower-case hexadecimal of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clusters_with_different_secrets_do_not_share_names() {
+        let a = Keys::new("one");
+        let b = Keys::new("two");
+        assert_ne!(a.instance("x"), b.instance("x"));
+        assert_eq!(a.instance("x"), Keys::new("one").instance("x"));
+        assert!(!a.instance("x").contains("one"), "the secret is not written");
+        assert!(a
+            .instance("x")
+            .starts_with(a.instances_pattern().trim_end_matches('*')));
+    }
+}

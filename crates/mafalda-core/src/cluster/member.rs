@@ -1,0 +1,467 @@
+//! This process as a member of a cluster: its announcement kept alive in
+//! Redis, its inbox subscribed, its outgoing messages published in the
+//! order they were sent, and the live instances as last read.
+//!
+//! Redis does the tracking: an instance is live while its announcement key
+//! is (written every [`HEARTBEAT`] with a time to live of [`TTL`]); messages
+//! travel over pub/sub, one channel per instance, so an instance needs no
+//! port of its own besides its media ports.
+
+use super::announce::{snapshot, Announcement};
+use super::envelope::{seal, Opener, Refusal};
+use super::keys::Keys;
+use crate::decide::instances::{place_on_instance, InstanceDecision};
+use crate::error::{Error, Result};
+use futures::StreamExt;
+use parking_lot::Mutex;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::AsyncCommands;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// How often an instance rewrites its announcement.
+pub const HEARTBEAT: Duration = Duration::from_millis(1000);
+/// How long an announcement lives without being rewritten.
+pub const TTL: Duration = Duration::from_millis(3000);
+/// How long connecting to Redis may take before `join` gives up.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How to join.
+#[derive(Debug, Clone)]
+pub struct JoinOptions {
+    /// `redis://` or `rediss://` URL (a password in it is used).
+    pub redis: String,
+    /// The IP this instance is reached at by the others and by clients of
+    /// the transports delegated to it.
+    pub address: String,
+    /// Shared by the cluster: names its keys and signs its messages.
+    pub secret: String,
+    /// This instance's id.
+    pub instance_id: String,
+}
+
+/// Called with (sender id, body) for every message accepted, in arrival
+/// order, on the cluster's thread.
+pub type Deliver = Arc<dyn Fn(String, String) + Send + Sync>;
+/// Gives this instance's current announcement (`true`: draining).
+pub type Announce = Arc<dyn Fn(bool) -> Announcement + Send + Sync>;
+
+/// Messages received and refused, by reason.
+#[derive(Debug, Default)]
+pub struct Counters {
+    sent: AtomicU64,
+    received: AtomicU64,
+    bad_mac: AtomicU64,
+    stale: AtomicU64,
+    replayed: AtomicU64,
+    unknown_sender: AtomicU64,
+    malformed: AtomicU64,
+}
+
+impl Counters {
+    fn refused(&self, refusal: Refusal) {
+        let counter = match refusal {
+            Refusal::BadMac => &self.bad_mac,
+            Refusal::Stale => &self.stale,
+            Refusal::Replayed => &self.replayed,
+            Refusal::Malformed | Refusal::Misdirected => &self.malformed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// As JSON for `mafalda.dump().cluster`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        serde_json::json!({
+            "sent": get(&self.sent),
+            "received": get(&self.received),
+            "refused": {
+                "badMac": get(&self.bad_mac),
+                "stale": get(&self.stale),
+                "replayed": get(&self.replayed),
+                "unknownSender": get(&self.unknown_sender),
+                "malformed": get(&self.malformed),
+            }
+        })
+    }
+}
+
+enum Outgoing {
+    Publish {
+        to: String,
+        body: String,
+    },
+    SetHome {
+        room: String,
+        producer: String,
+        instance: String,
+    },
+    DropHome {
+        room: String,
+        producer: String,
+    },
+    DropRoom {
+        room: String,
+    },
+    Flush(oneshot::Sender<()>),
+}
+
+/// The runtime the cluster's I/O runs on: one thread, for the process's
+/// life (a runtime cannot be dropped from inside another's task, which is
+/// where `leave` is awaited).
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("mafalda-cluster")
+            .enable_all()
+            .build()
+            .expect("the cluster's runtime starts")
+    })
+}
+
+/// A joined instance.
+pub struct Member {
+    id: String,
+    address: String,
+    keys: Keys,
+    secret: String,
+    conn: ConnectionManager,
+    outbox: mpsc::UnboundedSender<Outgoing>,
+    live: Arc<Mutex<Vec<Announcement>>>,
+    // Placements sent to each instance since its announcement was last read.
+    recent: Mutex<HashMap<String, u32>>,
+    draining: Arc<AtomicBool>,
+    stop: watch::Sender<bool>,
+    counters: Arc<Counters>,
+    announce: Announce,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn redis_error(redis: &str, error: impl std::fmt::Display) -> Error {
+    Error::failed(format!(
+        "cluster: cannot reach Redis at {}: {error}",
+        without_password(redis)
+    ))
+}
+
+/// The URL with any password masked, for messages.
+fn without_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}***{}", &url[..scheme + 3], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+impl Member {
+    /// Connects, announces this instance, subscribes its inbox and starts
+    /// the heartbeat. Runs on [`runtime`].
+    pub async fn join(options: JoinOptions, announce: Announce, deliver: Deliver) -> Result<Arc<Member>> {
+        if options.instance_id.is_empty() || options.instance_id.contains(['*', ':', ' ']) {
+            return Err(Error::type_error(
+                "instanceId must be a non-empty string without '*', ':' or spaces",
+            ));
+        }
+        if options.address.parse::<std::net::IpAddr>().is_err() {
+            return Err(Error::type_error(format!(
+                "address must be an IP address, got {:?}",
+                options.address
+            )));
+        }
+        if options.secret.is_empty() {
+            return Err(Error::type_error("secret must be a non-empty string"));
+        }
+        let client = redis::Client::open(options.redis.as_str()).map_err(|e| {
+            Error::type_error(format!(
+                "invalid redis URL {}: {e}",
+                without_password(&options.redis)
+            ))
+        })?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(CONNECT_TIMEOUT))
+            .set_number_of_retries(2);
+        let mut conn =
+            tokio::time::timeout(CONNECT_TIMEOUT, client.get_connection_manager_with_config(config))
+                .await
+                .map_err(|_| redis_error(&options.redis, "timed out"))?
+                .map_err(|e| redis_error(&options.redis, e))?;
+        let _: String = redis::cmd("PING")
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| redis_error(&options.redis, e))?;
+        let keys = Keys::new(&options.secret);
+        let mut pubsub = tokio::time::timeout(CONNECT_TIMEOUT, client.get_async_pubsub())
+            .await
+            .map_err(|_| redis_error(&options.redis, "timed out"))?
+            .map_err(|e| redis_error(&options.redis, e))?;
+        pubsub
+            .subscribe(keys.inbox(&options.instance_id))
+            .await
+            .map_err(|e| redis_error(&options.redis, e))?;
+        let (outbox, outgoing) = mpsc::unbounded_channel();
+        let (stop, stopped) = watch::channel(false);
+        let member = Arc::new(Member {
+            id: options.instance_id.clone(),
+            address: options.address.clone(),
+            keys,
+            secret: options.secret.clone(),
+            conn,
+            outbox,
+            live: Arc::default(),
+            recent: Mutex::default(),
+            draining: Arc::default(),
+            stop,
+            counters: Arc::default(),
+            announce,
+        });
+        member.beat().await?;
+        member.refresh().await?;
+        let rt = runtime();
+        rt.spawn(member.clone().heartbeat(stopped.clone()));
+        rt.spawn(member.clone().publish(outgoing));
+        rt.spawn(member.clone().receive(pubsub, deliver, stopped));
+        Ok(member)
+    }
+
+    /// This instance's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// This instance's address.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// Marks the instance as taking no new work (announced at the next
+    /// heartbeat).
+    pub fn set_draining(&self, draining: bool) {
+        self.draining.store(draining, Ordering::SeqCst);
+    }
+
+    /// Messages sent and received, refusals by reason.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Publishes `body` to instance `to`, after everything sent before.
+    pub fn send(&self, to: String, body: String) {
+        let _ = self.outbox.send(Outgoing::Publish { to, body });
+    }
+
+    /// Records in the room's directory that `instance` hosts `producer`.
+    pub fn set_home(&self, room: String, producer: String, instance: String) {
+        let _ = self.outbox.send(Outgoing::SetHome {
+            room,
+            producer,
+            instance,
+        });
+    }
+
+    /// Removes `producer` from the room's directory.
+    pub fn drop_home(&self, room: String, producer: String) {
+        let _ = self.outbox.send(Outgoing::DropHome { room, producer });
+    }
+
+    /// Removes the room's directory.
+    pub fn drop_room(&self, room: String) {
+        let _ = self.outbox.send(Outgoing::DropRoom { room });
+    }
+
+    /// The room's directory as Redis holds it: producer id → instance id.
+    pub async fn homes(&self, room: &str) -> Result<Vec<(String, String)>> {
+        let mut conn = self.conn.clone();
+        conn.hgetall(self.keys.room(room))
+            .await
+            .map_err(|e| Error::failed(format!("cluster: Redis: {e}")))
+    }
+
+    /// The live instances as last read (at most a heartbeat old).
+    pub fn live(&self) -> Vec<Announcement> {
+        self.live.lock().clone()
+    }
+
+    /// Where a room's next transport goes, from this instance's pool and
+    /// the live instances as last read; a delegation is counted against
+    /// the chosen instance until its next announcement is read.
+    pub fn place(&self) -> (InstanceDecision, Option<Announcement>) {
+        let live = self.live();
+        let decision = {
+            let mut recent = self.recent.lock();
+            let decision = place_on_instance(&snapshot(&self.announcement(), &live, &recent));
+            if let InstanceDecision::Delegate(id) = &decision {
+                *recent.entry(id.clone()).or_insert(0) += 1;
+            }
+            decision
+        };
+        let chosen = match &decision {
+            InstanceDecision::Delegate(id) => live.into_iter().find(|a| &a.id == id),
+            _ => None,
+        };
+        (decision, chosen)
+    }
+
+    /// Reads the live instances now.
+    pub async fn instances(&self) -> Result<Vec<Announcement>> {
+        self.refresh().await?;
+        Ok(self.live())
+    }
+
+    /// This instance's announcement as it would be written now.
+    pub fn announcement(&self) -> Announcement {
+        (self.announce)(self.draining.load(Ordering::SeqCst))
+    }
+
+    /// Stops announcing and receiving, sends what is queued, and removes
+    /// the announcement: the others stop seeing this instance at once.
+    pub async fn leave(&self) -> Result<()> {
+        let (done, flushed) = oneshot::channel();
+        if self.outbox.send(Outgoing::Flush(done)).is_ok() {
+            let _ = tokio::time::timeout(CONNECT_TIMEOUT, flushed).await;
+        }
+        let _ = self.stop.send(true);
+        let mut conn = self.conn.clone();
+        let _: redis::RedisResult<()> = conn.del(self.keys.instance(&self.id)).await;
+        Ok(())
+    }
+
+    async fn beat(&self) -> Result<()> {
+        let text = serde_json::to_string(&self.announcement()).expect("an announcement serializes");
+        let mut conn = self.conn.clone();
+        let _: () = conn
+            .pset_ex(self.keys.instance(&self.id), text, TTL.as_millis() as u64)
+            .await
+            .map_err(|e| Error::failed(format!("cluster: Redis: {e}")))?;
+        Ok(())
+    }
+
+    async fn refresh(&self) -> Result<()> {
+        let mut conn = self.conn.clone();
+        let keys: Vec<String> = {
+            let mut iter = conn
+                .scan_match::<_, String>(self.keys.instances_pattern())
+                .await
+                .map_err(|e| Error::failed(format!("cluster: Redis: {e}")))?;
+            let mut keys = Vec::new();
+            while let Some(key) = iter.next_item().await {
+                keys.push(key.map_err(|e| Error::failed(format!("cluster: Redis: {e}")))?);
+            }
+            keys
+        };
+        let mut live: Vec<Announcement> = if keys.is_empty() {
+            Vec::new()
+        } else {
+            let values: Vec<Option<String>> = conn
+                .mget(&keys)
+                .await
+                .map_err(|e| Error::failed(format!("cluster: Redis: {e}")))?;
+            values
+                .into_iter()
+                .flatten()
+                .filter_map(|text| serde_json::from_str(&text).ok())
+                .collect()
+        };
+        live.sort_by(|a, b| a.id.cmp(&b.id));
+        *self.live.lock() = live;
+        self.recent.lock().clear();
+        Ok(())
+    }
+
+    async fn heartbeat(self: Arc<Self>, mut stopped: watch::Receiver<bool>) {
+        let mut tick = tokio::time::interval(HEARTBEAT);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stopped.changed() => return,
+            }
+            if *stopped.borrow() {
+                return;
+            }
+            // A failed beat is retried at the next tick: Redis may be back.
+            let _ = self.beat().await;
+            let _ = self.refresh().await;
+        }
+    }
+
+    async fn publish(self: Arc<Self>, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
+        let mut conn = self.conn.clone();
+        while let Some(message) = outgoing.recv().await {
+            let result: redis::RedisResult<()> = match message {
+                Outgoing::Publish { to, body } => {
+                    let text = seal(&self.secret, &self.id, &to, now_ms(), body);
+                    self.counters.sent.fetch_add(1, Ordering::Relaxed);
+                    conn.publish(self.keys.inbox(&to), text).await
+                }
+                Outgoing::SetHome {
+                    room,
+                    producer,
+                    instance,
+                } => conn.hset(self.keys.room(&room), producer, instance).await,
+                Outgoing::DropHome { room, producer } => conn.hdel(self.keys.room(&room), producer).await,
+                Outgoing::DropRoom { room } => conn.del(self.keys.room(&room)).await,
+                Outgoing::Flush(done) => {
+                    let _ = done.send(());
+                    Ok(())
+                }
+            };
+            if let Err(error) = result {
+                log::warn!(target: "mafalda::cluster", "cluster: Redis write failed: {error}");
+            }
+        }
+    }
+
+    async fn receive(
+        self: Arc<Self>,
+        mut pubsub: redis::aio::PubSub,
+        deliver: Deliver,
+        mut stopped: watch::Receiver<bool>,
+    ) {
+        let mut opener = Opener::default();
+        let mut messages = pubsub.on_message();
+        loop {
+            let message = tokio::select! {
+                message = messages.next() => message,
+                _ = stopped.changed() => return,
+            };
+            let Some(message) = message else { return };
+            let Ok(text) = message.get_payload::<String>() else {
+                self.counters.malformed.fetch_add(1, Ordering::Relaxed);
+                continue;
+            };
+            let envelope = match opener.open(&self.secret, &self.id, now_ms(), &text) {
+                Ok(envelope) => envelope,
+                Err(refusal) => {
+                    self.counters.refused(refusal);
+                    continue;
+                }
+            };
+            if !self.is_member(&envelope.from).await {
+                self.counters.unknown_sender.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            self.counters.received.fetch_add(1, Ordering::Relaxed);
+            deliver(envelope.from, envelope.body);
+        }
+    }
+
+    /// Whether `id` is a live instance: in the last reading, or announced
+    /// since (an instance that just joined).
+    async fn is_member(&self, id: &str) -> bool {
+        if id == self.id || self.live.lock().iter().any(|a| a.id == id) {
+            return true;
+        }
+        let mut conn = self.conn.clone();
+        conn.exists(self.keys.instance(id)).await.unwrap_or(false)
+    }
+}

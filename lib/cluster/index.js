@@ -1,0 +1,117 @@
+'use strict'
+
+const { randomUUID } = require('node:crypto')
+const binding = require('../binding')
+const { InvalidStateError, typeError } = require('../errors')
+const logger = require('../logger')
+const messages = require('./messages')
+const server = require('./server')
+const { remoteBinding, forgetRemotes } = require('./RemoteBinding')
+
+const REDIS_URL = /^rediss?:\/\//
+
+/**
+ * `mafalda.cluster`: several instances (processes, usually machines)
+ * sharing one Redis, each serving the others' rooms when they place work
+ * on it. See README.md, "Several machines".
+ */
+const cluster = {
+  /**
+   * Joins: `{ redis, address, secret, instanceId }`. `address` is the IP
+   * the others (and the clients of transports delegated here) reach this
+   * instance at. Resolves with `{ id, address }`.
+   */
+  async join ({ redis, address, secret, instanceId, workerSettings } = {}) {
+    if (typeof redis !== 'string' || !REDIS_URL.test(redis)) throw typeError('redis must be a redis:// or rediss:// URL')
+    if (typeof address !== 'string' || address.length === 0) throw typeError('address must be an IP address')
+    if (typeof secret !== 'string' || secret.length === 0) throw typeError('secret must be a non-empty string')
+    if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId.length === 0)) {
+      throw typeError('if given, instanceId must be a non-empty string')
+    }
+    if (messages.state.self) throw new InvalidStateError('already joined to a cluster')
+    server.setWorkerSettings(workerSettings ?? null)
+    const joined = JSON.parse(await binding.clusterJoin(
+      { redis, address, secret, instanceId: instanceId ?? randomUUID() },
+      messages.onMessage
+    ))
+    messages.state.self = { id: joined.id, address: joined.address }
+    messages.state.serve = server.serve
+    logger.cluster.debug('joined as %s at %s', joined.id, joined.address)
+    return { id: joined.id, address: joined.address }
+  },
+
+  /** Stops taking work, closes what it served for others, and leaves. */
+  async leave () {
+    if (!messages.state.self) return
+    server.closeAll()
+    await binding.clusterLeave()
+    logger.cluster.debug('left as %s', messages.state.self.id)
+    messages.state.self = null
+    messages.state.serve = null
+    messages.abandon('left the cluster')
+    forgetRemotes()
+  },
+
+  /** This instance once joined: `{ id, address }`, else null. */
+  get self () {
+    return messages.state.self ? { ...messages.state.self } : null
+  },
+
+  /**
+   * The live instances: `{ id, address, cpu, consumers, workers: [{ id,
+   * cpu, routers, consumers }], maxWorkers, draining, pid, self }`.
+   */
+  async instances () {
+    if (!messages.state.self) throw new InvalidStateError('not joined to a cluster')
+    const live = JSON.parse(await binding.clusterInstances())
+    return live.map((a) => ({
+      id: a.id,
+      address: a.address,
+      cpu: a.cpu,
+      consumers: a.consumers,
+      workers: a.workers.map(({ id, cpu, routers, consumers }) => ({ id, cpu, routers, consumers })),
+      maxWorkers: a.maxWorkers,
+      draining: a.draining,
+      pid: a.pid,
+      self: a.id === messages.state.self.id
+    }))
+  },
+
+  /**
+   * Every live instance's workers (as `mafalda.dump()`) and its pipes
+   * from and to other instances: `{ instances: [{ id, address, workers,
+   * pipesIn: [{ producerId, from }], pipesOut: [{ producerId, to }] }] }`.
+   */
+  async dump () {
+    const live = await cluster.instances()
+    const instances = await Promise.all(live.map(async ({ id, address, self }) => {
+      const part = self ? await server.dump() : await remoteBinding(id, address).dump()
+      return { id, address, ...part }
+    }))
+    return { instances }
+  },
+
+  /** The producer directory of a room as Redis holds it: producer id → instance id. */
+  async directory (routerId) {
+    if (!messages.state.self) throw new InvalidStateError('not joined to a cluster')
+    return JSON.parse(await binding.clusterHomes(String(routerId)))
+  }
+}
+
+/**
+ * A room for a manager-only instance (`maxWorkers: 0`): its first part is
+ * opened on the instance placement picks, whose capabilities it takes.
+ */
+async function openRemoteRoom (mediaCodecs) {
+  if (!messages.state.self) {
+    throw new InvalidStateError('maxWorkers is 0: this instance runs no workers; join a cluster to create routers')
+  }
+  const decision = JSON.parse(binding.clusterPlace())
+  if (decision.kind !== 'instance') throw new InvalidStateError('no live instance of the cluster can take a router')
+  const id = randomUUID()
+  const home = remoteBinding(decision.id, decision.address)
+  const { rtpCapabilities } = await messages.request(decision.id, 'roomOpen', [id, mediaCodecs])
+  return { data: { id, rtpCapabilities }, room: { local: false, home } }
+}
+
+module.exports = { cluster, openRemoteRoom }

@@ -1,0 +1,184 @@
+'use strict'
+
+const localBinding = require('../binding')
+const dispatcher = require('../dispatcher')
+const logger = require('../logger')
+const messages = require('./messages')
+const server = require('./server')
+
+/** The instance a binding reaches (this one for the local addon). */
+function siteOf (binding) {
+  return binding.instanceId ?? messages.state.self?.id
+}
+
+function addressOf (binding) {
+  return binding.address ?? messages.state.self?.address
+}
+
+/**
+ * `fn(...args)` on a site; `pipe` (what the created object carries) is
+ * recorded where the object lives, for `cluster.dump()`.
+ */
+async function callOn (binding, fn, args, pipe) {
+  if (binding.instanceId) return messages.request(binding.instanceId, fn, args, { pipe })
+  const result = await localBinding[fn](...args)
+  if (pipe) server.notePipe(JSON.parse(result).id, pipe)
+  return result
+}
+
+/**
+ * A room's pipes between instances: a producer hosted on one instance
+ * reaches another through one pipe per (producer, destination instance),
+ * fanned out there by that instance's own local pipes. All pipes between
+ * two instances share one PipeTransport pair (SRTP, RTX and NACK on).
+ * Reference-counted by the consumers (and observers) that use them, and
+ * kept `linger` ms after the last one goes.
+ */
+class RoomPipes {
+  #room
+  #pairs = new Map()
+  #pipes = new Map()
+
+  constructor (room) {
+    this.#room = room
+  }
+
+  /**
+   * Makes `producer` reachable on the instance `dest` reaches; resolves
+   * with a lease to release when its user goes, or null when the producer
+   * is there already.
+   */
+  lease (producer, dest) {
+    const src = producer._binding
+    if (siteOf(src) === siteOf(dest)) return null
+    const key = `${producer.id} ${siteOf(dest)}`
+    let pipe = this.#pipes.get(key)
+    if (!pipe) {
+      pipe = { key, producerId: producer.id, src, dest, refs: 0, timer: null, consumerId: null }
+      pipe.ready = this.#open(pipe, producer)
+      pipe.ready.catch(() => { if (this.#pipes.get(key) === pipe) this.#pipes.delete(key) })
+      this.#pipes.set(key, pipe)
+    }
+    pipe.refs++
+    clearTimeout(pipe.timer)
+    let released = false
+    const release = () => {
+      if (released) return
+      released = true
+      if (--pipe.refs > 0) return
+      const linger = localBinding.getConfiguration().pipeLinger ?? 0
+      pipe.timer = setTimeout(() => this.#close(pipe), linger)
+      pipe.timer.unref?.()
+    }
+    return pipe.ready.then(() => ({ release }), (error) => {
+      release()
+      throw error
+    })
+  }
+
+  /** The pipe transports between two instances, made once. */
+  #pair (a, b) {
+    const key = [siteOf(a), siteOf(b)].sort().join(' ')
+    let pair = this.#pairs.get(key)
+    if (!pair) {
+      pair = this.#openPair(a, b)
+      pair.catch(() => { if (this.#pairs.get(key) === pair) this.#pairs.delete(key) })
+      this.#pairs.set(key, pair)
+    }
+    return pair
+  }
+
+  async #openPair (a, b) {
+    const room = this.#room.id
+    const options = (binding) => JSON.stringify({
+      listenInfo: { protocol: 'udp', ip: addressOf(binding) },
+      enableSctp: false,
+      numSctpStreams: { OS: 1024, MIS: 1024 },
+      maxSctpMessageSize: 268435456,
+      sctpSendBufferSize: 268435456,
+      enableRtx: true,
+      enableSrtp: true
+    })
+    const [ta, tb] = (await Promise.all([
+      a.routerCreatePipeTransport(room, options(a)),
+      b.routerCreatePipeTransport(room, options(b))
+    ])).map((text) => JSON.parse(text))
+    const remoteOf = (t) => JSON.stringify({
+      ip: t.tuple.localAddress ?? t.tuple.localIp, port: t.tuple.localPort, srtpParameters: t.srtpParameters
+    })
+    await Promise.all([
+      a.transportConnect(ta.id, 'pipe', remoteOf(tb)),
+      b.transportConnect(tb.id, 'pipe', remoteOf(ta))
+    ])
+    logger.cluster.debug('room %s: pipe transports %s <-> %s', room, siteOf(a), siteOf(b))
+    return { [siteOf(a)]: ta.id, [siteOf(b)]: tb.id }
+  }
+
+  async #open (pipe, producer) {
+    const { src, dest } = pipe
+    const pair = await this.#pair(src, dest)
+    const consumer = JSON.parse(await callOn(src, 'transportConsume', [
+      pair[siteOf(src)],
+      JSON.stringify({ producerId: producer.id, paused: false, ignoreDtx: false, pipe: false }),
+      JSON.stringify(this.#room.rtpCapabilities)
+    ], { producerId: producer.id, to: siteOf(dest) }))
+    pipe.consumerId = consumer.id
+    dispatcher.register(consumer.id, {
+      _onNativeEvent: (name) => this.#onSourceEvent(pipe, name)
+    })
+    await callOn(dest, 'transportProduce', [pair[siteOf(dest)], JSON.stringify({
+      id: producer.id,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+      paused: Boolean(consumer.producerPaused)
+    })], { producerId: producer.id, from: siteOf(src) })
+    logger.cluster.debug('room %s: producer %s piped %s -> %s', this.#room.id, producer.id, siteOf(src), siteOf(dest))
+  }
+
+  /** The source side's pipe consumer tells what its producer does. */
+  #onSourceEvent (pipe, name) {
+    const ignore = () => {}
+    switch (name) {
+      case 'producerclose':
+        this.#forget(pipe)
+        pipe.dest.producerClose(pipe.producerId)
+        if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
+        break
+      case 'producerpause':
+        Promise.resolve(pipe.dest.producerPause(pipe.producerId)).catch(ignore)
+        break
+      case 'producerresume':
+        Promise.resolve(pipe.dest.producerResume(pipe.producerId)).catch(ignore)
+        break
+    }
+  }
+
+  #forget (pipe) {
+    if (this.#pipes.get(pipe.key) === pipe) this.#pipes.delete(pipe.key)
+    clearTimeout(pipe.timer)
+    if (pipe.consumerId) {
+      dispatcher.unregister(pipe.consumerId)
+      if (!pipe.src.instanceId) server.forgetPipe(pipe.consumerId)
+    }
+  }
+
+  #close (pipe) {
+    if (pipe.refs > 0 || this.#pipes.get(pipe.key) !== pipe) return
+    this.#forget(pipe)
+    if (pipe.consumerId) pipe.src.consumerClose(pipe.consumerId)
+    pipe.dest.producerClose(pipe.producerId)
+    if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
+    logger.cluster.debug('room %s: pipe of producer %s to %s closed', this.#room.id, pipe.producerId, siteOf(pipe.dest))
+  }
+
+  /** The room closed: everything in it is gone on every instance. */
+  roomClosed () {
+    for (const pipe of [...this.#pipes.values()]) {
+      this.#forget(pipe)
+      if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
+    }
+    this.#pairs.clear()
+  }
+}
+
+module.exports = { RoomPipes, siteOf, addressOf }
