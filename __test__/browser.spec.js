@@ -23,11 +23,12 @@ function canIsolate () {
   }
 }
 
-function runE2e () {
+function runE2e (...args) {
   const script = path.join(root, 'examples', 'room', 'e2e.js')
+  const command = [process.execPath, script, ...args].map((a) => `"${a}"`).join(' ')
   const run = canIsolate()
-    ? spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec "${process.execPath}" "${script}"`], { encoding: 'utf8', timeout: 150000 })
-    : spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 150000 })
+    ? spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec ${command}`], { encoding: 'utf8', timeout: 150000 })
+    : spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: 150000 })
   const line = run.stdout.trim().split('\n').pop()
   try {
     return JSON.parse(line)
@@ -79,5 +80,44 @@ suite('real browsers through mafalda (demo room, 3 peers, 2 workers)', () => {
     expect(result.videosAfterLeave).toEqual({ alice: 1, bob: 1 })
     expect(result.afterLeave.pipeConsumers).toBe(0)
     expect(result.afterLeave.pipeProducers).toBe(0)
+  })
+})
+
+suite('real browsers through mafalda, the room split over two instances of a cluster', () => {
+  let result
+
+  beforeAll(() => { result = runE2e('--cluster') }, 160000)
+
+  test('the run completed and the media node left cleanly', () => {
+    expect(result.error).toBeUndefined()
+    expect(result.pageErrors).toBeUndefined()
+    expect(result.ok).toBe(true)
+    expect(result.nodeExit).toEqual({ code: 0, signal: null })
+  })
+
+  test('the third peer connects to the media node directly, through its counterpart of the WebRtcServer', () => {
+    const addresses = (peer) => new Set(result.iceCandidates[peer].map((c) => c.address))
+    expect(addresses('alice')).toEqual(new Set(['127.0.0.1']))
+    expect(addresses('bob')).toEqual(new Set(['127.0.0.1']))
+    expect(addresses('carol')).toEqual(new Set(['127.0.0.2']))
+    expect(result.icePorts.alice).toEqual([result.webRtcServerPort, result.webRtcServerPort])
+  })
+
+  test('every peer decodes video frames and receives audio from every other peer, across the machines', () => {
+    const peers = ['alice', 'bob', 'carol']
+    for (const peer of peers) {
+      for (const other of peers.filter((p) => p !== peer)) {
+        const received = result.stats[peer][other]
+        expect(received.video.framesDecoded).toBeGreaterThan(10)
+        expect(received.audio.packetsReceived).toBeGreaterThan(20)
+      }
+    }
+  })
+
+  test('one pipe per (producer, other instance) while all are in; none once the third peer left', () => {
+    // alice's and bob's audio and video to the node, carol's two here.
+    expect(result.during).toEqual({ instances: 2, pipesIn: 6, pipesOut: 6 })
+    expect(result.afterLeave.pipesIn).toBe(0)
+    expect(result.afterLeave.pipesOut).toBe(0)
   })
 })

@@ -147,8 +147,13 @@ class Router extends NativeObject {
     }
     const placing = this.#transportBinding()
     const site = typeof placing.then === 'function' ? await placing : placing
+    // On another instance, a server's transport listens through that
+    // instance's counterpart of it, made from its listen infos.
+    const remoteServer = webRtcServer && site.instanceId
+    if (remoteServer) webRtcServer._noteRemoteSite(site.instanceId)
     const data = JSON.parse(await site.routerCreateWebrtcTransport(this.id, JSON.stringify({
       webRtcServerId: webRtcServer?.id,
+      webRtcServerListenInfos: remoteServer ? webRtcServer._listenInfos : undefined,
       listenInfos: listenInfos?.map(normalizeListenInfo),
       enableUdp,
       enableTcp,

@@ -2,6 +2,7 @@
 
 const binding = require('./binding')
 const { NativeObject } = require('./NativeObject')
+const messages = require('./cluster/messages')
 
 /**
  * mediasoup's WebRtcServer: one set of listening sockets for many
@@ -10,9 +11,27 @@ const { NativeObject } = require('./NativeObject')
  */
 class WebRtcServer extends NativeObject {
   #transports = new Map()
+  #listenInfos
+  // Instances of the cluster that made a counterpart of it for transports
+  // delegated to them (lib/cluster/server.js).
+  #remoteSites = new Set()
 
-  constructor ({ id, appData }) {
+  constructor ({ id, appData, listenInfos }) {
     super(id, appData)
+    this.#listenInfos = listenInfos
+  }
+
+  /** The listen infos it was created with (for its counterparts elsewhere). */
+  get _listenInfos () { return this.#listenInfos }
+
+  /** A transport of it was delegated to instance `instanceId`. */
+  _noteRemoteSite (instanceId) {
+    this.#remoteSites.add(instanceId)
+  }
+
+  #closeRemoteSites () {
+    for (const instanceId of this.#remoteSites) messages.notify(instanceId, 'webrtcServerClose', [this.id])
+    this.#remoteSites.clear()
   }
 
   get webRtcTransportsForTesting () { return this.#transports }
@@ -20,6 +39,7 @@ class WebRtcServer extends NativeObject {
   close () {
     if (!this._markClosed()) return
     binding.webrtcServerClose(this.id)
+    this.#closeRemoteSites()
     for (const transport of this.#transports.values()) {
       transport.listenServerClosed()
       this.observer.safeEmit('webrtctransportunhandled', transport)
@@ -31,6 +51,7 @@ class WebRtcServer extends NativeObject {
 
   workerClosed () {
     if (!this._markClosed()) return
+    this.#closeRemoteSites()
     this.#transports.clear()
     this.safeEmit('workerclose')
     this.observer.safeEmit('close')

@@ -97,8 +97,9 @@ class Worker extends NativeObject {
     for (const info of listenInfos) {
       if (!info || typeof info !== 'object') throw typeError('wrong listenInfo')
     }
-    const id = await binding.workerCreateWebrtcServer(this.id, listenInfos.map(normalizeListenInfo))
-    const server = new WebRtcServer({ id, appData })
+    listenInfos = listenInfos.map(normalizeListenInfo)
+    const id = await binding.workerCreateWebrtcServer(this.id, listenInfos)
+    const server = new WebRtcServer({ id, appData, listenInfos })
     if (this.closed) {
       server.workerClosed()
       this._checkOpen('Worker')

@@ -6,7 +6,12 @@
 // runs it (inside a network namespace with loopback only, when it can) and
 // asserts on it.
 //
-//   node examples/room/e2e.js [--screenshot docs/demo.png]
+// With --cluster, the room is split over two instances instead: this
+// process (one worker, joined to a cluster on 127.0.0.1) and a mafalda-node
+// on 127.0.0.2, both on a redis-server of their own; the third peer's
+// transports go to the media node and media crosses between the two.
+//
+//   node examples/room/e2e.js [--screenshot docs/demo.png] [--cluster]
 
 const path = require('node:path')
 const os = require('node:os')
@@ -16,6 +21,7 @@ const dgram = require('node:dgram')
 const { chromium } = require('playwright-core')
 const mafalda = require('../..')
 const { startServer } = require('./server')
+const { startRedis, startNode, stopAll } = require('../../__test__/support/cluster')
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 
@@ -34,6 +40,14 @@ async function until (what, predicate, timeout = 30000) {
 }
 
 async function pipes () {
+  if (mafalda.cluster.self) {
+    const { instances } = await mafalda.cluster.dump()
+    return {
+      instances: instances.filter((i) => i.workers.some((w) => w.routers.length > 0)).length,
+      pipesIn: instances.reduce((n, i) => n + i.pipesIn.length, 0),
+      pipesOut: instances.reduce((n, i) => n + i.pipesOut.length, 0)
+    }
+  }
   const { workers } = await mafalda.dump()
   const routers = workers.flatMap((w) => w.routers)
   return {
@@ -61,25 +75,36 @@ async function freePort () {
   }
 }
 
-/** The UDP ports the server's WebRtcTransports announce, per peer. */
-async function icePorts (server) {
-  const ports = {}
+/** The UDP candidates (`address:port`) the server's WebRtcTransports announce, per peer. */
+async function iceCandidates (server) {
+  const candidates = {}
   for (const pending of server.rooms.values()) {
     const room = await pending
     for (const peer of room.peers.values()) {
-      ports[peer.id] = [...peer.transports.values()].map((t) =>
-        t.iceCandidates.find((c) => c.protocol === 'udp').port)
+      candidates[peer.id] = [...peer.transports.values()].map((t) => {
+        const { address, port } = t.iceCandidates.find((c) => c.protocol === 'udp')
+        return { address, port }
+      })
     }
   }
-  return ports
+  return candidates
 }
 
 async function main () {
   const screenshotIndex = process.argv.indexOf('--screenshot')
   const screenshot = screenshotIndex > 0 ? process.argv[screenshotIndex + 1] : undefined
-  // Small budget: the third peer's transports land on a second worker, so
-  // media between it and the others crosses pipes.
-  mafalda.configure({ consumerBudget: 4, maxWorkers: 2, pipeLinger: 500 })
+  const cluster = process.argv.includes('--cluster')
+  // Small budget: the third peer's transports land on a second worker (or,
+  // in a cluster, on the media node), so media between it and the others
+  // crosses pipes.
+  mafalda.configure({ consumerBudget: 4, maxWorkers: cluster ? 1 : 2, pipeLinger: 500 })
+  let node
+  if (cluster) {
+    const redis = await startRedis()
+    const secret = 'e2e-cluster'
+    node = await startNode({ redis: redis.url, address: '127.0.0.2', secret })
+    await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret })
+  }
   // As EduMeet 4: every transport listens through one WebRtcServer, which
   // mafalda backs with a real server on each worker the room uses.
   const webRtcServerPort = await freePort()
@@ -134,8 +159,10 @@ async function main () {
     result.stats = await seen()
     result.during = await pipes()
     result.webRtcServerPort = webRtcServerPort
-    result.icePorts = await icePorts(server)
+    result.iceCandidates = await iceCandidates(server)
+    result.icePorts = Object.fromEntries(Object.entries(result.iceCandidates).map(([peer, c]) => [peer, c.map((x) => x.port)]))
     result.dump = await mafalda.dump()
+    if (cluster) result.nodeId = node.id
     if (screenshot) {
       await sleep(1000)
       await pages.alice.screenshot({ path: screenshot })
@@ -153,7 +180,10 @@ async function main () {
       alice: await pages.alice.evaluate(() => window.demoVideoElements()),
       bob: await pages.bob.evaluate(() => window.demoVideoElements())
     }
-    await until('pipes closed', async () => (await pipes()).pipeConsumers === 0, 15000)
+    await until('pipes closed', async () => {
+      const now = await pipes()
+      return cluster ? now.pipesIn === 0 && now.pipesOut === 0 : now.pipeConsumers === 0
+    }, 15000)
     result.afterLeave = await pipes()
     result.ok = true
   } catch (error) {
@@ -161,6 +191,11 @@ async function main () {
   } finally {
     await browser.close().catch(() => {})
     await server.close().catch(() => {})
+    if (cluster) {
+      await mafalda.cluster.leave().catch(() => {})
+      result.nodeExit = await node.stop()
+      await stopAll()
+    }
     fs.rmSync(userDataDir, { recursive: true, force: true })
   }
   process.stdout.write(`${JSON.stringify(result)}\n`)

@@ -48,7 +48,11 @@ const rooms = new Map()
 /** Objects created here for a caller: id → { room key, pipe }. */
 const objects = new Map()
 let workerSettings = null
-let workerId = null
+// The virtual worker rooms and servers served here go through (a promise
+// of its id), made at the first need.
+let serving = null
+/** Counterparts of callers' WebRtcServers: `${caller} ${server id}` → promise of the local id. */
+const servers = new Map()
 
 /**
  * Worker settings (`rtcMinPort`, `rtcMaxPort`, …) for the rooms served
@@ -68,8 +72,8 @@ async function openRoom (from, room, mediaCodecs) {
     rooms.set(key, entry)
   }
   entry.opening ??= (async () => {
-    if (workerSettings && !workerId) workerId = (await binding.createWorker(workerSettings)).id
-    const data = await binding.createRouter(workerSettings ? workerId : undefined, mediaCodecs ?? [])
+    const worker = workerSettings ? await servingWorker() : undefined
+    const data = await binding.createRouter(worker, mediaCodecs ?? [])
     if (rooms.get(key) !== entry) {
       binding.routerClose(data.id)
       throw new InvalidStateError('Router closed')
@@ -120,16 +124,57 @@ function withAddress (info, address) {
   return out
 }
 
-function localOptions (fn, text) {
+async function localOptions (from, text) {
   const options = JSON.parse(text)
-  if (options.webRtcServerId) {
-    throw new UnsupportedError('a WebRtcTransport on a WebRtcServer cannot be delegated to another instance')
-  }
   const address = messages.state.self.address
+  if (options.webRtcServerId) {
+    options.webRtcServerId = await counterpartServer(from, options.webRtcServerId, options.webRtcServerListenInfos)
+  }
+  delete options.webRtcServerListenInfos
   if (Array.isArray(options.listenInfos)) options.listenInfos = options.listenInfos.map((i) => withAddress(i, address))
   if (options.listenInfo) options.listenInfo = withAddress(options.listenInfo, address)
   if (options.rtcpListenInfo) options.rtcpListenInfo = withAddress(options.rtcpListenInfo, address)
   return JSON.stringify(options)
+}
+
+/** The virtual worker the rooms (and servers) served here go through. */
+function servingWorker () {
+  serving ??= binding.createWorker(workerSettings ?? { logLevel: 'error' }).then((info) => info.id)
+  serving.catch(() => { serving = null })
+  return serving
+}
+
+/**
+ * This instance's counterpart of a caller's WebRtcServer, made once: its
+ * listen infos with this instance's address and without their fixed port
+ * (the worker picks one, as for the servers mafalda adds on other workers
+ * of one process).
+ */
+function counterpartServer (from, id, listenInfos) {
+  const key = `${from} ${id}`
+  let server = servers.get(key)
+  if (!server) {
+    if (!Array.isArray(listenInfos) || listenInfos.length === 0) {
+      throw new UnsupportedError('a WebRtcTransport on a WebRtcServer whose listen infos are unknown here')
+    }
+    const address = messages.state.self.address
+    const infos = listenInfos.map((info) => {
+      const local = withAddress(info, address)
+      delete local.port
+      return local
+    })
+    server = servingWorker().then((worker) => binding.workerCreateWebrtcServer(worker, infos))
+    server.catch(() => { if (servers.get(key) === server) servers.delete(key) })
+    servers.set(key, server)
+  }
+  return server
+}
+
+async function closeServer (from, id) {
+  const key = `${from} ${id}`
+  const server = servers.get(key)
+  servers.delete(key)
+  if (server) binding.webrtcServerClose(await server)
 }
 
 function createdId (result) {
@@ -142,6 +187,7 @@ function call (from, message) {
   const args = Array.isArray(message.args) ? [...message.args] : []
   if (fn === 'roomOpen') return openRoom(from, args[0], args[1])
   if (fn === 'dump') return dump()
+  if (fn === 'webrtcServerClose') return closeServer(from, args[0])
   if (!CALLABLE.has(fn)) throw typeError(`cluster: ${fn}() cannot be called from another instance`)
   let entry
   if (fn.startsWith('router')) {
@@ -153,11 +199,20 @@ function call (from, message) {
     }
     if (!entry?.local) throw new InvalidStateError('Router closed')
     args[0] = entry.local
-    if (LISTENS.has(fn)) args[1] = localOptions(fn, args[1])
+    if (LISTENS.has(fn)) {
+      return localOptions(from, args[1]).then((options) => {
+        args[1] = options
+        return run(from, message, fn, args, entry)
+      })
+    }
   } else {
     const owner = objects.get(args[0])
     entry = owner && rooms.get(owner.key)
   }
+  return run(from, message, fn, args, entry)
+}
+
+function run (from, message, fn, args, entry) {
   const result = binding[fn](...args)
   if (fn.endsWith('Close')) forget(message.args[0])
   if (!CREATES.has(fn)) return result
@@ -208,6 +263,10 @@ async function dump () {
 /** Closes every room served here (this instance leaves). */
 function closeAll () {
   for (const key of [...rooms.keys()]) closeRoom(key)
+  for (const key of [...servers.keys()]) {
+    const [from, id] = key.split(' ')
+    closeServer(from, id).catch(() => {})
+  }
 }
 
 module.exports = { serve, dump, closeAll, setWorkerSettings, notePipe, forgetPipe }
