@@ -220,6 +220,89 @@ describe('a room over two media nodes, managed by an instance with no workers', 
   }, 60000)
 })
 
+describe('data and observers across instances', () => {
+  let nodes
+
+  beforeAll(async () => {
+    nodes = await Promise.all([
+      startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET }),
+      startNode({ redis: redis.url, address: '127.0.0.3', secret: SECRET })
+    ])
+  }, 60000)
+
+  afterAll(async () => {
+    await Promise.all((nodes ?? []).map((node) => node.stop()))
+  })
+
+  /** The instance whose workers hold transport `id`. */
+  async function instanceOf (transport) {
+    const { instances } = await mafalda.cluster.dump()
+    return instances.find((i) => i.workers.some((w) => w.routers.some((r) => r.transportIds.includes(transport.id))))?.id
+  }
+
+  test('a DirectTransport\'s data producer on one media node reaches a data consumer on the other, in order', async () => {
+    mafalda.configure({ maxWorkers: 0 })
+    await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
+    const router = await mafalda.createRouter({ mediaCodecs })
+    const sending = await router.createDirectTransport()
+    let receiving = await router.createDirectTransport()
+    while (await instanceOf(receiving) === await instanceOf(sending)) receiving = await router.createDirectTransport()
+    const dataProducer = await sending.produceData({ label: 'chat' })
+    const dataConsumer = await receiving.consumeData({ dataProducerId: dataProducer.id })
+    expect(dataConsumer.label).toBe('chat')
+    const received = []
+    dataConsumer.on('message', (message, ppid) => received.push([message.toString(), ppid]))
+    const sent = Array.from({ length: 20 }, (_, i) => `message ${i}`)
+    for (const message of sent) dataProducer.send(message)
+    await waitFor(() => received.length === sent.length, { timeout: 5000 })
+    expect(received).toEqual(sent.map((m) => [m, 51]))
+    const { instances } = await mafalda.cluster.dump()
+    expect(instances.flatMap((i) => i.pipesIn).map((p) => p.producerId)).toEqual([dataProducer.id])
+
+    const paused = new Promise((resolve) => dataConsumer.once('dataproducerpause', resolve))
+    await dataProducer.pause()
+    await paused
+    expect(dataConsumer.dataProducerPaused).toBe(true)
+    const closed = new Promise((resolve) => dataConsumer.once('dataproducerclose', resolve))
+    dataProducer.close()
+    await closed
+    expect(dataConsumer.closed).toBe(true)
+    router.close()
+  }, 60000)
+
+  test('an audio level observer hears producers of both media nodes', async () => {
+    mafalda.configure({ maxWorkers: 0 })
+    await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
+    const router = await mafalda.createRouter({ mediaCodecs })
+    const observer = await router.createAudioLevelObserver({ maxEntries: 2, interval: 200, threshold: -127 })
+    const speakers = []
+    for (let i = 0; i < 2; i++) {
+      const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true })
+      const ssrc = 5000 + i
+      const producer = await transport.produce({ kind: 'audio', rtpParameters: opusRtpParameters(ssrc, 100, { audioLevel: true }) })
+      await observer.addProducer({ producerId: producer.id })
+      speakers.push({ transport, producer, ssrc, socket: await bindSocket() })
+    }
+    expect(new Set(speakers.map((s) => hostOf(s.transport)))).toEqual(new Set(['127.0.0.2', '127.0.0.3']))
+    const heard = new Set()
+    observer.on('volumes', (volumes) => { for (const { producer } of volumes) heard.add(producer) })
+    for (let i = 0; i < 100 && heard.size < 2; i++) {
+      for (const { transport, ssrc, socket } of speakers) {
+        socket.send(rtpPacket({ payloadType: 100, sequenceNumber: i, timestamp: i * 960, ssrc, audioLevel: 20 }),
+          transport.tuple.localPort, transport.tuple.localAddress)
+      }
+      await sleep(20)
+    }
+    expect([...heard].map((p) => p.id).sort()).toEqual(speakers.map((s) => s.producer.id).sort())
+    const { instances } = await mafalda.cluster.dump()
+    expect(instances.flatMap((i) => i.pipesIn)).toHaveLength(1)
+    observer.close()
+    await waitFor(async () => (await mafalda.cluster.dump()).instances.every((i) => i.pipesIn.length === 0),
+      { timeout: 5000 })
+    router.close()
+  }, 60000)
+})
+
 describe('delegation driven by load', () => {
   test('a full instance spills the room\'s next transports onto another, and media flows between the two', async () => {
     const node = await startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET })

@@ -97,15 +97,25 @@ class DataChannels {
     optionalNumber(maxPacketLifeTime, 'maxPacketLifeTime')
     optionalNumber(maxRetransmits, 'maxRetransmits')
     appData = checkAppData(appData)
-    const data = await transport._binding.transportConsumeData(transport.id, defined({
-      dataProducerId,
-      ordered,
-      maxPacketLifeTime,
-      maxRetransmits,
-      paused: Boolean(paused),
-      subchannels: subchannels?.map(toSubchannel)
-    }))
+    // A data producer on another instance is piped here first (lib/cluster/).
+    const leasing = transport._leaseDataProducer?.(dataProducerId)
+    const lease = leasing ? await leasing : null
+    let data
+    try {
+      data = await transport._binding.transportConsumeData(transport.id, defined({
+        dataProducerId,
+        ordered,
+        maxPacketLifeTime,
+        maxRetransmits,
+        paused: Boolean(paused),
+        subchannels: subchannels?.map(toSubchannel)
+      }))
+    } catch (error) {
+      lease?.release()
+      throw error
+    }
     const dataConsumer = new DataConsumer({ data, appData, binding: transport._binding })
+    if (lease) dataConsumer.observer.once('close', lease.release)
     if (transport.closed) {
       dataConsumer.transportClosed()
       throw new InvalidStateError('Transport closed')

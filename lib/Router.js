@@ -263,6 +263,7 @@ class Router extends NativeObject {
     this.#transports.set(transport.id, transport)
     transport._producerLookup = (id) => this.#producers.get(id)
     transport._leaseProducer = (id) => this.#room?.lease(this.#producers.get(id), transport._binding) ?? null
+    transport._leaseDataProducer = (id) => this.#room?.lease(this.#dataProducers.get(id), transport._binding, { data: true }) ?? null
     transport._routerRtpCapabilities = this.#rtpCapabilities
     transport.on('@close', () => this.#transports.delete(transport.id))
     transport.on('@listenserverclose', () => this.#transports.delete(transport.id))
@@ -274,8 +275,14 @@ class Router extends NativeObject {
       this.#producers.delete(producer.id)
       this.#room?.producerRemoved(producer)
     })
-    transport.on('@newdataproducer', (dataProducer) => this.#dataProducers.set(dataProducer.id, dataProducer))
-    transport.on('@dataproducerclose', (dataProducer) => this.#dataProducers.delete(dataProducer.id))
+    transport.on('@newdataproducer', (dataProducer) => {
+      this.#dataProducers.set(dataProducer.id, dataProducer)
+      this.#room?.producerAdded(dataProducer)
+    })
+    transport.on('@dataproducerclose', (dataProducer) => {
+      this.#dataProducers.delete(dataProducer.id)
+      this.#room?.producerRemoved(dataProducer)
+    })
     this.observer.safeEmit('newtransport', transport)
     return transport
   }

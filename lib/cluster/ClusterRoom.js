@@ -70,9 +70,9 @@ class ClusterRoom {
   }
 
   /** See RoomPipes.lease(). */
-  lease (producer, dest) {
+  lease (producer, dest, options) {
     if (!producer?._binding || !messages.state.self) return null
-    return this.#pipes.lease(producer, dest)
+    return this.#pipes.lease(producer, dest, options)
   }
 
   producerAdded (producer) {

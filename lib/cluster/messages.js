@@ -43,6 +43,7 @@ function onMessage (from, body) {
     }
     case 'req':
     case 'note':
+      message.args = decode(message.args)
       state.serve?.(from, message)
       break
     case 'ev':

@@ -22,7 +22,7 @@ function addressOf (binding) {
 async function callOn (binding, fn, args, pipe) {
   if (binding.instanceId) return messages.request(binding.instanceId, fn, args, { pipe })
   const result = await localBinding[fn](...args)
-  if (pipe) server.notePipe(JSON.parse(result).id, pipe)
+  if (pipe) server.notePipe(typeof result === 'string' ? JSON.parse(result).id : result.id, pipe)
   return result
 }
 
@@ -44,18 +44,18 @@ class RoomPipes {
   }
 
   /**
-   * Makes `producer` reachable on the instance `dest` reaches; resolves
-   * with a lease to release when its user goes, or null when the producer
-   * is there already.
+   * Makes `producer` (a data producer with `data`) reachable on the
+   * instance `dest` reaches; resolves with a lease to release when its
+   * user goes, or null when the producer is there already.
    */
-  lease (producer, dest) {
+  lease (producer, dest, { data = false } = {}) {
     const src = producer._binding
     if (siteOf(src) === siteOf(dest)) return null
-    const key = `${producer.id} ${siteOf(dest)}`
+    const key = `${data ? 'data' : 'media'} ${producer.id} ${siteOf(dest)}`
     let pipe = this.#pipes.get(key)
     if (!pipe) {
-      pipe = { key, producerId: producer.id, src, dest, refs: 0, timer: null, consumerId: null }
-      pipe.ready = this.#open(pipe, producer)
+      pipe = { key, data, producerId: producer.id, src, dest, refs: 0, timer: null, consumerId: null }
+      pipe.ready = data ? this.#openData(pipe, producer) : this.#open(pipe, producer)
       pipe.ready.catch(() => { if (this.#pipes.get(key) === pipe) this.#pipes.delete(key) })
       this.#pipes.set(key, pipe)
     }
@@ -92,7 +92,7 @@ class RoomPipes {
     const room = this.#room.id
     const options = (binding) => JSON.stringify({
       listenInfo: { protocol: 'udp', ip: addressOf(binding) },
-      enableSctp: false,
+      enableSctp: true,
       numSctpStreams: { OS: 1024, MIS: 1024 },
       maxSctpMessageSize: 268435456,
       sctpSendBufferSize: 268435456,
@@ -135,20 +135,45 @@ class RoomPipes {
     logger.cluster.debug('room %s: producer %s piped %s -> %s', this.#room.id, producer.id, siteOf(src), siteOf(dest))
   }
 
+  async #openData (pipe, dataProducer) {
+    const { src, dest } = pipe
+    const pair = await this.#pair(src, dest)
+    const consumer = await callOn(src, 'transportConsumeData', [
+      pair[siteOf(src)], { dataProducerId: dataProducer.id, paused: false }
+    ], { producerId: dataProducer.id, to: siteOf(dest) })
+    pipe.consumerId = consumer.id
+    dispatcher.register(consumer.id, {
+      _onNativeEvent: (name) => this.#onSourceEvent(pipe, name)
+    })
+    await callOn(dest, 'transportProduceData', [pair[siteOf(dest)], {
+      id: dataProducer.id,
+      sctpStreamParameters: consumer.sctpStreamParameters,
+      label: consumer.label,
+      protocol: consumer.protocol,
+      paused: Boolean(consumer.dataProducerPaused)
+    }], { producerId: dataProducer.id, from: siteOf(src) })
+    logger.cluster.debug('room %s: data producer %s piped %s -> %s', this.#room.id, dataProducer.id, siteOf(src), siteOf(dest))
+  }
+
   /** The source side's pipe consumer tells what its producer does. */
   #onSourceEvent (pipe, name) {
     const ignore = () => {}
+    const { dest, producerId, data } = pipe
     switch (name) {
       case 'producerclose':
+      case 'dataproducerclose':
         this.#forget(pipe)
-        pipe.dest.producerClose(pipe.producerId)
-        if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
+        if (data) dest.dataProducerClose(producerId)
+        else dest.producerClose(producerId)
+        if (!dest.instanceId) server.forgetPipe(producerId)
         break
       case 'producerpause':
-        Promise.resolve(pipe.dest.producerPause(pipe.producerId)).catch(ignore)
+      case 'dataproducerpause':
+        Promise.resolve(data ? dest.dataProducerPause(producerId) : dest.producerPause(producerId)).catch(ignore)
         break
       case 'producerresume':
-        Promise.resolve(pipe.dest.producerResume(pipe.producerId)).catch(ignore)
+      case 'dataproducerresume':
+        Promise.resolve(data ? dest.dataProducerResume(producerId) : dest.producerResume(producerId)).catch(ignore)
         break
     }
   }
@@ -165,8 +190,13 @@ class RoomPipes {
   #close (pipe) {
     if (pipe.refs > 0 || this.#pipes.get(pipe.key) !== pipe) return
     this.#forget(pipe)
-    if (pipe.consumerId) pipe.src.consumerClose(pipe.consumerId)
-    pipe.dest.producerClose(pipe.producerId)
+    if (pipe.data) {
+      if (pipe.consumerId) pipe.src.dataConsumerClose(pipe.consumerId)
+      pipe.dest.dataProducerClose(pipe.producerId)
+    } else {
+      if (pipe.consumerId) pipe.src.consumerClose(pipe.consumerId)
+      pipe.dest.producerClose(pipe.producerId)
+    }
     if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
     logger.cluster.debug('room %s: pipe of producer %s to %s closed', this.#room.id, pipe.producerId, siteOf(pipe.dest))
   }
