@@ -220,6 +220,59 @@ describe('a room over two media nodes, managed by an instance with no workers', 
   }, 60000)
 })
 
+describe('a manager-only instance used as EduMeet uses mediasoup', () => {
+  let nodes
+
+  beforeAll(async () => {
+    nodes = await Promise.all([
+      startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET }),
+      startNode({ redis: redis.url, address: '127.0.0.3', secret: SECRET })
+    ])
+  }, 60000)
+
+  afterAll(async () => {
+    await Promise.all((nodes ?? []).map((node) => node.stop()))
+  })
+
+  test('createWorker(), a WebRtcServer and routers: no real worker here, every transport on a media node through its server there', async () => {
+    mafalda.configure({ maxWorkers: 0 })
+    await expect(mafalda.createWorker()).rejects.toThrow(InvalidStateError)
+    await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
+    const worker = await mafalda.createWorker()
+    expect(worker.pid).toBe(process.pid)
+    const webRtcServer = await worker.createWebRtcServer({
+      listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port: await freePort() }]
+    })
+    const router = await worker.createRouter({ mediaCodecs })
+    const transports = []
+    for (let i = 0; i < 4; i++) transports.push(await router.createWebRtcTransport({ webRtcServer }))
+    const addresses = new Set(transports.map((t) => t.iceCandidates[0].address))
+    expect([...addresses].sort()).toEqual(['127.0.0.2', '127.0.0.3'])
+    // One counterpart server per media node: all transports there share its port.
+    for (const address of addresses) {
+      const ports = new Set(transports.filter((t) => t.iceCandidates[0].address === address).map((t) => t.iceCandidates[0].port))
+      expect(ports.size).toBe(1)
+    }
+    expect((await webRtcServer.dump()).webRtcTransportIds.sort()).toEqual(transports.map((t) => t.id).sort())
+    expect(await worker.dump()).toEqual(expect.objectContaining({ pid: process.pid, routerIds: [router.id], webRtcServerIds: [webRtcServer.id] }))
+    expect((await worker.getResourceUsage()).ru_utime).toBe(0)
+    const { workers, threads } = await mafalda.dump()
+    expect(workers).toEqual([])
+    expect(threads).toBe(0)
+
+    // Closing the server closes its transports on the media nodes.
+    const closed = transports.map((t) => new Promise((resolve) => t.once('listenserverclose', resolve)))
+    webRtcServer.close()
+    await Promise.all(closed)
+    await waitFor(async () => {
+      const { instances } = await mafalda.cluster.dump()
+      return instances.every((i) => i.workers.every((w) => w.routers.every((r) => r.transports === 0)))
+    }, { timeout: 5000 })
+    worker.close()
+    expect(router.closed).toBe(true)
+  }, 60000)
+})
+
 describe('data and observers across instances', () => {
   let nodes
 

@@ -16,9 +16,13 @@ class WebRtcServer extends NativeObject {
   // delegated to them (lib/cluster/server.js).
   #remoteSites = new Set()
 
-  constructor ({ id, appData, listenInfos }) {
+  #managed
+
+  /** `managed`: made by a manager-only worker, with no sockets here. */
+  constructor ({ id, appData, listenInfos, managed = false }) {
     super(id, appData)
     this.#listenInfos = listenInfos
+    this.#managed = managed
   }
 
   /** The listen infos it was created with (for its counterparts elsewhere). */
@@ -38,7 +42,7 @@ class WebRtcServer extends NativeObject {
 
   close () {
     if (!this._markClosed()) return
-    binding.webrtcServerClose(this.id)
+    if (!this.#managed) binding.webrtcServerClose(this.id)
     this.#closeRemoteSites()
     for (const transport of this.#transports.values()) {
       transport.listenServerClosed()
@@ -59,6 +63,16 @@ class WebRtcServer extends NativeObject {
 
   async dump () {
     this._checkOpen('WebRtcServer')
+    if (this.#managed) {
+      return {
+        id: this.id,
+        udpSockets: [],
+        tcpServers: [],
+        webRtcTransportIds: [...this.#transports.keys()],
+        localIceUsernameFragments: [],
+        tupleHashes: []
+      }
+    }
     return binding.webrtcServerDump(this.id)
   }
 

@@ -1,5 +1,6 @@
 'use strict'
 
+const { randomUUID } = require('node:crypto')
 const binding = require('./binding')
 const { openRemoteRoom } = require('./cluster')
 const { NativeObject } = require('./NativeObject')
@@ -15,14 +16,19 @@ const { failure, typeError } = require('./errors')
  */
 class Worker extends NativeObject {
   #pid
+  // Made by a manager-only instance (`maxWorkers: 0`): no real worker
+  // behind it; its routers and servers live on other instances.
+  #managed
+  #settings = {}
   #died = false
   #subprocessClosed = false
   #routers = new Set()
   #webRtcServers = new Set()
 
-  constructor ({ id, pid, appData }) {
+  constructor ({ id, pid, appData, managed = false }) {
     super(id, appData)
     this.#pid = pid
+    this.#managed = managed
   }
 
   get pid () { return this.#pid }
@@ -33,7 +39,7 @@ class Worker extends NativeObject {
 
   close () {
     if (!this._markClosed()) return
-    binding.workerClose(this.id)
+    if (!this.#managed) binding.workerClose(this.id)
     this.#closeChildren()
     this.observer.safeEmit('close')
     // mediasoup emits 'subprocessclose' once its worker process has exited;
@@ -56,12 +62,23 @@ class Worker extends NativeObject {
 
   async dump () {
     this._checkOpen('Worker')
+    if (this.#managed) {
+      return {
+        pid: this.#pid,
+        webRtcServerIds: [...this.#webRtcServers].map((s) => s.id),
+        routerIds: [...this.#routers].map((r) => r.id),
+        channelMessageHandlers: { channelRequestHandlers: [], channelNotificationHandlers: [] }
+      }
+    }
     return binding.workerDump(this.id)
   }
 
   async getResourceUsage () {
     this._checkOpen('Worker')
-    const { ruUtime, ruStime } = await binding.workerGetResourceUsage(this.id)
+    // A manager-only worker runs nothing here: no CPU of its own.
+    const { ruUtime, ruStime } = this.#managed
+      ? { ruUtime: 0, ruStime: 0 }
+      : await binding.workerGetResourceUsage(this.id)
     // mediasoup reports libuv's uv_getrusage() fields; a thread has only its
     // CPU times, the rest is zero.
     return {
@@ -86,6 +103,13 @@ class Worker extends NativeObject {
 
   async updateSettings ({ logLevel, logTags } = {}) {
     this._checkOpen('Worker')
+    if (this.#managed) {
+      if (logLevel !== undefined && !['debug', 'warn', 'error', 'none'].includes(logLevel)) {
+        throw typeError(`invalid logLevel "${logLevel}"`)
+      }
+      this.#settings = { ...this.#settings, logLevel, logTags }
+      return
+    }
     await binding.workerUpdateSettings(this.id, logLevel, logTags)
   }
 
@@ -98,8 +122,10 @@ class Worker extends NativeObject {
       if (!info || typeof info !== 'object') throw typeError('wrong listenInfo')
     }
     listenInfos = listenInfos.map(normalizeListenInfo)
-    const id = await binding.workerCreateWebrtcServer(this.id, listenInfos)
-    const server = new WebRtcServer({ id, appData, listenInfos })
+    // A manager-only worker binds nothing: the server's transports all
+    // listen through its counterparts on the instances they go to.
+    const id = this.#managed ? randomUUID() : await binding.workerCreateWebrtcServer(this.id, listenInfos)
+    const server = new WebRtcServer({ id, appData, listenInfos, managed: this.#managed })
     if (this.closed) {
       server.workerClosed()
       this._checkOpen('Worker')
@@ -118,7 +144,7 @@ class Worker extends NativeObject {
     }
     mediaCodecs = mediaCodecs ?? []
     let router
-    if (binding.getConfiguration().maxWorkers === 0) {
+    if (this.#managed) {
       // A manager-only instance: the room lives on other instances.
       const { data, room } = await openRemoteRoom(mediaCodecs)
       router = new Router({ data, appData, mediaCodecs, room })

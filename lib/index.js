@@ -1,5 +1,6 @@
 'use strict'
 
+const { randomUUID } = require('node:crypto')
 const binding = require('./binding')
 const { EnhancedEventEmitter } = require('./EnhancedEventEmitter')
 const { InvalidStateError, UnsupportedError, typeError } = require('./errors')
@@ -34,6 +35,16 @@ async function createWorker ({
   appData = checkAppData(appData)
   void libwebrtcFieldTrials
   void disableLiburing
+  if (binding.getConfiguration().maxWorkers === 0) {
+    // A manager-only instance runs no worker: this one's routers and
+    // servers live on the instances of the cluster.
+    if (!cluster.self) {
+      throw new InvalidStateError('maxWorkers is 0: this instance runs no workers; join a cluster to create workers')
+    }
+    const worker = new Worker({ id: randomUUID(), pid: process.pid, appData, managed: true })
+    observer.safeEmit('newworker', worker)
+    return worker
+  }
   const info = await binding.createWorker({
     logLevel, logTags, rtcMinPort, rtcMaxPort, dtlsCertificateFile, dtlsPrivateKeyFile
   })
