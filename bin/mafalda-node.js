@@ -6,16 +6,17 @@
 //
 //   mafalda-node --redis URL --address IP --secret S [--instance-id ID]
 //     [--max-workers N] [--consumer-budget N] [--cpu-watermark P]
-//     [--rtc-min-port P --rtc-max-port Q]
+//     [--rtc-min-port P --rtc-max-port Q] [--drain-timeout MS]
 //
-// Prints one line when joined; leaves the cluster on SIGTERM or SIGINT and
-// exits 0.
+// Prints one line when joined. On SIGTERM it drains: takes no new work,
+// lets the rooms it serves run until they end (at most --drain-timeout ms,
+// default 60000), then leaves the cluster and exits 0. SIGINT leaves at once.
 
 const { parseArgs } = require('node:util')
 const mafalda = require('..')
 
 const USAGE = 'usage: mafalda-node --redis URL --address IP --secret S [--instance-id ID] ' +
-  '[--max-workers N] [--consumer-budget N] [--cpu-watermark P] [--rtc-min-port P --rtc-max-port Q]'
+  '[--max-workers N] [--consumer-budget N] [--cpu-watermark P] [--rtc-min-port P --rtc-max-port Q] [--drain-timeout MS]'
 
 function numberOption (values, name) {
   const text = values[name]
@@ -37,6 +38,7 @@ async function main () {
       'cpu-watermark': { type: 'string' },
       'rtc-min-port': { type: 'string' },
       'rtc-max-port': { type: 'string' },
+      'drain-timeout': { type: 'string' },
       help: { type: 'boolean' }
     }
   })
@@ -64,18 +66,24 @@ async function main () {
     workerSettings
   })
   console.log(`mafalda-node ${self.id} joined at ${self.address} (pid ${process.pid})`)
+  const drainTimeout = numberOption(values, 'drain-timeout') ?? 60000
   let leaving = false
-  const leave = async () => {
+  const leave = (drain) => async () => {
     if (leaving) return
     leaving = true
     try {
-      await mafalda.cluster.leave()
+      if (drain) {
+        console.log(`mafalda-node ${self.id} draining (at most ${drainTimeout} ms)`)
+        await mafalda.cluster.drain({ timeout: drainTimeout })
+      } else {
+        await mafalda.cluster.leave()
+      }
     } finally {
       process.exit(0)
     }
   }
-  process.on('SIGTERM', leave)
-  process.on('SIGINT', leave)
+  process.on('SIGTERM', leave(true))
+  process.on('SIGINT', leave(false))
 }
 
 main().catch((error) => {

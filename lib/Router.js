@@ -387,6 +387,24 @@ class Router extends NativeObject {
     }
   }
 
+  /**
+   * Instance `instanceId` of the cluster is gone: its transports and
+   * observers close with `routerclose`, as when a real worker dies.
+   */
+  _instanceGone (instanceId) {
+    for (const transport of [...this.#transports.values()]) {
+      if (transport._binding.instanceId === instanceId) transport._onNativeEvent('routerclose')
+    }
+    for (const rtpObserver of [...this.#rtpObservers.values()]) {
+      if (rtpObserver._binding.instanceId === instanceId) rtpObserver._onNativeEvent('routerclose')
+    }
+  }
+
+  /** The room's own (data) producers, for the cluster's directory. */
+  _clusterProducers () {
+    return [...this.#producers.values(), ...this.#dataProducers.values()].filter((p) => p._binding)
+  }
+
   _getProducer (producerId) {
     return this.#producers.get(producerId)
   }

@@ -64,10 +64,14 @@ pub fn cluster_join<'env>(
             .callee_handled::<false>()
             .build_callback(|ctx| Ok(FnArgs::from(ctx.value)))?,
     );
+    // Weak: the function lives as long as the membership (`JOINED`), not as
+    // long as the cluster's tasks hold their closures.
     let deliver = {
-        let on_message = Arc::clone(&on_message);
+        let on_message = Arc::downgrade(&on_message);
         Arc::new(move |from: String, body: String| {
-            on_message.call((from, body), ThreadsafeFunctionCallMode::NonBlocking);
+            if let Some(on_message) = on_message.upgrade() {
+                on_message.call((from, body), ThreadsafeFunctionCallMode::NonBlocking);
+            }
         })
     };
     let options = JoinOptions {

@@ -62,9 +62,9 @@ function track (child) {
   return entry
 }
 
-/** A redis-server of its own: `{ url, port, stop() }`. */
-async function startRedis () {
-  const port = await freePort()
+/** A redis-server of its own (on `port`, or a free one): `{ url, port, stop() }`. */
+async function startRedis ({ port } = {}) {
+  port ??= await freePort()
   const child = spawn('redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'
   ], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -77,19 +77,22 @@ async function startRedis () {
  * A mafalda-node media node: `{ id, address, stop(signal), exited }`;
  * `options` as the command line names them (camelCase here).
  */
-async function startNode ({ redis, address, secret, instanceId, maxWorkers, consumerBudget, cpuWatermark } = {}) {
+async function startNode ({ redis, address, secret, instanceId, maxWorkers, consumerBudget, cpuWatermark, drainTimeout } = {}) {
   const args = [NODE_BIN, '--redis', redis, '--address', address, '--secret', secret]
   if (instanceId) args.push('--instance-id', instanceId)
   if (maxWorkers !== undefined) args.push('--max-workers', String(maxWorkers))
   if (consumerBudget !== undefined) args.push('--consumer-budget', String(consumerBudget))
   if (cpuWatermark !== undefined) args.push('--cpu-watermark', String(cpuWatermark))
+  if (drainTimeout !== undefined) args.push('--drain-timeout', String(drainTimeout))
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } })
   const entry = track(child)
   let stderr = ''
   child.stderr.on('data', (chunk) => { stderr += chunk })
   const line = await waitForLine(child, /^mafalda-node \S+ joined at /, `mafalda-node on ${address}`)
   const id = line.split(' ')[1]
-  return { id, address, child, exited: entry.exited, stop: (signal) => entry.stop(signal), stderr: () => stderr }
+  let stdout = ''
+  child.stdout.on('data', (chunk) => { stdout += chunk })
+  return { id, address, child, exited: entry.exited, stop: (signal) => entry.stop(signal), stderr: () => stderr, stdout: () => stdout }
 }
 
 /** Stops every process still running. */

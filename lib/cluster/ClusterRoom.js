@@ -7,6 +7,9 @@ const messages = require('./messages')
 const { remoteBinding } = require('./RemoteBinding')
 const { RoomPipes, siteOf } = require('./pipes')
 
+// Rooms open in this process, told when an instance goes.
+const openRooms = new Set()
+
 /**
  * A room (a virtual router) as the cluster sees it: the instances it has
  * a part on, where its next transport goes, the producers' directory and
@@ -22,6 +25,7 @@ class ClusterRoom {
     this.#router = router
     this.local = local
     if (home) this.#sites.set(home.instanceId, Promise.resolve(home))
+    openRooms.add(this)
   }
 
   get id () { return this.#router.id }
@@ -55,12 +59,11 @@ class ClusterRoom {
     return site
   }
 
-  /** Some part of the room (for what any part answers). */
+  /** Some part of the room (for what any part answers); one is opened if none is left. */
   async home () {
     if (this.local) return localBinding
     const [first] = this.#sites.values()
-    if (!first) throw new InvalidStateError('Router closed')
-    return first
+    return first ?? this.transportBinding()
   }
 
   /** Parts on other instances, opened or opening. */
@@ -83,8 +86,26 @@ class ClusterRoom {
     if (messages.state.self) localBinding.clusterDropHome(this.id, producer.id)
   }
 
+  /**
+   * Instance `id` is gone: what lived there closes for the application as
+   * when a worker dies (transports and observers `routerclose`; consumers
+   * elsewhere of its producers `producerclose`), and pipes from and to it
+   * go. The room goes on; its next transports go to live instances.
+   */
+  instanceGone (id) {
+    this.#sites.delete(id)
+    this.#pipes.instanceGone(id)
+    this.#router._instanceGone(id)
+  }
+
+  /** Writes where each producer of the room lives again (Redis came back). */
+  republish () {
+    for (const producer of this.#router._clusterProducers()) this.producerAdded(producer)
+  }
+
   /** The room closed: its parts on other instances close too. */
   close () {
+    openRooms.delete(this)
     this.#pipes.roomClosed()
     for (const id of this.#sites.keys()) messages.notify(id, 'routerClose', [this.id])
     this.#sites.clear()
@@ -92,4 +113,14 @@ class ClusterRoom {
   }
 }
 
-module.exports = { ClusterRoom }
+/** Every open room writes its directory again. */
+function republish () {
+  for (const room of openRooms) room.republish()
+}
+
+/** Tells every open room that instance `id` is gone. */
+function instanceGone (id) {
+  for (const room of [...openRooms]) room.instanceGone(id)
+}
+
+module.exports = { ClusterRoom, instanceGone, republish }

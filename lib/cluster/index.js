@@ -7,6 +7,29 @@ const logger = require('../logger')
 const messages = require('./messages')
 const server = require('./server')
 const { remoteBinding, forgetRemotes } = require('./RemoteBinding')
+const { instanceGone, republish } = require('./ClusterRoom')
+const { EnhancedEventEmitter } = require('../EnhancedEventEmitter')
+
+// 'instancegone' ({ id }): an instance stopped announcing itself (it was
+// killed, crashed or cut off), noticed at most 3 s after its last beat;
+// what depended on it has been closed. 'instancecame' ({ id }).
+// 'redisdown' / 'redisup': Redis stopped / started answering this instance.
+const observer = new EnhancedEventEmitter()
+
+function onNotice ({ t, id, up }) {
+  if (t === 'redis') {
+    logger.cluster.debug('Redis %s', up ? 'answers again' : 'does not answer')
+    if (up) republish()
+    observer.safeEmit(up ? 'redisup' : 'redisdown')
+  } else if (t === 'gone') {
+    logger.cluster.debug('instance %s is gone', id)
+    server.callerGone(id)
+    instanceGone(id)
+    observer.safeEmit('instancegone', { id })
+  } else if (t === 'came') {
+    observer.safeEmit('instancecame', { id })
+  }
+}
 
 const REDIS_URL = /^rediss?:\/\//
 
@@ -36,6 +59,7 @@ const cluster = {
     ))
     messages.state.self = { id: joined.id, address: joined.address }
     messages.state.serve = server.serve
+    messages.state.notice = onNotice
     logger.cluster.debug('joined as %s at %s', joined.id, joined.address)
     return { id: joined.id, address: joined.address }
   },
@@ -48,9 +72,30 @@ const cluster = {
     logger.cluster.debug('left as %s', messages.state.self.id)
     messages.state.self = null
     messages.state.serve = null
+    messages.state.notice = null
     messages.abandon('left the cluster')
     forgetRemotes()
   },
+
+  /**
+   * Stops taking new work (announced as `draining: true`, so placement
+   * skips this instance), lets the rooms it serves for others run until
+   * they end or `timeout` ms pass, then leaves. Resolves once left.
+   */
+  async drain ({ timeout = 60000 } = {}) {
+    if (!messages.state.self) throw new InvalidStateError('not joined to a cluster')
+    if (typeof timeout !== 'number' || !(timeout >= 0)) throw typeError('timeout must be a number of milliseconds >= 0')
+    binding.clusterSetDraining(true)
+    logger.cluster.debug('draining (%d rooms served, timeout %d ms)', server.servedRooms(), timeout)
+    const deadline = Date.now() + timeout
+    while (messages.state.self && server.servedRooms() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    await cluster.leave()
+  },
+
+  /** Emits 'instancegone' and 'instancecame' with `{ id }`. */
+  observer,
 
   /** This instance once joined: `{ id, address }`, else null. */
   get self () {

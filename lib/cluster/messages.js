@@ -19,8 +19,12 @@ const state = {
   /** This instance once joined: `{ id, address }`. */
   self: null,
   /** Serves requests from other instances (lib/cluster/server.js). */
-  serve: null
+  serve: null,
+  /** Told when an instance comes or goes (lib/cluster/index.js). */
+  notice: null
 }
+// Instances whose announcement expired: a request to one fails at once.
+const gone = new Set()
 const pending = new Map()
 let nextId = 1
 
@@ -29,6 +33,13 @@ function onMessage (from, body) {
   try {
     message = JSON.parse(body)
   } catch (_) {
+    return
+  }
+  // From the native side itself: an instance came or went.
+  if (from === '') {
+    if (message.t === 'gone') instanceGone(message.id)
+    else if (message.t === 'came') gone.delete(message.id)
+    state.notice?.(message)
     return
   }
   switch (message.t) {
@@ -59,6 +70,7 @@ function send (to, message) {
 /** Calls `fn(...args)` on instance `to`; resolves with its answer. */
 function request (to, fn, args, extra) {
   if (!state.self) return Promise.reject(new InvalidStateError('not joined to a cluster'))
+  if (gone.has(to)) return Promise.reject(new InvalidStateError(`instance ${to} left the cluster`))
   const id = nextId++
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -93,6 +105,18 @@ function abandon (reason) {
     clearTimeout(call.timer)
     call.reject(new InvalidStateError(reason))
     pending.delete(id)
+  }
+  gone.clear()
+}
+
+/** Instance `id` stopped announcing itself: its requests fail now. */
+function instanceGone (id) {
+  gone.add(id)
+  for (const [requestId, call] of pending) {
+    if (call.to !== id) continue
+    clearTimeout(call.timer)
+    call.reject(new InvalidStateError(`instance ${id} left the cluster`))
+    pending.delete(requestId)
   }
 }
 

@@ -82,6 +82,7 @@ class RoomPipes {
     let pair = this.#pairs.get(key)
     if (!pair) {
       pair = this.#openPair(a, b)
+      pair.sites = [a, b]
       pair.catch(() => { if (this.#pairs.get(key) === pair) this.#pairs.delete(key) })
       this.#pairs.set(key, pair)
     }
@@ -199,6 +200,30 @@ class RoomPipes {
     }
     if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
     logger.cluster.debug('room %s: pipe of producer %s to %s closed', this.#room.id, pipe.producerId, siteOf(pipe.dest))
+  }
+
+  /** Instance `id` is gone: pipes from it close where they arrive, pipes to it where they leave. */
+  instanceGone (id) {
+    for (const pipe of [...this.#pipes.values()]) {
+      if (siteOf(pipe.src) === id) {
+        this.#forget(pipe)
+        if (pipe.data) pipe.dest.dataProducerClose(pipe.producerId)
+        else pipe.dest.producerClose(pipe.producerId)
+        if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
+      } else if (siteOf(pipe.dest) === id) {
+        this.#forget(pipe)
+        if (pipe.consumerId) {
+          if (pipe.data) pipe.src.dataConsumerClose(pipe.consumerId)
+          else pipe.src.consumerClose(pipe.consumerId)
+        }
+      }
+    }
+    for (const [key, pair] of [...this.#pairs]) {
+      const survivor = pair.sites.find((site) => siteOf(site) !== id)
+      if (pair.sites.every((site) => siteOf(site) !== id)) continue
+      this.#pairs.delete(key)
+      pair.then((ids) => survivor.transportClose(ids[siteOf(survivor)]), () => {})
+    }
   }
 
   /** The room closed: everything in it is gone on every instance. */

@@ -260,6 +260,22 @@ async function dump () {
   return { workers, pipesIn, pipesOut }
 }
 
+/** The caller `from` is gone: what was served for it closes. */
+function callerGone (from) {
+  for (const [key, entry] of [...rooms]) {
+    if (entry.from === from) closeRoom(key)
+  }
+  for (const key of [...servers.keys()]) {
+    const [caller, id] = key.split(' ')
+    if (caller === from) closeServer(caller, id).catch(() => {})
+  }
+}
+
+/** Rooms served here now (for draining). */
+function servedRooms () {
+  return rooms.size
+}
+
 /** Closes every room served here (this instance leaves). */
 function closeAll () {
   for (const key of [...rooms.keys()]) closeRoom(key)
@@ -269,4 +285,4 @@ function closeAll () {
   }
 }
 
-module.exports = { serve, dump, closeAll, setWorkerSettings, notePipe, forgetPipe }
+module.exports = { serve, dump, closeAll, callerGone, servedRooms, setWorkerSettings, notePipe, forgetPipe }

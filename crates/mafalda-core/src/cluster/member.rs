@@ -3,13 +3,18 @@
 //! order they were sent, and the live instances as last read.
 //!
 //! Redis does the tracking: an instance is live while its announcement key
-//! is (written every [`HEARTBEAT`] with a time to live of [`TTL`]); messages
+//! is (written every [`HEARTBEAT`] with a time to live of [`TTL`], read back
+//! as often, so that a dead instance is noticed at most `TTL + HEARTBEAT`
+//! after its last beat; departures and arrivals reach the JS layer as
+//! notices from `""`, the empty sender); messages
 //! travel over pub/sub, one channel per instance, so an instance needs no
 //! port of its own besides its media ports.
 
 use super::announce::{snapshot, Announcement};
 use super::envelope::{seal, Opener, Refusal};
 use super::keys::Keys;
+use super::membership::Membership;
+use std::time::Instant;
 use crate::decide::instances::{place_on_instance, InstanceDecision};
 use crate::error::{Error, Result};
 use futures::StreamExt;
@@ -23,9 +28,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot, watch};
 
 /// How often an instance rewrites its announcement.
-pub const HEARTBEAT: Duration = Duration::from_millis(1000);
+pub const HEARTBEAT: Duration = Duration::from_millis(500);
 /// How long an announcement lives without being rewritten.
-pub const TTL: Duration = Duration::from_millis(3000);
+pub const TTL: Duration = Duration::from_millis(2500);
+/// How long a message may wait to be sent (Redis away) before it is dropped.
+const MAX_QUEUED: Duration = Duration::from_secs(4);
+/// Tries again to reach a live instance with no subscribed inbox.
+const RESEND_TRIES: u32 = 3;
+const RESEND_PAUSE: Duration = Duration::from_millis(100);
+/// How long one write to Redis may take.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long connecting to Redis may take before `join` gives up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -53,6 +65,7 @@ pub type Announce = Arc<dyn Fn(bool) -> Announcement + Send + Sync>;
 #[derive(Debug, Default)]
 pub struct Counters {
     sent: AtomicU64,
+    dropped: AtomicU64,
     received: AtomicU64,
     bad_mac: AtomicU64,
     stale: AtomicU64,
@@ -77,6 +90,7 @@ impl Counters {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         serde_json::json!({
             "sent": get(&self.sent),
+            "dropped": get(&self.dropped),
             "received": get(&self.received),
             "refused": {
                 "badMac": get(&self.bad_mac),
@@ -93,6 +107,7 @@ enum Outgoing {
     Publish {
         to: String,
         body: String,
+        queued: Instant,
     },
     SetHome {
         room: String,
@@ -139,6 +154,15 @@ pub struct Member {
     stop: watch::Sender<bool>,
     counters: Arc<Counters>,
     announce: Announce,
+    deliver: Deliver,
+    membership: Mutex<Membership>,
+    redis_up: AtomicBool,
+    // The inbox is subscribed: until it is (again), this instance does not
+    // announce itself, so nobody sends it what it would not receive.
+    subscribed: AtomicBool,
+    // Held while an announcement is written, so that `leave` removes it
+    // only after the last write.
+    beating: tokio::sync::Mutex<()>,
 }
 
 fn now_ms() -> u64 {
@@ -223,13 +247,18 @@ impl Member {
             stop,
             counters: Arc::default(),
             announce,
+            deliver: deliver.clone(),
+            membership: Mutex::default(),
+            redis_up: AtomicBool::new(true),
+            subscribed: AtomicBool::new(true),
+            beating: tokio::sync::Mutex::new(()),
         });
         member.beat().await?;
         member.refresh().await?;
         let rt = runtime();
         rt.spawn(member.clone().heartbeat(stopped.clone()));
-        rt.spawn(member.clone().publish(outgoing));
-        rt.spawn(member.clone().receive(pubsub, deliver, stopped));
+        rt.spawn(member.clone().publish(outgoing, stopped.clone()));
+        rt.spawn(member.clone().receive(client, pubsub, deliver, stopped));
         Ok(member)
     }
 
@@ -256,7 +285,11 @@ impl Member {
 
     /// Publishes `body` to instance `to`, after everything sent before.
     pub fn send(&self, to: String, body: String) {
-        let _ = self.outbox.send(Outgoing::Publish { to, body });
+        let _ = self.outbox.send(Outgoing::Publish {
+            to,
+            body,
+            queued: Instant::now(),
+        });
     }
 
     /// Records in the room's directory that `instance` hosts `producer`.
@@ -330,12 +363,17 @@ impl Member {
             let _ = tokio::time::timeout(CONNECT_TIMEOUT, flushed).await;
         }
         let _ = self.stop.send(true);
+        let _beating = self.beating.lock().await;
         let mut conn = self.conn.clone();
         let _: redis::RedisResult<()> = conn.del(self.keys.instance(&self.id)).await;
         Ok(())
     }
 
     async fn beat(&self) -> Result<()> {
+        let _beating = self.beating.lock().await;
+        if *self.stop.borrow() {
+            return Ok(());
+        }
         let text = serde_json::to_string(&self.announcement()).expect("an announcement serializes");
         let mut conn = self.conn.clone();
         let _: () = conn
@@ -372,8 +410,18 @@ impl Member {
                 .collect()
         };
         live.sort_by(|a, b| a.id.cmp(&b.id));
+        let change = self
+            .membership
+            .lock()
+            .read(Instant::now(), live.iter().filter(|a| a.id != self.id).map(|a| a.id.as_str()));
         *self.live.lock() = live;
         self.recent.lock().clear();
+        for id in change.came {
+            (self.deliver)(String::new(), serde_json::json!({ "t": "came", "id": id }).to_string());
+        }
+        for id in change.gone {
+            (self.deliver)(String::new(), serde_json::json!({ "t": "gone", "id": id }).to_string());
+        }
         Ok(())
     }
 
@@ -389,19 +437,43 @@ impl Member {
                 return;
             }
             // A failed beat is retried at the next tick: Redis may be back.
-            let _ = self.beat().await;
-            let _ = self.refresh().await;
+            let up = self.subscribed.load(Ordering::SeqCst)
+                && self.beat().await.is_ok()
+                && self.refresh().await.is_ok();
+            if !up {
+                self.membership.lock().failed(Instant::now());
+            }
+            if up != self.redis_up.swap(up, Ordering::SeqCst) {
+                // Back after an outage: the JS layer writes its directory
+                // again (writes made meanwhile were lost).
+                (self.deliver)(String::new(), serde_json::json!({ "t": "redis", "up": up }).to_string());
+            }
         }
     }
 
-    async fn publish(self: Arc<Self>, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
+    async fn publish(self: Arc<Self>, mut outgoing: mpsc::UnboundedReceiver<Outgoing>, mut stopped: watch::Receiver<bool>) {
         let mut conn = self.conn.clone();
-        while let Some(message) = outgoing.recv().await {
+        loop {
+            // Ends with the membership (`leave` flushes first): the task
+            // holds the member, whose sender would keep it waiting forever.
+            let message = tokio::select! {
+                message = outgoing.recv() => message,
+                _ = stopped.changed() => return,
+            };
+            let Some(message) = message else { return };
             let result: redis::RedisResult<()> = match message {
-                Outgoing::Publish { to, body } => {
+                Outgoing::Publish { to, body, queued } => {
+                    // Queued while Redis was away for longer than a request
+                    // waits for its answer: the caller has given up, and a
+                    // late request must not act behind its back.
+                    if queued.elapsed() > MAX_QUEUED {
+                        self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
                     let text = seal(&self.secret, &self.id, &to, now_ms(), body);
-                    self.counters.sent.fetch_add(1, Ordering::Relaxed);
-                    conn.publish(self.keys.inbox(&to), text).await
+                    self.deliver_to(&mut conn, &to, &text).await.inspect_err(|_| {
+                        self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                    })
                 }
                 Outgoing::SetHome {
                     room,
@@ -421,38 +493,86 @@ impl Member {
         }
     }
 
+    /// Publishes `text` to `to`'s inbox. A live instance whose inbox has no
+    /// subscriber right now (it is subscribing again after Redis came
+    /// back) is given a few tries, briefly: the outbox is ordered, so a
+    /// dead one must not hold it up.
+    async fn deliver_to(&self, conn: &mut ConnectionManager, to: &str, text: &str) -> redis::RedisResult<()> {
+        let channel = self.keys.inbox(to);
+        for attempt in 0..=RESEND_TRIES {
+            let receivers: i64 = match tokio::time::timeout(WRITE_TIMEOUT, conn.publish(&channel, text)).await {
+                Ok(result) => result?,
+                Err(_) => return Err(redis::RedisError::from((redis::ErrorKind::Io, "timed out"))),
+            };
+            if receivers > 0 {
+                self.counters.sent.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
+            let live = self.live.lock().iter().any(|a| a.id == to);
+            if !live || attempt == RESEND_TRIES {
+                break;
+            }
+            tokio::time::sleep(RESEND_PAUSE).await;
+        }
+        Err(redis::RedisError::from((redis::ErrorKind::Io, "no instance listens")))
+    }
+
     async fn receive(
         self: Arc<Self>,
+        client: redis::Client,
         mut pubsub: redis::aio::PubSub,
         deliver: Deliver,
         mut stopped: watch::Receiver<bool>,
     ) {
         let mut opener = Opener::default();
-        let mut messages = pubsub.on_message();
         loop {
-            let message = tokio::select! {
-                message = messages.next() => message,
-                _ = stopped.changed() => return,
-            };
-            let Some(message) = message else { return };
-            let Ok(text) = message.get_payload::<String>() else {
-                self.counters.malformed.fetch_add(1, Ordering::Relaxed);
-                continue;
-            };
-            let envelope = match opener.open(&self.secret, &self.id, now_ms(), &text) {
-                Ok(envelope) => envelope,
-                Err(refusal) => {
-                    self.counters.refused(refusal);
-                    continue;
+            {
+                let mut messages = pubsub.on_message();
+                loop {
+                    let message = tokio::select! {
+                        message = messages.next() => message,
+                        _ = stopped.changed() => return,
+                    };
+                    let Some(message) = message else { break };
+                    self.accept(&mut opener, &message, &deliver).await;
+                }
+            }
+            // The connection dropped (Redis restarted or unreachable):
+            // subscribe again once it answers.
+            self.subscribed.store(false, Ordering::SeqCst);
+            pubsub = loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(HEARTBEAT) => {}
+                    _ = stopped.changed() => return,
+                }
+                if let Ok(Ok(mut pubsub)) = tokio::time::timeout(CONNECT_TIMEOUT, client.get_async_pubsub()).await {
+                    if pubsub.subscribe(self.keys.inbox(&self.id)).await.is_ok() {
+                        self.subscribed.store(true, Ordering::SeqCst);
+                        break pubsub;
+                    }
                 }
             };
-            if !self.is_member(&envelope.from).await {
-                self.counters.unknown_sender.fetch_add(1, Ordering::Relaxed);
-                continue;
-            }
-            self.counters.received.fetch_add(1, Ordering::Relaxed);
-            deliver(envelope.from, envelope.body);
         }
+    }
+
+    async fn accept(&self, opener: &mut Opener, message: &redis::Msg, deliver: &Deliver) {
+        let Ok(text) = message.get_payload::<String>() else {
+            self.counters.malformed.fetch_add(1, Ordering::Relaxed);
+            return;
+        };
+        let envelope = match opener.open(&self.secret, &self.id, now_ms(), &text) {
+            Ok(envelope) => envelope,
+            Err(refusal) => {
+                self.counters.refused(refusal);
+                return;
+            }
+        };
+        if !self.is_member(&envelope.from).await {
+            self.counters.unknown_sender.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        self.counters.received.fetch_add(1, Ordering::Relaxed);
+        deliver(envelope.from, envelope.body);
     }
 
     /// Whether `id` is a live instance: in the last reading, or announced

@@ -10,6 +10,7 @@ pub mod announce;
 pub mod envelope;
 pub mod keys;
 mod member;
+pub mod membership;
 
 pub use announce::{snapshot, Announcement, WorkerAnnouncement};
 pub use member::{runtime, Announce, Counters, Deliver, JoinOptions, Member, HEARTBEAT, TTL};
