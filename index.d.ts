@@ -1591,6 +1591,8 @@ export type MafaldaClusterCounters = {
   /** This instance's id. */
   id: string
   sent: number
+  /** Messages not sent: Redis away longer than a request waits, or nobody listening. */
+  dropped: number
   received: number
   refused: {
     /** Wrong HMAC: another secret, or altered on the way. */
@@ -1667,6 +1669,25 @@ export interface MafaldaCluster {
   join (options: MafaldaClusterJoinOptions): Promise<{ id: string; address: string }>
   /** Closes what it served for others and leaves (a no-op when not joined). */
   leave (): Promise<void>
+  /**
+   * Takes no new work (`draining: true` in `instances()`, so placement skips
+   * it), lets the rooms it serves for others run until they end or
+   * `timeout` ms (default 60000) pass, then leaves.
+   */
+  drain (options?: { timeout?: number }): Promise<void>
+  /**
+   * 'instancegone' `{ id }`: an instance stopped announcing itself (killed,
+   * crashed, cut off), noticed at most 3 s after its last beat; its
+   * transports and RTP observers have emitted `routerclose`, consumers
+   * elsewhere of its producers `producerclose`, pipes from and to it are
+   * gone. 'instancecame' `{ id }`. 'redisdown' / 'redisup'.
+   */
+  readonly observer: EnhancedEventEmitter<{
+    instancegone: [{ id: string }]
+    instancecame: [{ id: string }]
+    redisdown: []
+    redisup: []
+  }>
   /** This instance once joined, else null. */
   readonly self: { id: string; address: string } | null
   /** The live instances, read now. */

@@ -82,7 +82,8 @@ describe('a room over two media nodes, managed by an instance with no workers', 
   }, 60000)
 
   afterAll(async () => {
-    await Promise.all((nodes ?? []).map((node) => node.stop()))
+    // SIGINT: leave at once (SIGTERM drains; the drain tests use it).
+    await Promise.all((nodes ?? []).map((node) => node.stop('SIGINT')))
   })
 
   test('4 peers with PlainTransports: media flows between the machines through one pipe per (producer, instance)', async () => {
@@ -176,7 +177,8 @@ describe('a manager-only instance used as EduMeet uses mediasoup', () => {
   }, 60000)
 
   afterAll(async () => {
-    await Promise.all((nodes ?? []).map((node) => node.stop()))
+    // SIGINT: leave at once (SIGTERM drains; the drain tests use it).
+    await Promise.all((nodes ?? []).map((node) => node.stop('SIGINT')))
   })
 
   test('createWorker(), a WebRtcServer and routers: no real worker here, every transport on a media node through its server there', async () => {
@@ -214,6 +216,11 @@ describe('a manager-only instance used as EduMeet uses mediasoup', () => {
     }, { timeout: 5000 })
     worker.close()
     expect(router.closed).toBe(true)
+    // Its rooms on the media nodes closed with it.
+    await waitFor(async () => {
+      const { instances } = await mafalda.cluster.dump()
+      return instances.every((i) => i.workers.every((w) => w.routers.length === 0))
+    }, { timeout: 5000 })
   }, 60000)
 })
 
@@ -228,7 +235,8 @@ describe('data and observers across instances', () => {
   }, 60000)
 
   afterAll(async () => {
-    await Promise.all((nodes ?? []).map((node) => node.stop()))
+    // SIGINT: leave at once (SIGTERM drains; the drain tests use it).
+    await Promise.all((nodes ?? []).map((node) => node.stop('SIGINT')))
   })
 
   /** The instance whose workers hold transport `id`. */

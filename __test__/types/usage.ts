@@ -143,7 +143,11 @@ async function clusterUsage (): Promise<void> {
   const from: string = dump.instances[0].pipesIn[0].from
   const directory: Record<string, string> = await mediasoup.cluster.directory('room')
   const refused: number | undefined = (await mediasoup.dump()).cluster?.refused.badMac
+  mediasoup.cluster.observer.on('instancegone', ({ id }) => { void id })
+  const dropped: number | undefined = (await mediasoup.dump()).cluster?.dropped
+  await mediasoup.cluster.drain({ timeout: 1000 })
   await mediasoup.cluster.leave()
+  void dropped
   void id, void cpu, void from, void directory, void refused
 }
 void clusterUsage

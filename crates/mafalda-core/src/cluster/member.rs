@@ -14,7 +14,6 @@ use super::announce::{snapshot, Announcement};
 use super::envelope::{seal, Opener, Refusal};
 use super::keys::Keys;
 use super::membership::Membership;
-use std::time::Instant;
 use crate::decide::instances::{place_on_instance, InstanceDecision};
 use crate::error::{Error, Result};
 use futures::StreamExt;
@@ -24,6 +23,7 @@ use redis::AsyncCommands;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -410,17 +410,23 @@ impl Member {
                 .collect()
         };
         live.sort_by(|a, b| a.id.cmp(&b.id));
-        let change = self
-            .membership
-            .lock()
-            .read(Instant::now(), live.iter().filter(|a| a.id != self.id).map(|a| a.id.as_str()));
+        let change = self.membership.lock().read(
+            Instant::now(),
+            live.iter().filter(|a| a.id != self.id).map(|a| a.id.as_str()),
+        );
         *self.live.lock() = live;
         self.recent.lock().clear();
         for id in change.came {
-            (self.deliver)(String::new(), serde_json::json!({ "t": "came", "id": id }).to_string());
+            (self.deliver)(
+                String::new(),
+                serde_json::json!({ "t": "came", "id": id }).to_string(),
+            );
         }
         for id in change.gone {
-            (self.deliver)(String::new(), serde_json::json!({ "t": "gone", "id": id }).to_string());
+            (self.deliver)(
+                String::new(),
+                serde_json::json!({ "t": "gone", "id": id }).to_string(),
+            );
         }
         Ok(())
     }
@@ -446,12 +452,19 @@ impl Member {
             if up != self.redis_up.swap(up, Ordering::SeqCst) {
                 // Back after an outage: the JS layer writes its directory
                 // again (writes made meanwhile were lost).
-                (self.deliver)(String::new(), serde_json::json!({ "t": "redis", "up": up }).to_string());
+                (self.deliver)(
+                    String::new(),
+                    serde_json::json!({ "t": "redis", "up": up }).to_string(),
+                );
             }
         }
     }
 
-    async fn publish(self: Arc<Self>, mut outgoing: mpsc::UnboundedReceiver<Outgoing>, mut stopped: watch::Receiver<bool>) {
+    async fn publish(
+        self: Arc<Self>,
+        mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
+        mut stopped: watch::Receiver<bool>,
+    ) {
         let mut conn = self.conn.clone();
         loop {
             // Ends with the membership (`leave` flushes first): the task
@@ -500,7 +513,8 @@ impl Member {
     async fn deliver_to(&self, conn: &mut ConnectionManager, to: &str, text: &str) -> redis::RedisResult<()> {
         let channel = self.keys.inbox(to);
         for attempt in 0..=RESEND_TRIES {
-            let receivers: i64 = match tokio::time::timeout(WRITE_TIMEOUT, conn.publish(&channel, text)).await {
+            let receivers: i64 = match tokio::time::timeout(WRITE_TIMEOUT, conn.publish(&channel, text)).await
+            {
                 Ok(result) => result?,
                 Err(_) => return Err(redis::RedisError::from((redis::ErrorKind::Io, "timed out"))),
             };
@@ -514,7 +528,10 @@ impl Member {
             }
             tokio::time::sleep(RESEND_PAUSE).await;
         }
-        Err(redis::RedisError::from((redis::ErrorKind::Io, "no instance listens")))
+        Err(redis::RedisError::from((
+            redis::ErrorKind::Io,
+            "no instance listens",
+        )))
     }
 
     async fn receive(
@@ -545,7 +562,9 @@ impl Member {
                     _ = tokio::time::sleep(HEARTBEAT) => {}
                     _ = stopped.changed() => return,
                 }
-                if let Ok(Ok(mut pubsub)) = tokio::time::timeout(CONNECT_TIMEOUT, client.get_async_pubsub()).await {
+                if let Ok(Ok(mut pubsub)) =
+                    tokio::time::timeout(CONNECT_TIMEOUT, client.get_async_pubsub()).await
+                {
                     if pubsub.subscribe(self.keys.inbox(&self.id)).await.is_ok() {
                         self.subscribed.store(true, Ordering::SeqCst);
                         break pubsub;

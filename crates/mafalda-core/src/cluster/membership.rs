@@ -67,10 +67,28 @@ mod tests {
     fn arrivals_and_departures_between_readings() {
         let t0 = Instant::now();
         let mut m = Membership::default();
-        assert_eq!(m.read(t0, ["a", "b"]), Change { came: strings(&["a", "b"]), gone: vec![] });
+        assert_eq!(
+            m.read(t0, ["a", "b"]),
+            Change {
+                came: strings(&["a", "b"]),
+                gone: vec![]
+            }
+        );
         assert_eq!(m.read(t0, ["a", "b"]), Change::default());
-        assert_eq!(m.read(t0, ["a", "c"]), Change { came: strings(&["c"]), gone: strings(&["b"]) });
-        assert_eq!(m.read(t0, ["a", "c", "b"]), Change { came: strings(&["b"]), gone: vec![] });
+        assert_eq!(
+            m.read(t0, ["a", "c"]),
+            Change {
+                came: strings(&["c"]),
+                gone: strings(&["b"])
+            }
+        );
+        assert_eq!(
+            m.read(t0, ["a", "c", "b"]),
+            Change {
+                came: strings(&["b"]),
+                gone: vec![]
+            }
+        );
     }
 
     #[test]
@@ -83,9 +101,18 @@ mod tests {
         let back = t0 + Duration::from_secs(11);
         assert_eq!(m.read(back, ["a"]), Change::default());
         // b beats again within the grace: nothing happened.
-        assert_eq!(m.read(back + Duration::from_secs(1), ["a", "b"]), Change::default());
+        assert_eq!(
+            m.read(back + Duration::from_secs(1), ["a", "b"]),
+            Change::default()
+        );
         // a really died meanwhile: reported once the grace is over.
         let later = t0 + Duration::from_secs(10) + GRACE;
-        assert_eq!(m.read(later, ["b"]), Change { came: vec![], gone: strings(&["a"]) });
+        assert_eq!(
+            m.read(later, ["b"]),
+            Change {
+                came: vec![],
+                gone: strings(&["a"])
+            }
+        );
     }
 }
