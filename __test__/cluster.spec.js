@@ -43,6 +43,21 @@ describe('joining', () => {
     await expect(mafalda.cluster.instances()).rejects.toThrow(InvalidStateError)
   })
 
+  test('a password in the Redis URL is used; a wrong one is refused clearly, and hidden in the error', async () => {
+    const locked = await startRedis({ password: 'sesame' })
+    try {
+      const wrong = locked.url.replace('sesame', 'open-up')
+      const error = await mafalda.cluster.join({ redis: wrong, address: '127.0.0.1', secret: SECRET }).catch((e) => e)
+      expect(error.message).toMatch(/cannot reach Redis at redis:\/\/\*\*\*@127\.0\.0\.1/)
+      expect(error.message).not.toContain('open-up')
+      const self = await mafalda.cluster.join({ redis: locked.url, address: '127.0.0.1', secret: SECRET })
+      expect((await mafalda.cluster.instances()).map((i) => i.id)).toEqual([self.id])
+      await mafalda.cluster.leave()
+    } finally {
+      await locked.stop()
+    }
+  })
+
   test('instances() lists the live instances; leaving removes one at once', async () => {
     const node = await startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET })
     try {

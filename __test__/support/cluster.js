@@ -62,15 +62,16 @@ function track (child) {
   return entry
 }
 
-/** A redis-server of its own (on `port`, or a free one): `{ url, port, stop() }`. */
-async function startRedis ({ port } = {}) {
+/** A redis-server of its own (on `port`, or a free one; with `password`, required): `{ url, port, stop() }`. */
+async function startRedis ({ port, password } = {}) {
   port ??= await freePort()
-  const child = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'
-  ], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no']
+  if (password) args.push('--requirepass', password)
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
   const entry = track(child)
   await waitForLine(child, /Ready to accept connections/, 'redis-server')
-  return { url: `redis://127.0.0.1:${port}`, port, stop: (signal) => entry.stop(signal), child }
+  const auth = password ? `:${encodeURIComponent(password)}@` : ''
+  return { url: `redis://${auth}127.0.0.1:${port}`, port, stop: (signal) => entry.stop(signal), child }
 }
 
 /**
