@@ -7,7 +7,7 @@ const crypto = require('node:crypto')
 const { spawnSync } = require('node:child_process')
 const mafalda = require('..')
 const { mediaCodecs, consumerCapabilities, waitFor } = require('./helpers')
-const { startRedis, startNode, stopAll } = require('./support/cluster')
+const { startRedis, startNode, stopAll, withoutIdleWorkers } = require('./support/cluster')
 const { joinPeer, consumeAll, sendFromAll, expectDelivered, expectFlowing, hostOf } = require('./support/peers')
 
 const SECRET = 'faults-test-secret'
@@ -206,6 +206,7 @@ describe('authenticated instances', () => {
 describe('Redis outage', () => {
   test('local and piped media keep flowing, a new cross-instance consume rejects, and everything comes back with Redis', async () => {
     const node = await startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET })
+    await withoutIdleWorkers(mafalda)
     mafalda.configure({ maxWorkers: 1, consumerBudget: 2 })
     await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
     const router = await mafalda.createRouter({ mediaCodecs })

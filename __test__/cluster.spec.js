@@ -8,7 +8,7 @@ const { InvalidStateError } = mafalda.types
 const {
   mediaCodecs, opusRtpParameters, consumerCapabilities, rtpPacket, bindSocket, sleep, waitFor
 } = require('./helpers')
-const { startRedis, startNode, stopAll, freePort } = require('./support/cluster')
+const { startRedis, startNode, stopAll, freePort, withoutIdleWorkers } = require('./support/cluster')
 const { RTP_PPS, joinPeer, sendFromAll, consumeAll, expectDelivered, hostOf } = require('./support/peers')
 
 const SECRET = 'cluster-test-secret'
@@ -327,6 +327,7 @@ describe('delegation driven by load', () => {
   test('a full instance spills the room\'s next transports onto another, and media flows between the two', async () => {
     const node = await startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET })
     try {
+      await withoutIdleWorkers(mafalda)
       mafalda.configure({ maxWorkers: 1, consumerBudget: 2 })
       await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
       const router = await mafalda.createRouter({ mediaCodecs })

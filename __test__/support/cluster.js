@@ -96,9 +96,23 @@ async function startNode ({ redis, address, secret, instanceId, maxWorkers, cons
   return { id, address, child, exited: entry.exited, stop: (signal) => entry.stop(signal), stderr: () => stderr, stdout: () => stdout }
 }
 
+/**
+ * Waits until this process runs no real worker (idle ones an earlier test
+ * file left are closed at once): a test about where load sends work must
+ * not find a spare worker it did not make.
+ */
+async function withoutIdleWorkers (mafalda, timeoutMs = 10000) {
+  mafalda.configure({ idleWorkerTimeout: 0 })
+  const deadline = Date.now() + timeoutMs
+  while ((await mafalda.dump()).workers.length > 0) {
+    if (Date.now() > deadline) throw new Error('real workers still running')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 /** Stops every process still running. */
 async function stopAll () {
   await Promise.all([...running].map((entry) => entry.stop('SIGKILL')))
 }
 
-module.exports = { startRedis, startNode, stopAll, freePort }
+module.exports = { startRedis, startNode, stopAll, freePort, withoutIdleWorkers }
