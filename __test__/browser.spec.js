@@ -37,6 +37,18 @@ function runE2e (...args) {
   }
 }
 
+/** Every peer decoded video frames and received audio from every other one (their browsers' stats). */
+function expectEveryPeerDecodesEveryOther (result) {
+  const peers = ['alice', 'bob', 'carol']
+  for (const peer of peers) {
+    for (const other of peers.filter((p) => p !== peer)) {
+      const received = result.stats[peer][other]
+      expect(received.video.framesDecoded).toBeGreaterThan(10)
+      expect(received.audio.packetsReceived).toBeGreaterThan(20)
+    }
+  }
+}
+
 // CI installs Chromium; elsewhere the test says why it did not run.
 const suite = haveChromium || process.env.CI ? describe : describe.skip
 
@@ -52,14 +64,7 @@ suite('real browsers through mafalda (demo room, 3 peers, 2 workers)', () => {
   })
 
   test('every peer decodes video frames and receives audio from every other peer', () => {
-    const peers = ['alice', 'bob', 'carol']
-    for (const peer of peers) {
-      for (const other of peers.filter((p) => p !== peer)) {
-        const received = result.stats[peer][other]
-        expect(received.video.framesDecoded).toBeGreaterThan(10)
-        expect(received.audio.packetsReceived).toBeGreaterThan(20)
-      }
-    }
+    expectEveryPeerDecodesEveryOther(result)
   })
 
   test('the room spans two real workers and media crosses pipes', () => {
@@ -104,14 +109,7 @@ suite('real browsers through mafalda, the room split over two instances of a clu
   })
 
   test('every peer decodes video frames and receives audio from every other peer, across the machines', () => {
-    const peers = ['alice', 'bob', 'carol']
-    for (const peer of peers) {
-      for (const other of peers.filter((p) => p !== peer)) {
-        const received = result.stats[peer][other]
-        expect(received.video.framesDecoded).toBeGreaterThan(10)
-        expect(received.audio.packetsReceived).toBeGreaterThan(20)
-      }
-    }
+    expectEveryPeerDecodesEveryOther(result)
   })
 
   test('one pipe per (producer, other instance) while all are in; none once the third peer left', () => {

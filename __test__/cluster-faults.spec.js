@@ -7,7 +7,7 @@ const crypto = require('node:crypto')
 const { spawnSync } = require('node:child_process')
 const mafalda = require('..')
 const { mediaCodecs, consumerCapabilities, waitFor } = require('./helpers')
-const { startRedis, startNode, stopAll, withoutIdleWorkers } = require('./support/cluster')
+const { startRedis, startNode, startTwoNodes, stopAll, withoutIdleWorkers } = require('./support/cluster')
 const { joinPeer, consumeAll, sendFromAll, expectDelivered, expectFlowing, hostOf } = require('./support/peers')
 
 const SECRET = 'faults-test-secret'
@@ -29,12 +29,6 @@ afterAll(async () => {
   await stopAll()
 })
 
-async function twoNodes () {
-  return Promise.all([
-    startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET }),
-    startNode({ redis: redis.url, address: '127.0.0.3', secret: SECRET })
-  ])
-}
 
 /** Consumers for `peer` of every producer of `others`, and theirs of its. */
 async function connect (router, peer, others) {
@@ -47,7 +41,7 @@ async function connect (router, peer, others) {
 
 describe('a media node dies', () => {
   test('SIGKILL: within 3 s its transports close (routerclose), consumers elsewhere of its producers get producerclose; the room goes on on the survivor', async () => {
-    const nodes = await twoNodes()
+    const nodes = await startTwoNodes(redis.url, SECRET)
     mafalda.configure({ maxWorkers: 0 })
     await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
     const router = await mafalda.createRouter({ mediaCodecs })
@@ -123,7 +117,7 @@ describe('a media node dies', () => {
 
 describe('draining', () => {
   test('SIGTERM: no new transport lands on the node, its room keeps flowing until closed, then it exits 0', async () => {
-    const nodes = await twoNodes()
+    const nodes = await startTwoNodes(redis.url, SECRET)
     mafalda.configure({ maxWorkers: 0 })
     await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
     const router = await mafalda.createRouter({ mediaCodecs })

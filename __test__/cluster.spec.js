@@ -8,7 +8,7 @@ const { InvalidStateError } = mafalda.types
 const {
   mediaCodecs, opusRtpParameters, consumerCapabilities, rtpPacket, bindSocket, sleep, waitFor
 } = require('./helpers')
-const { startRedis, startNode, stopAll, freePort, withoutIdleWorkers } = require('./support/cluster')
+const { startRedis, startNode, startTwoNodes, stopAll, freePort, withoutIdleWorkers } = require('./support/cluster')
 const { RTP_PPS, joinPeer, sendFromAll, consumeAll, expectDelivered, hostOf } = require('./support/peers')
 
 const SECRET = 'cluster-test-secret'
@@ -28,6 +28,18 @@ afterAll(async () => {
   await mafalda.cluster.leave()
   await stopAll()
 })
+
+/**
+ * Two media nodes for the tests of a describe block: `nodes.list` once
+ * started; they leave at its end (SIGINT: at once; SIGTERM would drain,
+ * which the drain tests use).
+ */
+function twoNodesForDescribe () {
+  const nodes = { list: [] }
+  beforeAll(async () => { nodes.list = await startTwoNodes(redis.url, SECRET) }, 60000)
+  afterAll(async () => { await Promise.all(nodes.list.map((node) => node.stop('SIGINT'))) })
+  return nodes
+}
 
 describe('joining', () => {
   test('join() checks its options and rejects clearly when Redis cannot be reached', async () => {
@@ -87,19 +99,7 @@ describe('joining', () => {
 })
 
 describe('a room over two media nodes, managed by an instance with no workers', () => {
-  let nodes
-
-  beforeAll(async () => {
-    nodes = await Promise.all([
-      startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET }),
-      startNode({ redis: redis.url, address: '127.0.0.3', secret: SECRET })
-    ])
-  }, 60000)
-
-  afterAll(async () => {
-    // SIGINT: leave at once (SIGTERM drains; the drain tests use it).
-    await Promise.all((nodes ?? []).map((node) => node.stop('SIGINT')))
-  })
+  const nodes = twoNodesForDescribe()
 
   test('4 peers with PlainTransports: media flows between the machines through one pipe per (producer, instance)', async () => {
     mafalda.configure({ maxWorkers: 0 })
@@ -127,7 +127,7 @@ describe('a room over two media nodes, managed by an instance with no workers', 
 
     // Pipes: exactly one per (producer, instance other than its own) that
     // has a consumer of it, read from every instance.
-    const idOf = new Map(nodes.map((n) => [n.address, n.id]))
+    const idOf = new Map(nodes.list.map((n) => [n.address, n.id]))
     const expected = new Set()
     for (const peer of peers) {
       for (const { from } of peer.consumers) {
@@ -138,7 +138,7 @@ describe('a room over two media nodes, managed by an instance with no workers', 
     }
     expect(expected.size).toBeGreaterThan(0)
     const dump = await mafalda.cluster.dump()
-    expect(dump.instances.map((i) => i.id).sort()).toEqual([self.id, ...nodes.map((n) => n.id)].sort())
+    expect(dump.instances.map((i) => i.id).sort()).toEqual([self.id, ...nodes.list.map((n) => n.id)].sort())
     const pipesIn = dump.instances.flatMap((i) => i.pipesIn.map((p) => `${p.producerId} ${p.from}->${i.id}`))
     const pipesOut = dump.instances.flatMap((i) => i.pipesOut.map((p) => `${p.producerId} ${i.id}->${p.to}`))
     expect(pipesIn.sort()).toEqual([...expected].sort())
@@ -182,19 +182,7 @@ describe('a room over two media nodes, managed by an instance with no workers', 
 })
 
 describe('a manager-only instance used as EduMeet uses mediasoup', () => {
-  let nodes
-
-  beforeAll(async () => {
-    nodes = await Promise.all([
-      startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET }),
-      startNode({ redis: redis.url, address: '127.0.0.3', secret: SECRET })
-    ])
-  }, 60000)
-
-  afterAll(async () => {
-    // SIGINT: leave at once (SIGTERM drains; the drain tests use it).
-    await Promise.all((nodes ?? []).map((node) => node.stop('SIGINT')))
-  })
+  const nodes = twoNodesForDescribe()
 
   test('createWorker(), a WebRtcServer and routers: no real worker here, every transport on a media node through its server there', async () => {
     mafalda.configure({ maxWorkers: 0 })
@@ -240,19 +228,7 @@ describe('a manager-only instance used as EduMeet uses mediasoup', () => {
 })
 
 describe('data and observers across instances', () => {
-  let nodes
-
-  beforeAll(async () => {
-    nodes = await Promise.all([
-      startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET }),
-      startNode({ redis: redis.url, address: '127.0.0.3', secret: SECRET })
-    ])
-  }, 60000)
-
-  afterAll(async () => {
-    // SIGINT: leave at once (SIGTERM drains; the drain tests use it).
-    await Promise.all((nodes ?? []).map((node) => node.stop('SIGINT')))
-  })
+  const nodes = twoNodesForDescribe()
 
   /** The instance whose workers hold transport `id`. */
   async function instanceOf (transport) {

@@ -110,9 +110,17 @@ async function withoutIdleWorkers (mafalda, timeoutMs = 10000) {
   }
 }
 
+/** Two media nodes, on 127.0.0.2 and 127.0.0.3. */
+function startTwoNodes (redis, secret) {
+  return Promise.all([
+    startNode({ redis, address: '127.0.0.2', secret }),
+    startNode({ redis, address: '127.0.0.3', secret })
+  ])
+}
+
 /** Stops every process still running. */
 async function stopAll () {
   await Promise.all([...running].map((entry) => entry.stop('SIGKILL')))
 }
 
-module.exports = { startRedis, startNode, stopAll, freePort, withoutIdleWorkers }
+module.exports = { startRedis, startNode, startTwoNodes, stopAll, freePort, withoutIdleWorkers }

@@ -164,9 +164,7 @@ class RoomPipes {
       case 'producerclose':
       case 'dataproducerclose':
         this.#forget(pipe)
-        if (data) dest.dataProducerClose(producerId)
-        else dest.producerClose(producerId)
-        if (!dest.instanceId) server.forgetPipe(producerId)
+        this.#closeDestination(pipe)
         break
       case 'producerpause':
       case 'dataproducerpause':
@@ -188,17 +186,25 @@ class RoomPipes {
     }
   }
 
+  /** Closes the pipe's producer where it arrives (its consumers there get `producerclose`). */
+  #closeDestination (pipe) {
+    if (pipe.data) pipe.dest.dataProducerClose(pipe.producerId)
+    else pipe.dest.producerClose(pipe.producerId)
+    if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
+  }
+
+  /** Closes the pipe's consumer where it leaves. */
+  #closeSource (pipe) {
+    if (!pipe.consumerId) return
+    if (pipe.data) pipe.src.dataConsumerClose(pipe.consumerId)
+    else pipe.src.consumerClose(pipe.consumerId)
+  }
+
   #close (pipe) {
     if (pipe.refs > 0 || this.#pipes.get(pipe.key) !== pipe) return
     this.#forget(pipe)
-    if (pipe.data) {
-      if (pipe.consumerId) pipe.src.dataConsumerClose(pipe.consumerId)
-      pipe.dest.dataProducerClose(pipe.producerId)
-    } else {
-      if (pipe.consumerId) pipe.src.consumerClose(pipe.consumerId)
-      pipe.dest.producerClose(pipe.producerId)
-    }
-    if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
+    this.#closeSource(pipe)
+    this.#closeDestination(pipe)
     logger.cluster.debug('room %s: pipe of producer %s to %s closed', this.#room.id, pipe.producerId, siteOf(pipe.dest))
   }
 
@@ -207,15 +213,10 @@ class RoomPipes {
     for (const pipe of [...this.#pipes.values()]) {
       if (siteOf(pipe.src) === id) {
         this.#forget(pipe)
-        if (pipe.data) pipe.dest.dataProducerClose(pipe.producerId)
-        else pipe.dest.producerClose(pipe.producerId)
-        if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
+        this.#closeDestination(pipe)
       } else if (siteOf(pipe.dest) === id) {
         this.#forget(pipe)
-        if (pipe.consumerId) {
-          if (pipe.data) pipe.src.dataConsumerClose(pipe.consumerId)
-          else pipe.src.consumerClose(pipe.consumerId)
-        }
+        this.#closeSource(pipe)
       }
     }
     for (const [key, pair] of [...this.#pairs]) {
