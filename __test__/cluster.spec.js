@@ -3,12 +3,13 @@
 // Several machines on one: a real redis-server and real mafalda-node
 // processes on 127.0.0.2 and 127.0.0.3, this process as the application.
 
+const fs = require('node:fs')
 const mafalda = require('..')
 const { InvalidStateError } = mafalda.types
 const {
   mediaCodecs, opusRtpParameters, consumerCapabilities, rtpPacket, bindSocket, sleep, waitFor
 } = require('./helpers')
-const { startRedis, startNode, startTwoNodes, stopAll, freePort, withoutIdleWorkers } = require('./support/cluster')
+const { makeCertificates, startRedis, startNode, startTwoNodes, stopAll, freePort, withoutIdleWorkers } = require('./support/cluster')
 const { RTP_PPS, joinPeer, sendFromAll, consumeAll, expectDelivered, hostOf } = require('./support/peers')
 
 const SECRET = 'cluster-test-secret'
@@ -67,6 +68,62 @@ describe('joining', () => {
       await mafalda.cluster.leave()
     } finally {
       await locked.stop()
+    }
+  })
+
+  test('an ACL user limited to the cluster\'s keys and channels is enough; without it Redis refuses', async () => {
+    const acl = await startRedis({
+      users: [['media', 'on', '>media-pw', '~mafalda:*', '&mafalda:*', '+@all'], ['default', 'off']]
+    })
+    const url = acl.url.replace('redis://', 'redis://media:media-pw@')
+    let node
+    try {
+      const refused = await mafalda.cluster.join({ redis: acl.url, address: '127.0.0.1', secret: SECRET }).catch((e) => e)
+      expect(refused.message).toMatch(/cannot reach Redis/)
+      node = await startNode({ redis: url, address: '127.0.0.2', secret: SECRET })
+      const self = await mafalda.cluster.join({ redis: url, address: '127.0.0.1', secret: SECRET })
+      expect((await mafalda.cluster.instances()).map((i) => i.id).sort()).toEqual([self.id, node.id].sort())
+      // A request and its answer through the other instance's inbox.
+      const { instances } = await mafalda.cluster.dump()
+      expect(instances.find((i) => i.id === node.id).workers).toEqual(expect.any(Array))
+    } finally {
+      await mafalda.cluster.leave()
+      await node?.stop('SIGINT')
+      await acl.stop()
+    }
+  })
+
+  test('rediss:// with the authority and a client certificate given; refused clearly without them', async () => {
+    const certificates = makeCertificates()
+    const secure = await startRedis({ tls: certificates })
+    const read = (file) => fs.readFileSync(file, 'utf8')
+    const tls = { ca: read(certificates.ca), cert: read(certificates.clientCert), key: read(certificates.clientKey) }
+    let node
+    try {
+      expect(secure.url).toMatch(/^rediss:\/\//)
+      await expect(mafalda.cluster.join({ redis: secure.url, address: '127.0.0.1', secret: SECRET, tls: { ca: 42 } }))
+        .rejects.toThrow(TypeError)
+      await expect(mafalda.cluster.join({ redis: secure.url.replace('rediss', 'redis'), address: '127.0.0.1', secret: SECRET, tls }))
+        .rejects.toThrow(/rediss:\/\//)
+      // The system's roots do not vouch for this server; with the
+      // authority but no client certificate, the server hangs up.
+      const started = Date.now()
+      for (const partial of [undefined, { ca: tls.ca }]) {
+        const error = await mafalda.cluster.join({ redis: secure.url, address: '127.0.0.1', secret: SECRET, tls: partial }).catch((e) => e)
+        expect(error).toBeInstanceOf(Error)
+        expect(error.message).toMatch(/cannot reach Redis at rediss:\/\/127\.0\.0\.1/)
+      }
+      expect(Date.now() - started).toBeLessThan(8000)
+      node = await startNode({ redis: secure.url, address: '127.0.0.2', secret: SECRET, tls: certificates })
+      const self = await mafalda.cluster.join({ redis: secure.url, address: '127.0.0.1', secret: SECRET, tls })
+      expect((await mafalda.cluster.instances()).map((i) => i.id).sort()).toEqual([self.id, node.id].sort())
+      const { instances } = await mafalda.cluster.dump()
+      expect(instances.find((i) => i.id === node.id).workers).toEqual(expect.any(Array))
+    } finally {
+      await mafalda.cluster.leave()
+      await node?.stop('SIGINT')
+      await secure.stop()
+      certificates.remove()
     }
   })
 

@@ -7,16 +7,19 @@
 //   mafalda-node --redis URL --address IP --secret S [--instance-id ID]
 //     [--max-workers N] [--consumer-budget N] [--cpu-watermark P]
 //     [--rtc-min-port P --rtc-max-port Q] [--drain-timeout MS]
+//     [--redis-ca FILE] [--redis-cert FILE --redis-key FILE]
 //
 // Prints one line when joined. On SIGTERM it drains: takes no new work,
 // lets the rooms it serves run until they end (at most --drain-timeout ms,
 // default 60000), then leaves the cluster and exits 0. SIGINT leaves at once.
 
+const fs = require('node:fs')
 const { parseArgs } = require('node:util')
 const mafalda = require('..')
 
 const USAGE = 'usage: mafalda-node --redis URL --address IP --secret S [--instance-id ID] ' +
-  '[--max-workers N] [--consumer-budget N] [--cpu-watermark P] [--rtc-min-port P --rtc-max-port Q] [--drain-timeout MS]'
+  '[--max-workers N] [--consumer-budget N] [--cpu-watermark P] [--rtc-min-port P --rtc-max-port Q] [--drain-timeout MS] ' +
+  '[--redis-ca FILE] [--redis-cert FILE --redis-key FILE]'
 
 function numberOption (values, name) {
   const text = values[name]
@@ -24,6 +27,17 @@ function numberOption (values, name) {
   const value = Number(text)
   if (!Number.isFinite(value)) throw new TypeError(`--${name} must be a number, got "${text}"`)
   return value
+}
+
+/** `--redis-ca`, `--redis-cert`, `--redis-key`: PEM files for rediss://. */
+function redisTls (values) {
+  const files = { ca: values['redis-ca'], cert: values['redis-cert'], key: values['redis-key'] }
+  if (Object.values(files).every((file) => file === undefined)) return undefined
+  const tls = {}
+  for (const [name, file] of Object.entries(files)) {
+    if (file !== undefined) tls[name] = fs.readFileSync(file, 'utf8')
+  }
+  return tls
 }
 
 async function main () {
@@ -39,6 +53,9 @@ async function main () {
       'rtc-min-port': { type: 'string' },
       'rtc-max-port': { type: 'string' },
       'drain-timeout': { type: 'string' },
+      'redis-ca': { type: 'string' },
+      'redis-cert': { type: 'string' },
+      'redis-key': { type: 'string' },
       help: { type: 'boolean' }
     }
   })
@@ -63,6 +80,7 @@ async function main () {
     address: values.address,
     secret: values.secret === '-' ? process.env.MAFALDA_SECRET : values.secret,
     instanceId: values['instance-id'],
+    tls: redisTls(values),
     workerSettings
   })
   console.log(`mafalda-node ${self.id} joined at ${self.address} (pid ${process.pid})`)

@@ -5,7 +5,7 @@
 
 use crate::engine;
 use crate::error::{to_napi, type_error, IntoNapi, Result};
-use mafalda_core::cluster::{self, Announcement, JoinOptions, Member};
+use mafalda_core::cluster::{self, Announcement, JoinOptions, Member, RedisTls};
 use mafalda_core::instances::InstanceDecision;
 use mafalda_core::Error as CoreError;
 use napi::bindgen_prelude::{FnArgs, Function, PromiseRaw};
@@ -45,6 +45,15 @@ pub struct JsJoinOptions {
     pub address: String,
     pub secret: String,
     pub instance_id: String,
+    pub tls: Option<JsRedisTls>,
+}
+
+/// PEM texts for `rediss://` (`join({ tls })`).
+#[napi(object)]
+pub struct JsRedisTls {
+    pub ca: Option<String>,
+    pub cert: Option<String>,
+    pub key: Option<String>,
 }
 
 /// Joins the cluster; `on_message(from, body)` receives every accepted
@@ -79,6 +88,11 @@ pub fn cluster_join<'env>(
         address: options.address,
         secret: options.secret,
         instance_id: options.instance_id,
+        tls: options.tls.map(|tls| RedisTls {
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+        }),
     };
     let (id, address) = (options.instance_id.clone(), options.address.clone());
     let announce =

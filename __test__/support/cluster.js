@@ -4,8 +4,10 @@
 // 127.0.0.1 and mafalda-node media nodes, each stopped by the test that
 // started it (and, should a test fail halfway, by `stopAll()` after it).
 
-const { spawn } = require('node:child_process')
+const { spawn, execFileSync } = require('node:child_process')
+const fs = require('node:fs')
 const net = require('node:net')
+const os = require('node:os')
 const path = require('node:path')
 
 const NODE_BIN = path.join(__dirname, '..', '..', 'bin', 'mafalda-node.js')
@@ -62,24 +64,70 @@ function track (child) {
   return entry
 }
 
-/** A redis-server of its own (on `port`, or a free one; with `password`, required): `{ url, port, stop() }`. */
-async function startRedis ({ port, password } = {}) {
+/**
+ * A certificate authority and, signed by it, a certificate for a server on
+ * 127.0.0.1 and one for a client, made with openssl in a new directory:
+ * `{ dir, ca, serverCert, serverKey, clientCert, clientKey }` (file paths);
+ * `remove()` deletes them.
+ */
+function makeCertificates () {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mafalda-tls-'))
+  const file = (name) => path.join(dir, name)
+  const openssl = (...args) => execFileSync('openssl', args, { stdio: 'pipe' })
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=mafalda test CA',
+    '-keyout', file('ca.key'), '-out', file('ca.crt'))
+  for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1'], ['client', 'extendedKeyUsage=clientAuth']]) {
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`))
+    fs.writeFileSync(file(`${name}.ext`), `${ext}\n`)
+    openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'),
+      '-CAcreateserial', '-days', '2', '-extfile', file(`${name}.ext`), '-out', file(`${name}.crt`))
+  }
+  return {
+    dir,
+    ca: file('ca.crt'),
+    serverCert: file('server.crt'),
+    serverKey: file('server.key'),
+    clientCert: file('client.crt'),
+    clientKey: file('client.key'),
+    remove: () => fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * A redis-server of its own: on `port` (or a free one); with `password`
+ * required; with `tls` (from `makeCertificates()`) only on TLS, asking
+ * clients for a certificate; with `users`, ACL rules (`ACL SETUSER`
+ * arguments) applied once it runs. `{ url, port, stop() }`.
+ */
+async function startRedis ({ port, password, tls, users = [] } = {}) {
   port ??= await freePort()
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no']
+  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no']
+  if (tls) {
+    args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.serverCert,
+      '--tls-key-file', tls.serverKey, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'yes')
+  } else {
+    args.push('--port', String(port))
+  }
   if (password) args.push('--requirepass', password)
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
   const entry = track(child)
   await waitForLine(child, /Ready to accept connections/, 'redis-server')
+  const cli = ['-p', String(port)]
+  if (tls) cli.push('--tls', '--cacert', tls.ca, '--cert', tls.clientCert, '--key', tls.clientKey)
+  if (password) cli.push('--no-auth-warning', '-a', password)
+  for (const rule of users) execFileSync('redis-cli', [...cli, 'ACL', 'SETUSER', ...rule], { stdio: 'pipe' })
   const auth = password ? `:${encodeURIComponent(password)}@` : ''
-  return { url: `redis://${auth}127.0.0.1:${port}`, port, stop: (signal) => entry.stop(signal), child }
+  const scheme = tls ? 'rediss' : 'redis'
+  return { url: `${scheme}://${auth}127.0.0.1:${port}`, port, stop: (signal) => entry.stop(signal), child }
 }
 
 /**
  * A mafalda-node media node: `{ id, address, stop(signal), exited }`;
  * `options` as the command line names them (camelCase here).
  */
-async function startNode ({ redis, address, secret, instanceId, maxWorkers, consumerBudget, cpuWatermark, drainTimeout } = {}) {
+async function startNode ({ redis, address, secret, instanceId, maxWorkers, consumerBudget, cpuWatermark, drainTimeout, tls } = {}) {
   const args = [NODE_BIN, '--redis', redis, '--address', address, '--secret', secret]
+  if (tls) args.push('--redis-ca', tls.ca, '--redis-cert', tls.clientCert, '--redis-key', tls.clientKey)
   if (instanceId) args.push('--instance-id', instanceId)
   if (maxWorkers !== undefined) args.push('--max-workers', String(maxWorkers))
   if (consumerBudget !== undefined) args.push('--consumer-budget', String(consumerBudget))
@@ -123,4 +171,4 @@ async function stopAll () {
   await Promise.all([...running].map((entry) => entry.stop('SIGKILL')))
 }
 
-module.exports = { startRedis, startNode, startTwoNodes, stopAll, freePort, withoutIdleWorkers }
+module.exports = { makeCertificates, startRedis, startNode, startTwoNodes, stopAll, freePort, withoutIdleWorkers }

@@ -33,6 +33,15 @@ function onNotice ({ t, id, up }) {
 
 const REDIS_URL = /^rediss?:\/\//
 
+/** `tls`: `{ ca, cert, key }`, PEM texts, each optional. */
+function checkTls (tls) {
+  if (tls === undefined) return
+  if (tls === null || typeof tls !== 'object') throw typeError('if given, tls must be an object { ca, cert, key }')
+  for (const name of ['ca', 'cert', 'key']) {
+    if (tls[name] !== undefined && typeof tls[name] !== 'string') throw typeError(`tls.${name} must be a PEM text`)
+  }
+}
+
 /**
  * `mafalda.cluster`: several instances (processes, usually machines)
  * sharing one Redis, each serving the others' rooms when they place work
@@ -40,21 +49,24 @@ const REDIS_URL = /^rediss?:\/\//
  */
 const cluster = {
   /**
-   * Joins: `{ redis, address, secret, instanceId }`. `address` is the IP
-   * the others (and the clients of transports delegated here) reach this
-   * instance at. Resolves with `{ id, address }`.
+   * Joins: `{ redis, address, secret, instanceId, tls }`. `address` is the
+   * IP the others (and the clients of transports delegated here) reach
+   * this instance at. `tls` (for `rediss://`): `{ ca, cert, key }` in PEM,
+   * the authority that signed Redis's certificate (else the system's
+   * roots) and a client certificate. Resolves with `{ id, address }`.
    */
-  async join ({ redis, address, secret, instanceId, workerSettings } = {}) {
+  async join ({ redis, address, secret, instanceId, tls, workerSettings } = {}) {
     if (typeof redis !== 'string' || !REDIS_URL.test(redis)) throw typeError('redis must be a redis:// or rediss:// URL')
     if (typeof address !== 'string' || address.length === 0) throw typeError('address must be an IP address')
     if (typeof secret !== 'string' || secret.length === 0) throw typeError('secret must be a non-empty string')
     if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId.length === 0)) {
       throw typeError('if given, instanceId must be a non-empty string')
     }
+    checkTls(tls)
     if (messages.state.self) throw new InvalidStateError('already joined to a cluster')
     server.setWorkerSettings(workerSettings ?? null)
     const joined = JSON.parse(await binding.clusterJoin(
-      { redis, address, secret, instanceId: instanceId ?? randomUUID() },
+      { redis, address, secret, instanceId: instanceId ?? randomUUID(), tls },
       messages.onMessage
     ))
     messages.state.self = { id: joined.id, address: joined.address }

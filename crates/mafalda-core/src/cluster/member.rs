@@ -53,6 +53,57 @@ pub struct JoinOptions {
     pub secret: String,
     /// This instance's id.
     pub instance_id: String,
+    /// For `rediss://`: certificates in PEM, when the system's roots do
+    /// not vouch for the server or the server asks for a client's.
+    pub tls: Option<RedisTls>,
+}
+
+/// PEM texts for a `rediss://` connection.
+#[derive(Debug, Clone, Default)]
+pub struct RedisTls {
+    /// The authority that signed the server's certificate.
+    pub ca: Option<String>,
+    /// A client certificate (Redis with `tls-auth-clients`).
+    pub cert: Option<String>,
+    /// The client certificate's private key.
+    pub key: Option<String>,
+}
+
+/// A client for `options`: certificates given are used in place of the
+/// system's roots (and as this client's identity).
+fn client_for(options: &JoinOptions) -> Result<redis::Client> {
+    let invalid = |e: redis::RedisError| {
+        Error::type_error(format!(
+            "invalid redis URL {}: {e}",
+            without_password(&options.redis)
+        ))
+    };
+    let Some(tls) = &options.tls else {
+        return redis::Client::open(options.redis.as_str()).map_err(invalid);
+    };
+    if !options.redis.starts_with("rediss://") {
+        return Err(Error::type_error(
+            "tls is given, so redis must be a rediss:// URL",
+        ));
+    }
+    let client_tls = match (&tls.cert, &tls.key) {
+        (Some(cert), Some(key)) => Some(redis::ClientTlsConfig {
+            client_cert: cert.as_bytes().to_vec(),
+            client_key: key.as_bytes().to_vec(),
+        }),
+        (None, None) => None,
+        _ => return Err(Error::type_error("tls.cert and tls.key go together")),
+    };
+    let certificates = redis::TlsCertificates {
+        client_tls,
+        root_cert: tls.ca.as_ref().map(|ca| ca.as_bytes().to_vec()),
+    };
+    redis::Client::build_with_tls(options.redis.as_str(), certificates).map_err(|e| {
+        Error::type_error(format!(
+            "invalid TLS settings for {}: {e}",
+            without_password(&options.redis)
+        ))
+    })
 }
 
 /// Called with (sender id, body) for every message accepted, in arrival
@@ -204,12 +255,7 @@ impl Member {
         if options.secret.is_empty() {
             return Err(Error::type_error("secret must be a non-empty string"));
         }
-        let client = redis::Client::open(options.redis.as_str()).map_err(|e| {
-            Error::type_error(format!(
-                "invalid redis URL {}: {e}",
-                without_password(&options.redis)
-            ))
-        })?;
+        let client = client_for(&options)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(CONNECT_TIMEOUT))
             .set_response_timeout(Some(CONNECT_TIMEOUT))

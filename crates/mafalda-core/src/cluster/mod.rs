@@ -13,4 +13,4 @@ mod member;
 pub mod membership;
 
 pub use announce::{snapshot, Announcement, WorkerAnnouncement};
-pub use member::{runtime, Announce, Counters, Deliver, JoinOptions, Member, HEARTBEAT, TTL};
+pub use member::{runtime, Announce, Counters, Deliver, JoinOptions, Member, RedisTls, HEARTBEAT, TTL};
