@@ -37,7 +37,10 @@ class Router extends NativeObject {
     super(data.id, appData)
     this.#rtpCapabilities = data.rtpCapabilities
     this._mediaCodecs = mediaCodecs ?? []
+    // In a cluster every room is recorded there, so that other application
+    // instances can open it by id (`cluster.router()`).
     if (room) this.#room = new ClusterRoom(this, room)
+    else if (messages.state.self) this.#room = new ClusterRoom(this, { local: true })
   }
 
   /**
@@ -83,8 +86,20 @@ class Router extends NativeObject {
 
   close () {
     if (!this._markClosed()) return
-    if (!this.#remoteOnly()) binding.routerClose(this.id)
-    this.#room?.close()
+    const nativeClosed = !this.#remoteOnly() && (this.#room?.releaseLocal() ?? true)
+    if (nativeClosed) {
+      binding.routerClose(this.id)
+    } else if (!this.#remoteOnly()) {
+      // Other instances use this room's local part: only what this
+      // Router made there closes.
+      for (const transport of this.#transports.values()) {
+        if (transport._binding === binding) binding.transportClose(transport.id)
+      }
+      for (const rtpObserver of this.#rtpObservers.values()) {
+        if (rtpObserver._binding === binding) binding.rtpObserverClose(rtpObserver.id)
+      }
+    }
+    this.#room?.close({ nativeClosed })
     this.#closeChildren()
     this.emit('@close')
     this.observer.safeEmit('close')
@@ -92,6 +107,7 @@ class Router extends NativeObject {
 
   workerClosed () {
     if (!this._markClosed()) return
+    if (this.#room?.local) this.#room.releaseLocal()
     this.#room?.close()
     this.#closeChildren()
     this.safeEmit('workerclose')
@@ -262,8 +278,11 @@ class Router extends NativeObject {
     }
     this.#transports.set(transport.id, transport)
     transport._producerLookup = (id) => this.#producers.get(id)
-    transport._leaseProducer = (id) => this.#room?.lease(this.#producers.get(id), transport._binding) ?? null
-    transport._leaseDataProducer = (id) => this.#room?.lease(this.#dataProducers.get(id), transport._binding, { data: true }) ?? null
+    // A producer of this Router, or (by id) one another application
+    // instance using the room made.
+    transport._leaseProducer = (id) => this.#room?.lease(this.#producers.get(id) ?? id, transport._binding) ?? null
+    transport._leaseDataProducer = (id) =>
+      this.#room?.lease(this.#dataProducers.get(id) ?? id, transport._binding, { data: true }) ?? null
     transport._routerRtpCapabilities = this.#rtpCapabilities
     transport.on('@close', () => this.#transports.delete(transport.id))
     transport.on('@listenserverclose', () => this.#transports.delete(transport.id))
@@ -317,7 +336,7 @@ class Router extends NativeObject {
       this._checkOpen('Router')
     }
     this.#rtpObservers.set(rtpObserver.id, rtpObserver)
-    rtpObserver._leaseProducer = (id) => this.#room?.lease(this.#producers.get(id), rtpObserver._binding) ?? null
+    rtpObserver._leaseProducer = (id) => this.#room?.lease(this.#producers.get(id) ?? id, rtpObserver._binding) ?? null
     rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserver.id))
     this.observer.safeEmit('newrtpobserver', rtpObserver)
     return rtpObserver
@@ -373,12 +392,14 @@ class Router extends NativeObject {
   canConsume ({ producerId, rtpCapabilities } = {}) {
     if (this.closed || typeof producerId !== 'string') return false
     // As mediasoup-node: a producer this router does not hold (closed
-    // already, even if its native close still waits behind earlier calls).
-    if (!this.#producers.has(producerId)) return false
+    // already, even if its native close still waits behind earlier calls);
+    // in a room shared by several application instances, one another
+    // made.
+    const producer = this.#producers.get(producerId) ?? this.#room?.remoteProducer(producerId)
+    if (!producer || producer.data) return false
     try {
-      const producer = this.#producers.get(producerId)
       // A producer on another instance: by its consumable parameters.
-      if (producer._binding?.instanceId) {
+      if (producer._binding?.instanceId || !producer._binding) {
         return binding.canConsumeParameters(JSON.stringify(producer.consumableRtpParameters), JSON.stringify(rtpCapabilities) ?? '')
       }
       return binding.routerCanConsume(this.id, producerId, JSON.stringify(rtpCapabilities) ?? '')
@@ -405,8 +426,8 @@ class Router extends NativeObject {
     return [...this.#producers.values(), ...this.#dataProducers.values()].filter((p) => p._binding)
   }
 
-  _getProducer (producerId) {
-    return this.#producers.get(producerId)
+  _getProducer (producerId, data = false) {
+    return data ? this.#dataProducers.get(producerId) : this.#producers.get(producerId)
   }
 
   _onNativeEvent (eventName) {

@@ -203,6 +203,28 @@ pub fn cluster_drop_room(room: String) -> Result<()> {
     Ok(())
 }
 
+/// Records this instance as a user of the room, with the room's codecs
+/// (JSON) for instances that open it later by id.
+#[napi(catch_unwind)]
+pub fn cluster_open_room(room: String, codecs: String) -> Result<()> {
+    member()?.open_room(room, codecs);
+    Ok(())
+}
+
+/// The room's record (JSON: `{ codecs, users, hosts, owners }`).
+#[napi(catch_unwind)]
+pub fn cluster_room(env: &Env, room: String) -> Result<PromiseRaw<'_, String>> {
+    let member = member()?;
+    env.spawn_future(async move {
+        let record = cluster::runtime()
+            .spawn(async move { member.room(&room).await })
+            .await
+            .map_err(|e| type_error(format!("cluster: {e}")))?
+            .napi()?;
+        Ok(serde_json::to_string(&record).expect("a room record serializes"))
+    })
+}
+
 /// The room's directory (JSON object: producer id → instance id).
 #[napi(catch_unwind)]
 pub fn cluster_homes(env: &Env, room: String) -> Result<PromiseRaw<'_, String>> {

@@ -20,14 +20,16 @@ pub fn create_router(
     env: &Env,
     worker_id: Option<String>,
     media_codecs: Value,
+    id: Option<String>,
 ) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
         let worker = worker_id
             .as_deref()
             .map(|id| input::id(id, "worker"))
             .transpose()?;
+        let id = id.as_deref().map(router_id).transpose()?;
         let codecs = input::media_codecs(media_codecs)?;
-        let info = engine().create_router(worker, codecs).await.napi()?;
+        let info = engine().create_router_as(id, worker, codecs).await.napi()?;
         Ok(json!({ "id": info.id.to_string(), "rtpCapabilities": output::to_value(&info.rtp_capabilities) }))
     })
 }

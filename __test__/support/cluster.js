@@ -4,7 +4,7 @@
 // 127.0.0.1 and mafalda-node media nodes, each stopped by the test that
 // started it (and, should a test fail halfway, by `stopAll()` after it).
 
-const { spawn, execFileSync } = require('node:child_process')
+const { spawn, fork, execFileSync } = require('node:child_process')
 const fs = require('node:fs')
 const net = require('node:net')
 const os = require('node:os')
@@ -158,6 +158,47 @@ async function withoutIdleWorkers (mafalda, timeoutMs = 10000) {
   }
 }
 
+/**
+ * Another application instance (support/app-instance.js), forked:
+ * `call(op, args)` resolves with what the op returned there (rejects with
+ * its error's name and message); `events` collects what it reported.
+ */
+function startAppInstance () {
+  const child = fork(path.join(__dirname, 'app-instance.js'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  const entry = track(child)
+  const pending = new Map()
+  const events = []
+  let nextId = 1
+  let output = ''
+  child.stdout.on('data', (chunk) => { output += chunk })
+  child.stderr.on('data', (chunk) => { output += chunk })
+  child.on('message', (message) => {
+    if (message.event) {
+      events.push(message)
+      return
+    }
+    const call = pending.get(message.id)
+    pending.delete(message.id)
+    if (message.ok) call?.resolve(message.value)
+    else call?.reject(Object.assign(new Error(message.error.message), { name: message.error.name }))
+  })
+  child.once('exit', (code) => {
+    for (const call of pending.values()) call.reject(new Error(`app instance exited (${code}):\n${output}`))
+    pending.clear()
+  })
+  return {
+    events,
+    call (op, args = {}) {
+      return new Promise((resolve, reject) => {
+        const id = nextId++
+        pending.set(id, { resolve, reject })
+        child.send({ id, op, ...args })
+      })
+    },
+    stop: (signal) => entry.stop(signal)
+  }
+}
+
 /** Two media nodes, on 127.0.0.2 and 127.0.0.3. */
 function startTwoNodes (redis, secret) {
   return Promise.all([
@@ -171,4 +212,4 @@ async function stopAll () {
   await Promise.all([...running].map((entry) => entry.stop('SIGKILL')))
 }
 
-module.exports = { makeCertificates, startRedis, startNode, startTwoNodes, stopAll, freePort, withoutIdleWorkers }
+module.exports = { makeCertificates, startAppInstance, startRedis, startNode, startTwoNodes, stopAll, freePort, withoutIdleWorkers }

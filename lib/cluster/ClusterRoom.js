@@ -4,32 +4,87 @@ const localBinding = require('../binding')
 const { InvalidStateError } = require('../errors')
 const logger = require('../logger')
 const messages = require('./messages')
+const server = require('./server')
 const { remoteBinding } = require('./RemoteBinding')
-const { RoomPipes, siteOf } = require('./pipes')
+const { RoomPipes, siteOf, addressOf } = require('./pipes')
 
-// Rooms open in this process, told when an instance goes.
-const openRooms = new Set()
+// Rooms open in this process, by id: told when an instance goes, and
+// reached by the messages of the other application instances using them.
+const openRooms = new Map()
+
+/** What another user of the room needs to know of a (data) producer made here. */
+function producerInfo (producer) {
+  const where = { id: producer.id, host: siteOf(producer._binding), address: addressOf(producer._binding) }
+  if ('consumableRtpParameters' in producer) {
+    return { ...where, data: false, kind: producer.kind, type: producer.type, consumableRtpParameters: producer.consumableRtpParameters }
+  }
+  return { ...where, data: true, type: producer.type }
+}
 
 /**
  * A room (a virtual router) as the cluster sees it: the instances it has
  * a part on, where its next transport goes, the producers' directory and
  * the pipes between its parts. `local`: whether this process has a part
  * of it (a manager-only instance has none).
+ *
+ * Several application instances may use one room (`cluster.router(id)`):
+ * they are its *users*. Each tells the others of the producers it makes
+ * (so that `canConsume()` answers at once), and a consumer of another
+ * user's producer on a part where that producer is not asks its maker
+ * (the *owner*) for a pipe: a producer's pipes are all made by its owner,
+ * so that no part ever gets two producers with one id.
  */
 class ClusterRoom {
   #router
   #sites = new Map()
   #pipes = new RoomPipes(this)
+  /** Other application instances using the room. */
+  #users = new Set()
+  /** Producers of other users: id → producerInfo() and `owner`. */
+  #remote = new Map()
+  /** Pipes leased here for other users' consumers: token → { from, release }. */
+  #leases = new Map()
+  #nextLease = 1
 
-  constructor (router, { local, home } = {}) {
+  /**
+   * `home`: a part already opened on another instance; `held`: the local
+   * part is held with the server already (opened by `cluster.router()`).
+   */
+  constructor (router, { local, home, held = false } = {}) {
     this.#router = router
     this.local = local
     if (home) this.#sites.set(home.instanceId, Promise.resolve(home))
-    openRooms.add(this)
+    openRooms.set(router.id, this)
+    if (local && !held) server.holdOwn(router.id, router._mediaCodecs, { rtpCapabilities: router.rtpCapabilities })
+    this.#announce()
   }
 
   get id () { return this.#router.id }
   get rtpCapabilities () { return this.#router.rtpCapabilities }
+  get router () { return this.#router }
+
+  /** Records in Redis that this instance uses the room, with its codecs. */
+  #announce () {
+    if (messages.state.self) localBinding.clusterOpenRoom(this.id, JSON.stringify(this.#router._mediaCodecs))
+  }
+
+  /**
+   * Joins the other users of the room (`users`, as Redis lists them):
+   * each adds this instance and answers with the producers it made.
+   */
+  async join (users) {
+    const self = messages.state.self.id
+    await Promise.all(users.filter((id) => id !== self).map(async (id) => {
+      try {
+        const infos = await messages.request(id, 'roomJoin', [this.id])
+        this.#users.add(id)
+        for (const info of infos) this.#remote.set(info.id, { ...info, owner: id })
+      } catch (error) {
+        // Gone meanwhile, or closed the room: nothing of it to know.
+        logger.cluster.debug('room %s: user %s did not answer: %s', this.id, id, error.message)
+      }
+    }))
+  }
 
   /** The binding the room's next transport is created through. */
   async transportBinding () {
@@ -46,6 +101,7 @@ class ClusterRoom {
 
   /** The binding of the room's part on instance `id`, opened there once. */
   site (id, address) {
+    if (id === messages.state.self?.id && this.local) return Promise.resolve(localBinding)
     let site = this.#sites.get(id)
     if (!site) {
       const remote = remoteBinding(id, address)
@@ -72,18 +128,103 @@ class ClusterRoom {
     return settled.filter((s) => s.status === 'fulfilled').map((s) => s.value)
   }
 
-  /** See RoomPipes.lease(). */
-  lease (producer, dest, options) {
-    if (!producer?._binding || !messages.state.self) return null
-    return this.#pipes.lease(producer, dest, options)
+  /** A producer another user of the room made (its producerInfo()), if known. */
+  remoteProducer (id) {
+    return this.#remote.get(id)
+  }
+
+  /**
+   * Makes `producer` (this room's, or the id of another user's) reachable
+   * where `dest` reaches; resolves with a lease to release when its user
+   * goes, or null when nothing is to be done (the producer is there
+   * already, or unknown: the consume then fails as mediasoup's would).
+   */
+  lease (producer, dest, { data = false } = {}) {
+    if (!messages.state.self || !producer) return null
+    if (typeof producer !== 'string') return producer._binding ? this.#pipes.lease(producer, dest, { data }) : null
+    const info = this.#remote.get(producer)
+    if (!info || info.data !== data || info.host === siteOf(dest)) return null
+    return messages.request(info.owner, 'roomLease', [this.id, info.id, data, siteOf(dest), addressOf(dest)])
+      .then((token) => {
+        let released = token === null
+        return {
+          release: () => {
+            if (released) return
+            released = true
+            messages.notify(info.owner, 'roomRelease', [this.id, token])
+          }
+        }
+      })
   }
 
   producerAdded (producer) {
-    if (messages.state.self) localBinding.clusterSetHome(this.id, producer.id, siteOf(producer._binding))
+    if (!messages.state.self) return
+    localBinding.clusterSetHome(this.id, producer.id, siteOf(producer._binding))
+    if (this.#users.size === 0) return
+    const info = producerInfo(producer)
+    for (const id of this.#users) messages.notify(id, 'roomProducer', [this.id, info])
   }
 
   producerRemoved (producer) {
-    if (messages.state.self) localBinding.clusterDropHome(this.id, producer.id)
+    if (!messages.state.self) return
+    localBinding.clusterDropHome(this.id, producer.id)
+    for (const id of this.#users) messages.notify(id, 'roomProducerGone', [this.id, producer.id])
+  }
+
+  /** A message from another user of the room (see server.setRoomHandler). */
+  async onUserMessage (from, fn, args) {
+    switch (fn) {
+      case 'roomJoin':
+        this.#users.add(from)
+        return this.#router._clusterProducers().map(producerInfo)
+      case 'roomLeave':
+        this.#userGone(from)
+        return
+      case 'roomProducer':
+        this.#remote.set(args[1].id, { ...args[1], owner: from })
+        return
+      case 'roomProducerGone':
+        if (this.#remote.get(args[1])?.owner === from) this.#remote.delete(args[1])
+        return
+      case 'roomLease':
+        return this.#leaseFor(from, args)
+      case 'roomRelease':
+        this.#releaseFor(from, args[1])
+        return
+    }
+    throw new InvalidStateError(`unknown room message ${fn}`)
+  }
+
+  /** A pipe of one of this instance's producers, for another user's consumer. */
+  async #leaseFor (from, [, id, data, site, address]) {
+    const producer = this.#router._getProducer(id, data)
+    if (!producer) throw new InvalidStateError(`${data ? 'DataProducer' : 'Producer'} not found`)
+    // The pipe's end there is made by this instance: it opens its part first.
+    const dest = site === messages.state.self.id ? localBinding : await this.site(site, address)
+    const leasing = this.#pipes.lease(producer, dest, { data })
+    const lease = leasing ? await leasing : null
+    if (!lease) return null
+    const token = this.#nextLease++
+    this.#leases.set(token, { from, release: lease.release })
+    return token
+  }
+
+  #releaseFor (from, token) {
+    const lease = this.#leases.get(token)
+    if (lease?.from !== from) return
+    this.#leases.delete(token)
+    lease.release()
+  }
+
+  /** User `id` left the room or the cluster: its pipes here go, its producers are forgotten. */
+  #userGone (id) {
+    this.#users.delete(id)
+    for (const [token, lease] of [...this.#leases]) {
+      if (lease.from === id) this.#releaseFor(id, token)
+    }
+    for (const [producerId, info] of [...this.#remote]) {
+      if (info.owner === id) this.#remote.delete(producerId)
+    }
   }
 
   /**
@@ -94,33 +235,61 @@ class ClusterRoom {
    */
   instanceGone (id) {
     this.#sites.delete(id)
+    this.#userGone(id)
     this.#pipes.instanceGone(id)
     this.#router._instanceGone(id)
   }
 
-  /** Writes where each producer of the room lives again (Redis came back). */
+  /** Writes the room's record again (Redis came back). */
   republish () {
-    for (const producer of this.#router._clusterProducers()) this.producerAdded(producer)
+    this.#announce()
+    for (const producer of this.#router._clusterProducers()) {
+      if (messages.state.self) localBinding.clusterSetHome(this.id, producer.id, siteOf(producer._binding))
+    }
   }
 
-  /** The room closed: its parts on other instances close too. */
-  close () {
-    openRooms.delete(this)
-    this.#pipes.roomClosed()
+  /**
+   * Lets go of the local part: true when the native router is to close
+   * with the Router; false when other instances still use it here (the
+   * Router then closes only what it made).
+   */
+  releaseLocal () {
+    return server.releaseOwn(this.id)
+  }
+
+  /** The room closed here: what this instance made in it closes everywhere. */
+  close ({ nativeClosed = true } = {}) {
+    openRooms.delete(this.id)
+    this.#pipes.roomClosed({ nativeClosed })
+    for (const [token, lease] of [...this.#leases]) this.#releaseFor(lease.from, token)
     for (const id of this.#sites.keys()) messages.notify(id, 'routerClose', [this.id])
     this.#sites.clear()
+    for (const id of this.#users) messages.notify(id, 'roomLeave', [this.id])
+    this.#users.clear()
+    this.#remote.clear()
     if (messages.state.self) localBinding.clusterDropRoom(this.id)
   }
 }
 
-/** Every open room writes its directory again. */
+/** Every open room writes its record again. */
 function republish () {
-  for (const room of openRooms) room.republish()
+  for (const room of openRooms.values()) room.republish()
 }
 
 /** Tells every open room that instance `id` is gone. */
 function instanceGone (id) {
-  for (const room of [...openRooms]) room.instanceGone(id)
+  for (const room of [...openRooms.values()]) room.instanceGone(id)
 }
 
-module.exports = { ClusterRoom, instanceGone, republish }
+/** The room open here with id `id`, if any. */
+function openRoom (id) {
+  return openRooms.get(id)
+}
+
+server.setRoomHandler((from, fn, args) => {
+  const room = openRooms.get(args[0])
+  if (!room) throw new InvalidStateError('Router closed')
+  return room.onUserMessage(from, fn, args)
+})
+
+module.exports = { ClusterRoom, instanceGone, republish, openRoom }

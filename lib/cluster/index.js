@@ -7,7 +7,7 @@ const logger = require('../logger')
 const messages = require('./messages')
 const server = require('./server')
 const { remoteBinding, forgetRemotes } = require('./RemoteBinding')
-const { instanceGone, republish } = require('./ClusterRoom')
+const { instanceGone, republish, openRoom } = require('./ClusterRoom')
 const { EnhancedEventEmitter } = require('../EnhancedEventEmitter')
 
 // 'instancegone' ({ id }): an instance stopped announcing itself (it was
@@ -148,6 +148,27 @@ const cluster = {
     return { instances }
   },
 
+  /**
+   * The router (room) `routerId` that another application instance of the
+   * cluster created: the same id and RTP capabilities, its transports
+   * placed as this instance's own, and the producers the others make in it
+   * consumable here by id (several signalling processes serving one room).
+   * The same Router each time while it is open here; `close()` lets go of
+   * this instance's use of it (what it made there), not of the room.
+   */
+  router (routerId) {
+    if (!messages.state.self) return Promise.reject(new InvalidStateError('not joined to a cluster'))
+    if (typeof routerId !== 'string' || routerId.length === 0) return Promise.reject(typeError('routerId must be a string'))
+    const open = openRoom(routerId)
+    if (open) return Promise.resolve(open.router)
+    let opening = sharing.get(routerId)
+    if (!opening) {
+      opening = openShared(routerId).finally(() => sharing.delete(routerId))
+      sharing.set(routerId, opening)
+    }
+    return opening
+  },
+
   /** The producer directory of a room as Redis holds it: producer id → instance id. */
   async directory (routerId) {
     if (!messages.state.self) throw new InvalidStateError('not joined to a cluster')
@@ -155,17 +176,41 @@ const cluster = {
   }
 }
 
+// cluster.router() calls under way, by room id.
+const sharing = new Map()
+
+async function openShared (id) {
+  const record = JSON.parse(await binding.clusterRoom(id))
+  if (record.codecs === null || record.users.length === 0) {
+    throw new InvalidStateError(`no router with id "${id}" in the cluster`)
+  }
+  const mediaCodecs = JSON.parse(record.codecs)
+  // Required here: Router requires this module's neighbours.
+  const { Router } = require('../Router')
+  let router
+  if (binding.getConfiguration().maxWorkers === 0) {
+    const { data, room } = await openRemoteRoom(mediaCodecs, id)
+    router = new Router({ data, mediaCodecs, room })
+  } else {
+    const { rtpCapabilities } = await server.holdOwn(id, mediaCodecs)
+    router = new Router({ data: { id, rtpCapabilities }, mediaCodecs, room: { local: true, held: true } })
+  }
+  await openRoom(id).join(record.users)
+  logger.cluster.debug('room %s: joined (users %s)', id, record.users.join(', '))
+  return router
+}
+
 /**
  * A room for a manager-only instance (`maxWorkers: 0`): its first part is
  * opened on the instance placement picks, whose capabilities it takes.
+ * `id`: the room's id (a new one when not given).
  */
-async function openRemoteRoom (mediaCodecs) {
+async function openRemoteRoom (mediaCodecs, id = randomUUID()) {
   if (!messages.state.self) {
     throw new InvalidStateError('maxWorkers is 0: this instance runs no workers; join a cluster to create routers')
   }
   const decision = JSON.parse(binding.clusterPlace())
   if (decision.kind !== 'instance') throw new InvalidStateError('no live instance of the cluster can take a router')
-  const id = randomUUID()
   const home = remoteBinding(decision.id, decision.address)
   const { rtpCapabilities } = await messages.request(decision.id, 'roomOpen', [id, mediaCodecs])
   return { data: { id, rtpCapabilities }, room: { local: false, home } }

@@ -227,11 +227,21 @@ class RoomPipes {
     }
   }
 
-  /** The room closed: everything in it is gone on every instance. */
-  roomClosed () {
+  /**
+   * The room closed here: what this instance made in it goes on every
+   * instance (its parts elsewhere close what it made there). The local
+   * pipe transports are closed here when the native router stays, serving
+   * other instances.
+   */
+  roomClosed ({ nativeClosed = true } = {}) {
     for (const pipe of [...this.#pipes.values()]) {
       this.#forget(pipe)
       if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
+    }
+    for (const pair of this.#pairs.values()) {
+      if (nativeClosed) continue
+      const local = pair.sites.find((site) => !site.instanceId)
+      if (local) pair.then((ids) => localBinding.transportClose(ids[siteOf(local)]), () => {})
     }
     this.#pairs.clear()
   }

@@ -43,9 +43,14 @@ const TERMINAL = new Set(['producerclose', 'dataproducerclose', 'routerclose', '
 // machine, so here they get this instance's address.
 const LISTENS = new Set(['routerCreateWebrtcTransport', 'routerCreatePlainTransport', 'routerCreatePipeTransport'])
 
-/** Rooms served here, by `${caller} ${room id on the caller}`. */
+/**
+ * Rooms with a part here, by id (the same on every instance): the callers
+ * that opened it here, whether this process's application holds it too
+ * (`own`: a Router of its own with that id), and what each caller created.
+ * The native router has the room's id; it closes with its last holder.
+ */
 const rooms = new Map()
-/** Objects created here for a caller: id → { room key, pipe }. */
+/** Objects created here for a caller: id → { room, from, kind, pipe }. */
 const objects = new Map()
 let workerSettings = null
 // The virtual worker rooms and servers served here go through (a promise
@@ -53,6 +58,9 @@ let workerSettings = null
 let serving = null
 /** Counterparts of callers' WebRtcServers: `${caller} ${server id}` → promise of the local id. */
 const servers = new Map()
+// Handles the room messages between application instances sharing a room
+// (lib/cluster/ClusterRoom.js), set there.
+let roomHandler = null
 
 /**
  * Worker settings (`rtcMinPort`, `rtcMaxPort`, …) for the rooms served
@@ -62,34 +70,84 @@ function setWorkerSettings (settings) {
   workerSettings = settings
 }
 
-function roomKey (from, room) { return `${from} ${room}` }
+function setRoomHandler (handler) {
+  roomHandler = handler
+}
 
-async function openRoom (from, room, mediaCodecs) {
-  const key = roomKey(from, room)
-  let entry = rooms.get(key)
+function roomEntry (room) {
+  let entry = rooms.get(room)
   if (!entry) {
-    entry = { from, room, local: null, ids: new Set(), opening: null }
-    rooms.set(key, entry)
+    entry = { room, callers: new Set(), own: false, ids: new Set(), opening: null }
+    rooms.set(room, entry)
   }
+  return entry
+}
+
+/** Opens (once) the native router of `room`, with the room's id. */
+function openNative (entry, mediaCodecs) {
   entry.opening ??= (async () => {
     const worker = workerSettings ? await servingWorker() : undefined
-    const data = await binding.createRouter(worker, mediaCodecs ?? [])
-    if (rooms.get(key) !== entry) {
+    const data = await binding.createRouter(worker, mediaCodecs ?? [], entry.room)
+    if (rooms.get(entry.room) !== entry) {
       binding.routerClose(data.id)
       throw new InvalidStateError('Router closed')
     }
-    entry.local = data.id
     return { rtpCapabilities: data.rtpCapabilities }
   })()
+  entry.opening.catch(() => { if (rooms.get(entry.room) === entry && !entry.own) rooms.delete(entry.room) })
   return entry.opening
 }
 
-function closeRoom (key) {
-  const entry = rooms.get(key)
-  if (!entry) return
-  rooms.delete(key)
-  if (entry.local) binding.routerClose(entry.local)
-  for (const id of entry.ids) forget(id)
+async function openRoom (from, room, mediaCodecs) {
+  const entry = roomEntry(room)
+  entry.callers.add(from)
+  return openNative(entry, mediaCodecs)
+}
+
+/**
+ * This process's application holds room `room`: `data` when its Router
+ * made the native router, else it is opened (or found open, served for
+ * others) with `mediaCodecs`. Resolves with `{ rtpCapabilities }`.
+ */
+function holdOwn (room, mediaCodecs, data) {
+  const entry = roomEntry(room)
+  entry.own = true
+  if (data) entry.opening ??= Promise.resolve({ rtpCapabilities: data.rtpCapabilities })
+  return openNative(entry, mediaCodecs)
+}
+
+/**
+ * This process's application let go of room `room`; true when the native
+ * router is to close (no caller uses it), else its own objects are closed
+ * by the caller of this.
+ */
+function releaseOwn (room) {
+  const entry = rooms.get(room)
+  if (!entry) return true
+  entry.own = false
+  if (entry.callers.size > 0) return false
+  rooms.delete(room)
+  return true
+}
+
+/** Caller `from` let go of `room`: what it made there closes; the room with its last holder. */
+function leaveRoom (from, room) {
+  const entry = rooms.get(room)
+  if (!entry || !entry.callers.delete(from)) return
+  if (entry.callers.size === 0 && !entry.own) {
+    rooms.delete(room)
+    if (entry.opening) entry.opening.then(() => binding.routerClose(room), () => {})
+    for (const id of entry.ids) forget(id)
+    return
+  }
+  for (const id of [...entry.ids]) {
+    const object = objects.get(id)
+    if (object?.from !== from) continue
+    // Transports and observers: their producers and consumers go with them.
+    if (object.kind === 'transport') binding.transportClose(id)
+    else if (object.kind === 'observer') binding.rtpObserverClose(id)
+    forget(id)
+  }
 }
 
 /** Sends a native event of object `id` to `to` (as `target`). */
@@ -102,8 +160,9 @@ function forwarder (to, target, entry) {
   }
 }
 
-function adopt (from, entry, id, pipe) {
-  objects.set(id, { key: roomKey(from, entry.room), pipe })
+function adopt (from, entry, id, fn, pipe) {
+  const kind = fn.startsWith('routerCreate') ? (fn.endsWith('Observer') ? 'observer' : 'transport') : 'child'
+  objects.set(id, { room: entry.room, from, kind, pipe })
   entry.ids.add(id)
   dispatcher.register(id, forwarder(from, id, entry))
 }
@@ -112,7 +171,7 @@ function forget (id) {
   const object = objects.get(id)
   if (!object) return
   objects.delete(id)
-  rooms.get(object.key)?.ids.delete(id)
+  rooms.get(object.room)?.ids.delete(id)
   dispatcher.unregister(id)
 }
 
@@ -187,18 +246,20 @@ function call (from, message) {
   const args = Array.isArray(message.args) ? [...message.args] : []
   if (fn === 'roomOpen') return openRoom(from, args[0], args[1])
   if (fn === 'dump') return dump()
+  if (fn.startsWith('room')) {
+    if (!roomHandler) throw new InvalidStateError('Router closed')
+    return roomHandler(from, fn, args)
+  }
   if (fn === 'webrtcServerClose') return closeServer(from, args[0])
   if (!CALLABLE.has(fn)) throw typeError(`cluster: ${fn}() cannot be called from another instance`)
   let entry
   if (fn.startsWith('router')) {
-    const key = roomKey(from, args[0])
-    entry = rooms.get(key)
+    entry = rooms.get(args[0])
     if (fn === 'routerClose') {
-      closeRoom(key)
+      leaveRoom(from, args[0])
       return
     }
-    if (!entry?.local) throw new InvalidStateError('Router closed')
-    args[0] = entry.local
+    if (!entry?.callers.has(from)) throw new InvalidStateError('Router closed')
     if (LISTENS.has(fn)) {
       return localOptions(from, args[1]).then((options) => {
         args[1] = options
@@ -207,7 +268,7 @@ function call (from, message) {
     }
   } else {
     const owner = objects.get(args[0])
-    entry = owner && rooms.get(owner.key)
+    entry = owner && rooms.get(owner.room)
   }
   return run(from, message, fn, args, entry)
 }
@@ -218,7 +279,7 @@ function run (from, message, fn, args, entry) {
   if (!CREATES.has(fn)) return result
   return Promise.resolve(result).then((result) => {
     const id = createdId(result)
-    if (id && entry && rooms.get(roomKey(from, entry.room)) === entry) adopt(from, entry, id, message.pipe)
+    if (id && entry && rooms.get(entry.room) === entry && entry.callers.has(from)) adopt(from, entry, id, fn, message.pipe)
     return result
   })
 }
@@ -262,27 +323,31 @@ async function dump () {
 
 /** The caller `from` is gone: what was served for it closes. */
 function callerGone (from) {
-  for (const [key, entry] of [...rooms]) {
-    if (entry.from === from) closeRoom(key)
-  }
+  for (const room of [...rooms.keys()]) leaveRoom(from, room)
   for (const key of [...servers.keys()]) {
     const [caller, id] = key.split(' ')
     if (caller === from) closeServer(caller, id).catch(() => {})
   }
 }
 
-/** Rooms served here now (for draining). */
+/** Rooms served here for other instances now (for draining). */
 function servedRooms () {
-  return rooms.size
+  let served = 0
+  for (const entry of rooms.values()) if (entry.callers.size > 0) served++
+  return served
 }
 
-/** Closes every room served here (this instance leaves). */
+/** Closes what is served here for others (this instance leaves). */
 function closeAll () {
-  for (const key of [...rooms.keys()]) closeRoom(key)
+  for (const [room, entry] of [...rooms]) {
+    for (const from of [...entry.callers]) leaveRoom(from, room)
+  }
   for (const key of [...servers.keys()]) {
     const [from, id] = key.split(' ')
     closeServer(from, id).catch(() => {})
   }
 }
 
-module.exports = { serve, dump, closeAll, callerGone, servedRooms, setWorkerSettings, notePipe, forgetPipe }
+module.exports = {
+  serve, dump, closeAll, callerGone, servedRooms, setWorkerSettings, setRoomHandler, holdOwn, releaseOwn, notePipe, forgetPipe
+}

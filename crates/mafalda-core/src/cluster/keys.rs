@@ -35,9 +35,15 @@ impl Keys {
         format!("{}:inbox:{id}", self.prefix)
     }
 
-    /// A room's directory: producer id → id of the instance hosting it.
+    /// A room's record (`cluster::room`): its codecs, users, and where
+    /// each producer lives.
     pub fn room(&self, room: &str) -> String {
         format!("{}:room:{room}", self.prefix)
+    }
+
+    /// The pattern every room's record matches.
+    pub fn rooms_pattern(&self) -> String {
+        format!("{}:room:*", self.prefix)
     }
 }
 

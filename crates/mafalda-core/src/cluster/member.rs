@@ -14,6 +14,7 @@ use super::announce::{snapshot, Announcement};
 use super::envelope::{seal, Opener, Refusal};
 use super::keys::Keys;
 use super::membership::Membership;
+use super::room::{self, RoomRecord};
 use crate::decide::instances::{place_on_instance, InstanceDecision};
 use crate::error::{Error, Result};
 use futures::StreamExt;
@@ -169,8 +170,16 @@ enum Outgoing {
         room: String,
         producer: String,
     },
-    DropRoom {
+    OpenRoom {
         room: String,
+        codecs: String,
+    },
+    LeaveRoom {
+        room: String,
+        instance: String,
+    },
+    ForgetInstance {
+        instance: String,
     },
     Flush(oneshot::Sender<()>),
 }
@@ -352,17 +361,32 @@ impl Member {
         let _ = self.outbox.send(Outgoing::DropHome { room, producer });
     }
 
-    /// Removes the room's directory.
+    /// Records this instance as a user of the room (and the room's codecs,
+    /// if it is the first).
+    pub fn open_room(&self, room: String, codecs: String) {
+        let _ = self.outbox.send(Outgoing::OpenRoom { room, codecs });
+    }
+
+    /// This instance stops using the room: its producers leave the room's
+    /// record, and the record goes with its last user.
     pub fn drop_room(&self, room: String) {
-        let _ = self.outbox.send(Outgoing::DropRoom { room });
+        let instance = self.id.clone();
+        let _ = self.outbox.send(Outgoing::LeaveRoom { room, instance });
+    }
+
+    /// The room's record as Redis holds it.
+    pub async fn room(&self, room: &str) -> Result<RoomRecord> {
+        let mut conn = self.conn.clone();
+        let fields: Vec<(String, String)> = conn
+            .hgetall(self.keys.room(room))
+            .await
+            .map_err(|e| Error::failed(format!("cluster: Redis: {e}")))?;
+        Ok(RoomRecord::from_fields(fields))
     }
 
     /// The room's directory as Redis holds it: producer id → instance id.
     pub async fn homes(&self, room: &str) -> Result<Vec<(String, String)>> {
-        let mut conn = self.conn.clone();
-        conn.hgetall(self.keys.room(room))
-            .await
-            .map_err(|e| Error::failed(format!("cluster: Redis: {e}")))
+        Ok(self.room(room).await?.hosts.into_iter().collect())
     }
 
     /// The live instances as last read (at most a heartbeat old).
@@ -469,6 +493,10 @@ impl Member {
             );
         }
         for id in change.gone {
+            // Every survivor does it; leaving a room twice is harmless.
+            let _ = self
+                .outbox
+                .send(Outgoing::ForgetInstance { instance: id.clone() });
             (self.deliver)(
                 String::new(),
                 serde_json::json!({ "t": "gone", "id": id }).to_string(),
@@ -538,9 +566,33 @@ impl Member {
                     room,
                     producer,
                     instance,
-                } => conn.hset(self.keys.room(&room), producer, instance).await,
-                Outgoing::DropHome { room, producer } => conn.hdel(self.keys.room(&room), producer).await,
-                Outgoing::DropRoom { room } => conn.del(self.keys.room(&room)).await,
+                } => {
+                    let owner = room::owner_field(&producer);
+                    conn.hset_multiple(
+                        self.keys.room(&room),
+                        &[(producer, instance), (owner, self.id.clone())],
+                    )
+                    .await
+                }
+                Outgoing::DropHome { room, producer } => {
+                    let owner = room::owner_field(&producer);
+                    conn.hdel(self.keys.room(&room), &[producer, owner]).await
+                }
+                Outgoing::OpenRoom { room, codecs } => {
+                    let key = self.keys.room(&room);
+                    redis::pipe()
+                        .hset_nx(&key, room::CODECS, codecs)
+                        .ignore()
+                        .hset(&key, room::user_field(&self.id), 1)
+                        .ignore()
+                        .exec_async(&mut conn)
+                        .await
+                }
+                Outgoing::LeaveRoom { room, instance } => {
+                    self.leave_room(&mut conn, &self.keys.room(&room), &instance)
+                        .await
+                }
+                Outgoing::ForgetInstance { instance } => self.forget_instance(&mut conn, &instance).await,
                 Outgoing::Flush(done) => {
                     let _ = done.send(());
                     Ok(())
@@ -550,6 +602,36 @@ impl Member {
                 log::warn!(target: "mafalda::cluster", "cluster: Redis write failed: {error}");
             }
         }
+    }
+
+    async fn leave_room(
+        &self,
+        conn: &mut ConnectionManager,
+        key: &str,
+        instance: &str,
+    ) -> redis::RedisResult<()> {
+        let _left: i64 = redis::Script::new(room::LEAVE_SCRIPT)
+            .key(key)
+            .arg(instance)
+            .invoke_async(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// A gone instance leaves every room it used (its producers with it).
+    async fn forget_instance(&self, conn: &mut ConnectionManager, instance: &str) -> redis::RedisResult<()> {
+        let keys: Vec<String> = {
+            let mut iter = conn.scan_match::<_, String>(self.keys.rooms_pattern()).await?;
+            let mut keys = Vec::new();
+            while let Some(key) = iter.next_item().await {
+                keys.push(key?);
+            }
+            keys
+        };
+        for key in keys {
+            self.leave_room(conn, &key, instance).await?;
+        }
+        Ok(())
     }
 
     /// Publishes `text` to `to`'s inbox. A live instance whose inbox has no

@@ -51,6 +51,24 @@ impl Mafalda {
         worker: Option<VirtualWorkerId>,
         media_codecs: Vec<RtpCodecCapability>,
     ) -> Result<RouterInfo> {
+        self.create_router_as(None, worker, media_codecs).await
+    }
+
+    /// As [`Self::create_router`], with the room's id given: the same room
+    /// opened in several processes of a cluster has one id everywhere.
+    pub async fn create_router_as(
+        &self,
+        id: Option<VirtualRouterId>,
+        worker: Option<VirtualWorkerId>,
+        media_codecs: Vec<RtpCodecCapability>,
+    ) -> Result<RouterInfo> {
+        let taken =
+            |id: VirtualRouterId| Error::invalid_state(format!("a router with id \"{id}\" already exists"));
+        if let Some(id) = id {
+            if self.registry().routers.contains_key(&id) {
+                return Err(taken(id));
+            }
+        }
         let (settings, home) = match worker {
             Some(worker) => self
                 .registry()
@@ -66,7 +84,7 @@ impl Mafalda {
         let real = self
             .start_real_router(placed, media_codecs.clone(), &codec_key)
             .await?;
-        let id = VirtualRouterId::new();
+        let id = id.unwrap_or_else(VirtualRouterId::new);
         let mut rtp_capabilities = real.router.rtp_capabilities().clone();
         crate::decide::negotiation::offered_header_extensions(&mut rtp_capabilities.header_extensions);
         let entry = RouterEntry {
@@ -87,19 +105,24 @@ impl Mafalda {
         };
         let orphan = {
             let mut registry = self.registry();
-            match worker {
-                Some(worker) => match registry.workers.get_mut(&worker) {
-                    Some(owner) => {
-                        owner.routers.insert(id);
+            if registry.routers.contains_key(&id) {
+                // Opened meanwhile by a concurrent call with the same id.
+                Some((entry, taken(id)))
+            } else {
+                match worker {
+                    Some(worker) => match registry.workers.get_mut(&worker) {
+                        Some(owner) => {
+                            owner.routers.insert(id);
+                            registry.routers.insert(id, entry);
+                            None
+                        }
+                        // The worker was closed while the router was being made.
+                        None => Some((entry, Error::invalid_state("Worker closed"))),
+                    },
+                    None => {
                         registry.routers.insert(id, entry);
                         None
                     }
-                    // The worker was closed while the router was being made.
-                    None => Some(entry),
-                },
-                None => {
-                    registry.routers.insert(id, entry);
-                    None
                 }
             }
         };
@@ -111,7 +134,7 @@ impl Mafalda {
                 pid,
             );
         }
-        if let Some(entry) = orphan {
+        if let Some((entry, error)) = orphan {
             let mut garbage = self.garbage();
             {
                 let mut registry = self.registry();
@@ -122,7 +145,7 @@ impl Mafalda {
             drop(entry);
             drop(garbage);
             self.collect_idle_workers();
-            return Err(Error::invalid_state("Worker closed"));
+            return Err(error);
         }
         Ok(RouterInfo { id, rtp_capabilities })
     }

@@ -1,0 +1,177 @@
+'use strict'
+
+// One room served by two application (signalling) processes: this one,
+// managing only, creates it; another, with a worker of its own, opens it
+// by id with `cluster.router()`. Peers of both consume each other by
+// producer id, with real RTP, across two media nodes and the second
+// process. Real processes and a real redis-server.
+
+const { randomUUID } = require('node:crypto')
+const mafalda = require('..')
+const { InvalidStateError } = mafalda.types
+const { mediaCodecs, consumerCapabilities, waitFor } = require('./helpers')
+const { startRedis, startTwoNodes, startAppInstance, stopAll } = require('./support/cluster')
+const { RTP_PPS, joinPeer, sendFromAll, expectDelivered, hostOf } = require('./support/peers')
+
+const SECRET = 'shared-room-secret'
+const COUNT = RTP_PPS * 2
+
+let redis
+let nodes = []
+
+beforeAll(async () => {
+  redis = await startRedis()
+  nodes = await startTwoNodes(redis.url, SECRET)
+}, 60000)
+
+afterEach(async () => {
+  await mafalda.cluster.leave()
+})
+
+afterAll(async () => {
+  await mafalda.cluster.leave()
+  await stopAll()
+})
+
+/** Waits until every consumer of `peer` (a remote summary) got ≥ 95 % of `count`. */
+async function expectReceivedThere (app, name, count) {
+  let received = {}
+  await waitFor(async () => {
+    received = await app.call('received', { name })
+    return Object.values(received).every((got) => got >= count * 0.95)
+  }, { timeout: 4000 }).catch(() => {})
+  for (const [producerId, got] of Object.entries(received)) {
+    if (got < count * 0.95) throw new Error(`${name} got ${got}/${count} packets of ${producerId}`)
+  }
+  return received
+}
+
+test.each([
+  ['with a worker of its own', 1],
+  ['managing only', 0]
+])('cluster.router(id) opens a room another instance created (%s); peers of both consume each other by producer id', async (_, maxWorkers) => {
+  mafalda.configure({ maxWorkers: 0 })
+  await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
+  const router = await mafalda.createRouter({ mediaCodecs })
+  const app = startAppInstance()
+  try {
+    await sharedRoom(router, app, maxWorkers)
+  } finally {
+    await app.stop('SIGKILL')
+  }
+}, 90000)
+
+async function sharedRoom (router, app, maxWorkers) {
+  const appSelf = await app.call('join', { redis: redis.url, address: '127.0.0.4', secret: SECRET, maxWorkers })
+
+  await expect(app.call('open', { routerId: randomUUID() })).rejects.toThrow(/no router with id/)
+  const opened = await app.call('open', { routerId: router.id })
+  expect(opened.id).toBe(router.id)
+  expect(opened.rtpCapabilities).toEqual(router.rtpCapabilities)
+  expect(opened.same).toBe(true)
+
+  // Here: two peers on the media nodes. There: two on its own worker
+  // (local transports listen where told; delegated ones at their node).
+  const here = [await joinPeer(router, 'ann'), await joinPeer(router, 'bob')]
+  expect(new Set(here.flatMap((p) => [hostOf(p.send), hostOf(p.recv)])).has('127.0.0.1')).toBe(false)
+  const there = [await app.call('joinPeer', { name: 'cid' }), await app.call('joinPeer', { name: 'dee' })]
+  const nodeAddresses = nodes.map((n) => n.address)
+  for (const peer of there) {
+    for (const host of [peer.sendHost, peer.recvHost]) {
+      if (maxWorkers > 0) expect(host).toBe('127.0.0.1')
+      else expect(nodeAddresses).toContain(host)
+    }
+  }
+
+  // Each side hears of the other's producers: canConsume() answers at once.
+  await waitFor(() => there.every((p) => router.canConsume({ producerId: p.producerId, rtpCapabilities: consumerCapabilities(router) })))
+  expect(router.canConsume({ producerId: there[0].producerId, rtpCapabilities: { codecs: [] } })).toBe(false)
+  for (const peer of here) expect(await app.call('canConsume', { producerId: peer.producer.id })).toBe(true)
+
+  // Everyone consumes everyone else, by producer id.
+  const ids = [...here.map((p) => p.producer.id), ...there.map((p) => p.producerId)]
+  for (const peer of here) {
+    for (const producerId of ids) {
+      if (producerId === peer.producer.id) continue
+      const consumer = await peer.recv.consume({ producerId, rtpCapabilities: consumerCapabilities(router) })
+      peer.consumers.push({ consumer, from: { name: producerId } })
+    }
+  }
+  for (const peer of there) {
+    await app.call('consume', { name: peer.name, producerIds: ids.filter((id) => id !== peer.producerId) })
+  }
+
+  // Real RTP from all four, both processes sending at once.
+  await Promise.all([sendFromAll(here, COUNT), app.call('send', { count: COUNT })])
+  await waitFor(() => {
+    try { expectDelivered(here, COUNT); return true } catch (_) { return false }
+  }, { timeout: 4000 }).catch(() => {})
+  expectDelivered(here, COUNT)
+  for (const peer of there) await expectReceivedThere(app, peer.name, COUNT)
+
+  // Redis knows where each producer lives.
+  const directory = await mafalda.cluster.directory(router.id)
+  expect(Object.keys(directory).sort()).toEqual([...ids].sort())
+  if (maxWorkers > 0) expect(directory[there[0].producerId]).toBe(appSelf.id)
+  // One pipe per (producer, instance it is consumed on but not hosted),
+  // whichever process made the producer.
+  const hostId = new Map([...nodes.map((n) => [n.address, n.id]), ['127.0.0.1', appSelf.id], ['127.0.0.4', appSelf.id]])
+  const expected = new Set()
+  const consumedOn = [...here.map((p) => [p.producer.id, hostId.get(hostOf(p.recv))]), ...there.map((p) => [p.producerId, hostId.get(p.recvHost)])]
+  for (const producerId of ids) {
+    for (const [consumerOf, dest] of consumedOn) {
+      if (consumerOf !== producerId && directory[producerId] !== dest) expected.add(`${producerId} ${directory[producerId]}->${dest}`)
+    }
+  }
+  const { instances } = await mafalda.cluster.dump()
+  const pipesOut = instances.flatMap((i) => i.pipesOut.map((p) => `${p.producerId} ${i.id}->${p.to}`))
+  const pipesIn = instances.flatMap((i) => i.pipesIn.map((p) => `${p.producerId} ${p.from}->${i.id}`))
+  expect(expected.size).toBeGreaterThan(0)
+  expect(pipesOut.sort()).toEqual([...expected].sort())
+  expect(pipesIn.sort()).toEqual([...expected].sort())
+
+  // A producer closed there: consumers here of it get producerclose.
+  const closedHere = here.map((peer) => peer.consumers.find((c) => c.from.name === there[0].producerId).consumer)
+  const closes = closedHere.map((consumer) => new Promise((resolve) => consumer.once('producerclose', resolve)))
+  await app.call('closeProducer', { name: 'cid' })
+  await Promise.all(closes)
+  await waitFor(() => !router.canConsume({ producerId: there[0].producerId, rtpCapabilities: consumerCapabilities(router) }))
+
+  // A producer closed here: the consumers there of it get producerclose.
+  here[1].producer.close()
+  await waitFor(() => app.events.filter((e) => e.producerId === here[1].producer.id).length === 2)
+
+  // The other process lets go of the room: the room goes on here.
+  const left = here.map((peer) => peer.consumers.find((c) => c.from.name === there[1].producerId).consumer)
+  const leftCloses = left.map((consumer) => new Promise((resolve) => consumer.once('producerclose', resolve)))
+  await app.call('closeRouter')
+  await Promise.all(leftCloses)
+  await waitFor(async () => Object.keys(await mafalda.cluster.directory(router.id)).length === 1)
+  expect(await mafalda.cluster.directory(router.id)).toEqual({ [here[0].producer.id]: expect.any(String) })
+  here[1].consumers = here[1].consumers.filter((c) => c.from.name === here[0].producer.id)
+  await sendFromAll([here[0]], COUNT)
+  await waitFor(() => {
+    try { expectDelivered([here[1]], COUNT * 2); return true } catch (_) { return false }
+  }, { timeout: 4000 }).catch(() => {})
+  expectDelivered([here[1]], COUNT * 2)
+
+  // Closed here too: nothing of the room is left on any instance.
+  router.close()
+  await waitFor(async () => Object.keys(await mafalda.cluster.directory(router.id)).length === 0)
+  await waitFor(async () => {
+    const { instances } = await mafalda.cluster.dump()
+    return instances.every((i) => i.workers.every((w) => w.routers.length === 0) && i.pipesIn.length === 0 && i.pipesOut.length === 0)
+  }, { timeout: 5000 })
+  await app.call('leave')
+  for (const peer of here) {
+    peer.sender.close()
+    peer.receiver.close()
+  }
+}
+
+test('cluster.router() needs a joined instance and a string id', async () => {
+  await expect(mafalda.cluster.router('x')).rejects.toThrow(InvalidStateError)
+  await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
+  await expect(mafalda.cluster.router(42)).rejects.toThrow(TypeError)
+  await expect(mafalda.cluster.router(randomUUID())).rejects.toThrow(InvalidStateError)
+})
