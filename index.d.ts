@@ -1702,6 +1702,15 @@ export interface MafaldaCluster {
   dump (): Promise<{ instances: MafaldaClusterInstanceDump[] }>
   /** Where each producer of a room lives, as Redis holds it: producer id → instance id. */
   directory (routerId: string): Promise<Record<string, string>>
+  /**
+   * The router (room) another application instance of the cluster created,
+   * opened here: same id and RTP capabilities; the producers the other
+   * instances make in it can be consumed here by id (and `canConsume()`
+   * knows them). The same Router while it is open here; its `close()` closes
+   * what this instance made in the room, not the room. Rejects with
+   * InvalidStateError when no instance uses a room of that id.
+   */
+  router (routerId: string): Promise<Router>
 }
 
 export declare const cluster: MafaldaCluster
