@@ -76,17 +76,40 @@ class RoomPipes {
     })
   }
 
-  /** The pipe transports between two instances, made once. */
-  #pair (a, b) {
+  /**
+   * The pipe transports between two instances, made once and used by
+   * `pipe` (closed with the last pipe that used them).
+   */
+  async #pair (a, b, pipe) {
     const key = [siteOf(a), siteOf(b)].sort().join(' ')
     let pair = this.#pairs.get(key)
     if (!pair) {
       pair = this.#openPair(a, b)
-      pair.sites = [a, b]
+      Object.assign(pair, { key, sites: [a, b], pipes: 0 })
       pair.catch(() => { if (this.#pairs.get(key) === pair) this.#pairs.delete(key) })
       this.#pairs.set(key, pair)
     }
+    pair.pipes++
+    pipe.pair = pair
     return pair
+  }
+
+  /** A pipe stops using its pair: the pair closes with its last pipe. */
+  #leavePair (pipe) {
+    const { pair } = pipe
+    pipe.pair = null
+    if (!pair || --pair.pipes > 0 || this.#pairs.get(pair.key) !== pair) return
+    this.#pairs.delete(pair.key)
+    pair.then((ids) => {
+      for (const site of pair.sites) {
+        try {
+          site.transportClose(ids[siteOf(site)])
+        } catch (_) {
+          // Closed already, with its router.
+        }
+      }
+      logger.cluster.debug('room %s: pipe transports %s closed, no pipe left', this.#room.id, pair.key)
+    }, () => {})
   }
 
   async #openPair (a, b) {
@@ -117,7 +140,7 @@ class RoomPipes {
 
   async #open (pipe, producer) {
     const { src, dest } = pipe
-    const pair = await this.#pair(src, dest)
+    const pair = await this.#pair(src, dest, pipe)
     const consumer = JSON.parse(await callOn(src, 'transportConsume', [
       pair[siteOf(src)],
       JSON.stringify({ producerId: producer.id, paused: false, ignoreDtx: false, pipe: false }),
@@ -127,18 +150,18 @@ class RoomPipes {
     dispatcher.register(consumer.id, {
       _onNativeEvent: (name) => this.#onSourceEvent(pipe, name)
     })
-    await callOn(dest, 'transportProduce', [pair[siteOf(dest)], JSON.stringify({
+    await this.#orUndo(pipe, callOn(dest, 'transportProduce', [pair[siteOf(dest)], JSON.stringify({
       id: producer.id,
       kind: consumer.kind,
       rtpParameters: consumer.rtpParameters,
       paused: Boolean(consumer.producerPaused)
-    })], { producerId: producer.id, from: siteOf(src) })
+    })], { producerId: producer.id, from: siteOf(src) }))
     logger.cluster.debug('room %s: producer %s piped %s -> %s', this.#room.id, producer.id, siteOf(src), siteOf(dest))
   }
 
   async #openData (pipe, dataProducer) {
     const { src, dest } = pipe
-    const pair = await this.#pair(src, dest)
+    const pair = await this.#pair(src, dest, pipe)
     const consumer = await callOn(src, 'transportConsumeData', [
       pair[siteOf(src)], { dataProducerId: dataProducer.id, paused: false }
     ], { producerId: dataProducer.id, to: siteOf(dest) })
@@ -146,14 +169,28 @@ class RoomPipes {
     dispatcher.register(consumer.id, {
       _onNativeEvent: (name) => this.#onSourceEvent(pipe, name)
     })
-    await callOn(dest, 'transportProduceData', [pair[siteOf(dest)], {
+    await this.#orUndo(pipe, callOn(dest, 'transportProduceData', [pair[siteOf(dest)], {
       id: dataProducer.id,
       sctpStreamParameters: consumer.sctpStreamParameters,
       label: consumer.label,
       protocol: consumer.protocol,
       paused: Boolean(consumer.dataProducerPaused)
-    }], { producerId: dataProducer.id, from: siteOf(src) })
+    }], { producerId: dataProducer.id, from: siteOf(src) }))
     logger.cluster.debug('room %s: data producer %s piped %s -> %s', this.#room.id, dataProducer.id, siteOf(src), siteOf(dest))
+  }
+
+  /**
+   * The destination's end failed (its instance went, its part closed):
+   * the source's end made for it goes too, not at the room's close.
+   */
+  async #orUndo (pipe, making) {
+    try {
+      return await making
+    } catch (error) {
+      this.#forget(pipe)
+      this.#closeSource(pipe)
+      throw error
+    }
   }
 
   /** The source side's pipe consumer tells what its producer does. */
@@ -179,6 +216,7 @@ class RoomPipes {
 
   #forget (pipe) {
     if (this.#pipes.get(pipe.key) === pipe) this.#pipes.delete(pipe.key)
+    this.#leavePair(pipe)
     clearTimeout(pipe.timer)
     if (pipe.consumerId) {
       dispatcher.unregister(pipe.consumerId)
@@ -234,16 +272,18 @@ class RoomPipes {
    * other instances.
    */
   roomClosed ({ nativeClosed = true } = {}) {
+    const pairs = [...this.#pairs.values()]
+    // Their remote ends close with this instance's parts there.
+    this.#pairs.clear()
     for (const pipe of [...this.#pipes.values()]) {
       this.#forget(pipe)
       if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
     }
-    for (const pair of this.#pairs.values()) {
+    for (const pair of pairs) {
       if (nativeClosed) continue
       const local = pair.sites.find((site) => !site.instanceId)
       if (local) pair.then((ids) => localBinding.transportClose(ids[siteOf(local)]), () => {})
     }
-    this.#pairs.clear()
   }
 }
 
