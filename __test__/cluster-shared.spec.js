@@ -179,6 +179,44 @@ async function sharedRoom (router, app, maxWorkers) {
   }
 }
 
+test('a user of the room killed: consumers here of its producers close, its producers leave the record, the room goes on', async () => {
+  mafalda.configure({ maxWorkers: 0 })
+  await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
+  const router = await mafalda.createRouter({ mediaCodecs })
+  const app = startAppInstance()
+  try {
+    await app.call('join', { redis: redis.url, address: '127.0.0.4', secret: SECRET, maxWorkers: 0 })
+    await app.call('open', { routerId: router.id })
+    const there = await app.call('joinPeer', { name: 'eve' })
+    const [ann, bob] = [await joinPeer(router, 'ann'), await joinPeer(router, 'bob')]
+    await waitFor(() => router.canConsume({ producerId: there.producerId, rtpCapabilities: consumerCapabilities(router) }))
+    const consumer = await ann.recv.consume({ producerId: there.producerId, rtpCapabilities: consumerCapabilities(router) })
+    const kept = await bob.recv.consume({ producerId: ann.producer.id, rtpCapabilities: consumerCapabilities(router) })
+    bob.consumers.push({ consumer: kept, from: ann })
+    const closed = new Promise((resolve) => consumer.once('producerclose', resolve))
+    const killed = Date.now()
+    await app.stop('SIGKILL')
+    await closed
+    expect(Date.now() - killed).toBeLessThan(4000)
+    await waitFor(async () => !(there.producerId in await mafalda.cluster.directory(router.id)))
+    // Known here until this instance notices the death too (each reads the
+    // announcements on its own).
+    await waitFor(() => !router.canConsume({ producerId: there.producerId, rtpCapabilities: consumerCapabilities(router) }))
+    await sendFromAll([ann], COUNT)
+    await waitFor(() => {
+      try { expectDelivered([bob], COUNT); return true } catch (_) { return false }
+    }, { timeout: 4000 }).catch(() => {})
+    expectDelivered([bob], COUNT)
+    router.close()
+    for (const peer of [ann, bob]) {
+      peer.sender.close()
+      peer.receiver.close()
+    }
+  } finally {
+    await app.stop('SIGKILL')
+  }
+}, 60000)
+
 test('cluster.router() needs a joined instance and a string id', async () => {
   await expect(mafalda.cluster.router('x')).rejects.toThrow(InvalidStateError)
   await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
