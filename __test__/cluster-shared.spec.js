@@ -217,6 +217,34 @@ test('a user of the room killed: consumers here of its producers close, its prod
   }
 }, 60000)
 
+test('a data producer made through one application instance is consumed by id through another', async () => {
+  mafalda.configure({ maxWorkers: 0 })
+  await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
+  const router = await mafalda.createRouter({ mediaCodecs })
+  const app = startAppInstance()
+  try {
+    await app.call('join', { redis: redis.url, address: '127.0.0.4', secret: SECRET, maxWorkers: 1 })
+    await app.call('open', { routerId: router.id })
+    const transport = await router.createDirectTransport()
+    const { id } = await app.call('produceData')
+    // Consumed at once: the producer's note may still be on its way.
+    const dataConsumer = await transport.consumeData({ dataProducerId: id })
+    expect([dataConsumer.label, dataConsumer.protocol]).toEqual(['chat', 'text'])
+    const got = []
+    dataConsumer.on('message', (message) => got.push(message.toString()))
+    const sent = Array.from({ length: 20 }, (_, i) => `message ${i}`)
+    await app.call('sendData', { messages: sent })
+    await waitFor(() => got.length === sent.length, { timeout: 4000 })
+    expect(got).toEqual(sent)
+    const closed = new Promise((resolve) => dataConsumer.once('dataproducerclose', resolve))
+    await app.call('closeRouter')
+    await closed
+    router.close()
+  } finally {
+    await app.stop('SIGKILL')
+  }
+}, 60000)
+
 test('cluster.router() needs a joined instance and a string id', async () => {
   await expect(mafalda.cluster.router('x')).rejects.toThrow(InvalidStateError)
   await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })

@@ -14,6 +14,7 @@ const { consumerCapabilities } = require('../helpers')
 const { joinPeer, sendFromAll } = require('./peers')
 
 let router = null
+let dataProducer = null
 const peers = new Map()
 
 function peerSummary (peer) {
@@ -57,6 +58,15 @@ const ops = {
     const peer = peers.get(name)
     return Object.fromEntries(peer.consumers.map(({ consumer, producerId }) =>
       [producerId, peer.counts.get(consumer.rtpParameters.encodings[0].ssrc) ?? 0]))
+  },
+  /** A DirectTransport's data producer; `{ id }`. */
+  async produceData () {
+    const transport = await router.createDirectTransport()
+    dataProducer = await transport.produceData({ label: 'chat', protocol: 'text' })
+    return { id: dataProducer.id }
+  },
+  sendData ({ messages }) {
+    for (const text of messages) dataProducer.send(text)
   },
   closeProducer ({ name }) {
     peers.get(name).producer.close()

@@ -8,6 +8,10 @@ const server = require('./server')
 const { remoteBinding } = require('./RemoteBinding')
 const { RoomPipes, siteOf, addressOf } = require('./pipes')
 
+// How long a consume of another user's producer not heard of yet waits
+// for its note (which follows the producer's entry in Redis).
+const REMOTE_WAIT_MS = 2000
+
 // Rooms open in this process, by id: told when an instance goes, and
 // reached by the messages of the other application instances using them.
 const openRooms = new Map()
@@ -45,6 +49,8 @@ class ClusterRoom {
   /** Pipes leased here for other users' consumers: token → { from, release }. */
   #leases = new Map()
   #nextLease = 1
+  /** Consumes waiting for a producer's note: id → callbacks. */
+  #waiting = new Map()
 
   /**
    * `home`: a part already opened on another instance; `held`: the local
@@ -143,18 +149,45 @@ class ClusterRoom {
     if (!messages.state.self || !producer) return null
     if (typeof producer !== 'string') return producer._binding ? this.#pipes.lease(producer, dest, { data }) : null
     const info = this.#remote.get(producer)
-    if (!info || info.data !== data || info.host === siteOf(dest)) return null
-    return messages.request(info.owner, 'roomLease', [this.id, info.id, data, siteOf(dest), addressOf(dest)])
-      .then((token) => {
-        let released = token === null
-        return {
-          release: () => {
-            if (released) return
-            released = true
-            messages.notify(info.owner, 'roomRelease', [this.id, token])
-          }
-        }
-      })
+    if (info) return this.#leaseRemote(info, dest, data)
+    // Not heard of (yet): in a room used by other instances, its note may
+    // still be on its way (an application can learn the id faster).
+    if (this.#users.size === 0) return null
+    return this.#awaitRemote(producer).then((info) => info ? this.#leaseRemote(info, dest, data) : null)
+  }
+
+  async #leaseRemote (info, dest, data) {
+    if (info.data !== data || info.host === siteOf(dest)) return null
+    const token = await messages.request(info.owner, 'roomLease', [this.id, info.id, data, siteOf(dest), addressOf(dest)])
+    let released = token === null
+    return {
+      release: () => {
+        if (released) return
+        released = true
+        messages.notify(info.owner, 'roomRelease', [this.id, token])
+      }
+    }
+  }
+
+  /**
+   * Another user's producer `id`, once its note arrives: Redis names its
+   * owner as soon as it is made, and the owner's note follows that write
+   * in its ordered outbox. Undefined when no user made it.
+   */
+  async #awaitRemote (id) {
+    const record = JSON.parse(await localBinding.clusterRoom(this.id))
+    const owner = record.owners[id]
+    if (!owner || !this.#users.has(owner)) return this.#remote.get(id)
+    return this.#remote.get(id) ?? new Promise((resolve) => {
+      const timer = setTimeout(() => done(undefined), REMOTE_WAIT_MS)
+      const done = (info) => {
+        clearTimeout(timer)
+        this.#waiting.get(id)?.delete(done)
+        resolve(info)
+      }
+      if (!this.#waiting.has(id)) this.#waiting.set(id, new Set())
+      this.#waiting.get(id).add(done)
+    })
   }
 
   producerAdded (producer) {
@@ -180,9 +213,13 @@ class ClusterRoom {
       case 'roomLeave':
         this.#userGone(from)
         return
-      case 'roomProducer':
-        this.#remote.set(args[1].id, { ...args[1], owner: from })
+      case 'roomProducer': {
+        const info = { ...args[1], owner: from }
+        this.#remote.set(info.id, info)
+        for (const done of this.#waiting.get(info.id) ?? []) done(info)
+        this.#waiting.delete(info.id)
         return
+      }
       case 'roomProducerGone':
         if (this.#remote.get(args[1])?.owner === from) this.#remote.delete(args[1])
         return
