@@ -1517,7 +1517,12 @@ export type MafaldaConfiguration = {
   consumerBudget: number
   /** Milliseconds a real worker may carry nothing before it is closed. Default 30000. */
   idleWorkerTimeout: number
-  /** `concentrate` (default): fill the busiest worker first; `spread`: rooms on different workers. */
+  /**
+   * `concentrate` (default): fill the busiest worker first; in a cluster, a
+   * room's next transport goes to an instance the room is on while one has
+   * room. `spread`: rooms on different workers; in a cluster, every
+   * transport to the instance with the most spare capacity.
+   */
   policy: 'concentrate' | 'spread'
   /** Milliseconds a pipe with no consumer left is kept before it closes. Default 2000. */
   pipeLinger: number

@@ -42,7 +42,8 @@ async function connect (router, peer, others) {
 describe('a media node dies', () => {
   test('SIGKILL: within 3 s its transports close (routerclose), consumers elsewhere of its producers get producerclose; the room goes on on the survivor', async () => {
     const nodes = await startTwoNodes(redis.url, SECRET)
-    mafalda.configure({ maxWorkers: 0 })
+    // Spread: each transport to the roomiest node, so that the room spans both.
+    mafalda.configure({ maxWorkers: 0, policy: 'spread' })
     await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
     const router = await mafalda.createRouter({ mediaCodecs })
     const peers = []

@@ -50,7 +50,9 @@ test.each([
   ['with a worker of its own', 1],
   ['managing only', 0]
 ])('cluster.router(id) opens a room another instance created (%s); peers of both consume each other by producer id', async (_, maxWorkers) => {
-  mafalda.configure({ maxWorkers: 0 })
+  // Spread: this process's peers on both nodes, so that its producers are
+  // piped too, whichever node the other process's part is on.
+  mafalda.configure({ maxWorkers: 0, policy: 'spread' })
   await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
   const router = await mafalda.createRouter({ mediaCodecs })
   const app = startAppInstance()

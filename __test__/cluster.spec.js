@@ -159,7 +159,8 @@ describe('a room over two media nodes, managed by an instance with no workers', 
   const nodes = twoNodesForDescribe()
 
   test('4 peers with PlainTransports: media flows between the machines through one pipe per (producer, instance)', async () => {
-    mafalda.configure({ maxWorkers: 0 })
+    // Spread: each transport to the roomiest node, so that the room spans both.
+    mafalda.configure({ maxWorkers: 0, policy: 'spread' })
     const self = await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
     const router = await mafalda.createRouter({ mediaCodecs })
     const peers = []
@@ -242,7 +243,8 @@ describe('a manager-only instance used as EduMeet uses mediasoup', () => {
   const nodes = twoNodesForDescribe()
 
   test('createWorker(), a WebRtcServer and routers: no real worker here, every transport on a media node through its server there', async () => {
-    mafalda.configure({ maxWorkers: 0 })
+    // Spread: each transport to the roomiest node, so that the room spans both.
+    mafalda.configure({ maxWorkers: 0, policy: 'spread' })
     await expect(mafalda.createWorker()).rejects.toThrow(InvalidStateError)
     await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
     const worker = await mafalda.createWorker()
@@ -294,7 +296,8 @@ describe('data and observers across instances', () => {
   }
 
   test('a DirectTransport\'s data producer on one media node reaches a data consumer on the other, in order', async () => {
-    mafalda.configure({ maxWorkers: 0 })
+    // Spread: each transport to the roomiest node, so that the room spans both.
+    mafalda.configure({ maxWorkers: 0, policy: 'spread' })
     await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
     const router = await mafalda.createRouter({ mediaCodecs })
     const sending = await router.createDirectTransport()
@@ -324,7 +327,8 @@ describe('data and observers across instances', () => {
   }, 60000)
 
   test('an audio level observer hears producers of both media nodes', async () => {
-    mafalda.configure({ maxWorkers: 0 })
+    // Spread: each transport to the roomiest node, so that the room spans both.
+    mafalda.configure({ maxWorkers: 0, policy: 'spread' })
     await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
     const router = await mafalda.createRouter({ mediaCodecs })
     const observer = await router.createAudioLevelObserver({ maxEntries: 2, interval: 200, threshold: -127 })
@@ -384,6 +388,42 @@ describe('delegation driven by load', () => {
       router.close()
     } finally {
       await node.stop()
+    }
+  }, 60000)
+  test('from a manager, a room stays on the node it started on until that node is full (concentrate), then spills', async () => {
+    const nodes = await Promise.all(['127.0.0.2', '127.0.0.3'].map((address) =>
+      startNode({ redis: redis.url, address, secret: SECRET, maxWorkers: 1, consumerBudget: 2 })))
+    try {
+      mafalda.configure({ maxWorkers: 0, policy: 'concentrate' })
+      await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
+      const router = await mafalda.createRouter({ mediaCodecs })
+      const ann = await joinPeer(router, 'ann')
+      const bob = await joinPeer(router, 'bob')
+      // Both peers, each with its two transports, on one node: nothing piped.
+      const first = hostOf(ann.send)
+      expect([hostOf(ann.recv), hostOf(bob.send), hostOf(bob.recv)]).toEqual([first, first, first])
+      await consumeAll(router, [ann, bob])
+      // Its two consumers fill its one worker, as its next announcement says.
+      const full = nodes.find((n) => n.address === first)
+      await waitFor(async () => (await mafalda.cluster.instances()).find((i) => i.id === full.id).consumers >= 2)
+      const cid = await joinPeer(router, 'cid')
+      const second = hostOf(cid.send)
+      expect(second).not.toBe(first)
+      expect(hostOf(cid.recv)).toBe(second)
+      cid.consumers.push({ consumer: await cid.recv.consume({ producerId: ann.producer.id, rtpCapabilities: consumerCapabilities(router) }), from: ann })
+      ann.consumers.push({ consumer: await ann.recv.consume({ producerId: cid.producer.id, rtpCapabilities: consumerCapabilities(router) }), from: cid })
+      const peers = [ann, bob, cid]
+      const count = RTP_PPS * SEND_MS / 1000
+      await sendFromAll(peers, count)
+      await waitFor(() => {
+        try { expectDelivered(peers, count); return true } catch (_) { return false }
+      }, { timeout: 3000 }).catch(() => {})
+      expectDelivered(peers, count)
+      const { instances } = await mafalda.cluster.dump()
+      expect(instances.flatMap((i) => i.pipesOut.map((p) => p.producerId)).sort()).toEqual([ann.producer.id, cid.producer.id].sort())
+      router.close()
+    } finally {
+      await Promise.all(nodes.map((node) => node.stop('SIGINT')))
     }
   }, 60000)
 })

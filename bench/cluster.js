@@ -59,15 +59,16 @@ const PUMP_MS = 5
 // ------------------------------------------------------------ one run
 
 /**
- * Transports of `count` peers. `paired`: mafalda places every transport
- * by itself (from a manager-only instance: on the instance with the most
- * spare capacity, which rotates over idle instances transport by
- * transport), so a peer's send and receive transports would land on
- * different instances; the bench creates send and receive transports in
- * turns of I each and makes a peer of a send and a receive transport that
- * landed on the same instance, up to an even share per instance, and
- * closes the transports left over. `as-placed`: each peer creates its send
- * then its receive transport and keeps them wherever they landed.
+ * Transports of `count` peers. `paired` (the manager's policy `spread`):
+ * mafalda places every transport on the instance with the most spare
+ * capacity, which rotates over idle instances transport by transport, so a
+ * peer's send and receive transports would land on different instances;
+ * the bench creates send and receive transports in turns of I each and
+ * makes a peer of a send and a receive transport that landed on the same
+ * instance, up to an even share per instance, and closes the transports
+ * left over. `as-placed` (the default policy, `concentrate`): each peer
+ * creates its send then its receive transport and keeps them wherever they
+ * landed.
  */
 async function placePeers (router, count, instances, paired) {
   const create = (comedia) => router.createPlainTransport({ listenInfo: LISTEN_INFO, comedia })
@@ -374,7 +375,10 @@ async function main (args) {
 
   const redis = await startRedis()
   const secret = crypto.randomBytes(16).toString('hex')
-  mafalda.configure({ maxWorkers: 0 })
+  // Paired: the manager spreads (each transport to the roomiest instance),
+  // which the pairing turns into peers balanced over instances. As placed:
+  // the default policy, which keeps a room on its instance until it is full.
+  mafalda.configure({ maxWorkers: 0, policy: placement === 'paired' ? 'spread' : 'concentrate' })
   await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret })
   log(`bench:cluster: ${runs} run(s) of ${seconds} s per row (after ${warmup} s of media), ${workers} worker(s) per instance, placement ${placement}; ` +
     `load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`)

@@ -251,13 +251,15 @@ pub fn cluster_set_draining(draining: bool) -> Result<()> {
 /// Where a room's next transport goes, from this instance's pool and the
 /// live instances as last read: `{ "kind": "local" }`, `{ "kind":
 /// "instance", "id", "address" }` or `{ "kind": "nowhere" }`. Local when not
-/// joined.
+/// joined. `room_instances`: the instances the room has parts on (under the
+/// `concentrate` policy it stays there while one has room).
 #[napi(catch_unwind)]
-pub fn cluster_place() -> String {
+pub fn cluster_place(room_instances: Option<Vec<String>>) -> String {
     let Some(member) = JOINED.lock().as_ref().map(|joined| joined.member.clone()) else {
         return r#"{"kind":"local"}"#.into();
     };
-    match member.place() {
+    let policy = engine().pool().config().policy;
+    match member.place(policy, room_instances.as_deref().unwrap_or_default()) {
         (InstanceDecision::Local, _) => r#"{"kind":"local"}"#.into(),
         (InstanceDecision::Delegate(id), chosen) => {
             let address = chosen.map(|a| a.address).unwrap_or_default();

@@ -98,7 +98,7 @@ class ClusterRoom {
       if (this.local) return localBinding
       throw new InvalidStateError('this room lives on other instances and this one left the cluster')
     }
-    const decision = JSON.parse(localBinding.clusterPlace())
+    const decision = JSON.parse(localBinding.clusterPlace([...this.#sites.keys()]))
     if (decision.kind === 'local' && this.local) return localBinding
     if (decision.kind === 'instance') return this.site(decision.id, decision.address)
     if (this.local) return localBinding

@@ -15,7 +15,8 @@ use super::envelope::{seal, Opener, Refusal};
 use super::keys::Keys;
 use super::membership::Membership;
 use super::room::{self, RoomRecord};
-use crate::decide::instances::{place_on_instance, InstanceDecision};
+use crate::config::Policy;
+use crate::decide::instances::{place_room_on_instance, InstanceDecision};
 use crate::error::{Error, Result};
 use futures::StreamExt;
 use parking_lot::Mutex;
@@ -397,11 +398,20 @@ impl Member {
     /// Where a room's next transport goes, from this instance's pool and
     /// the live instances as last read; a delegation is counted against
     /// the chosen instance until its next announcement is read.
-    pub fn place(&self) -> (InstanceDecision, Option<Announcement>) {
+    /// `room_instances`: the instances the room has parts on already.
+    pub fn place(
+        &self,
+        policy: Policy,
+        room_instances: &[String],
+    ) -> (InstanceDecision, Option<Announcement>) {
         let live = self.live();
         let decision = {
             let mut recent = self.recent.lock();
-            let decision = place_on_instance(&snapshot(&self.announcement(), &live, &recent));
+            let decision = place_room_on_instance(
+                &snapshot(&self.announcement(), &live, &recent),
+                policy,
+                room_instances,
+            );
             if let InstanceDecision::Delegate(id) = &decision {
                 *recent.entry(id.clone()).or_insert(0) += 1;
             }

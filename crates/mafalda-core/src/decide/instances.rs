@@ -10,8 +10,15 @@
 //! at all (as a full pool gives the least loaded worker), else the least
 //! loaded other instance. An instance configured with no workers (a
 //! manager) always delegates.
+//!
+//! A room's next transport (`place_room_on_instance`), under the
+//! `concentrate` policy, first goes to an instance the room already has a
+//! part on while one has room, as rooms fill a worker before using
+//! another: a peer's transports, and the peers of a room, stay together
+//! and nothing is piped until an instance is full. Under `spread`, every
+//! transport goes to the instance with the most spare capacity.
 
-use crate::config::Limits;
+use crate::config::{Limits, Policy};
 use crate::decide::placement::WorkerLoad;
 
 /// One instance as the snapshot sees it.
@@ -78,7 +85,34 @@ pub enum InstanceDecision {
     Nowhere,
 }
 
-/// The instance for a room's next transport (see the module).
+/// The instance for the next transport of a room with parts on
+/// `room_instances` (ids), under `policy` (see the module).
+pub fn place_room_on_instance(
+    snapshot: &ClusterSnapshot,
+    policy: Policy,
+    room_instances: &[String],
+) -> InstanceDecision {
+    let local = &snapshot.local;
+    let local_first = local.limits.max_workers > 0 && local.has_room();
+    if policy == Policy::Concentrate && !local_first {
+        let sticky = snapshot
+            .others
+            .iter()
+            .filter(|i| i.limits.max_workers > 0 && i.has_room() && room_instances.contains(&i.id))
+            .max_by(|a, b| {
+                a.spare()
+                    .partial_cmp(&b.spare())
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then_with(|| b.id.cmp(&a.id))
+            });
+        if let Some(instance) = sticky {
+            return InstanceDecision::Delegate(instance.id.clone());
+        }
+    }
+    place_on_instance(snapshot)
+}
+
+/// The instance for a transport, wherever its room is (see the module).
 pub fn place_on_instance(snapshot: &ClusterSnapshot) -> InstanceDecision {
     let local = &snapshot.local;
     if local.limits.max_workers > 0 && local.has_room() {
@@ -229,6 +263,41 @@ mod tests {
         for (what, local, others, expected) in cases {
             assert_eq!(decide(local, others), expected, "{what}");
         }
+    }
+
+    #[test]
+    fn under_concentrate_a_room_stays_on_its_instances_while_they_have_room() {
+        let manager = instance("m", 0, vec![]);
+        let idle = || instance("b", 1, vec![worker(2, 0.0, 0)]);
+        let busy = |consumers| instance("a", 1, vec![worker(1, 30.0, consumers)]);
+        let room = ["a".to_string()];
+        let cases = [
+            // (policy, instance a's consumers, the room's parts, decision)
+            (Policy::Concentrate, 10, &room[..], delegate("a")),
+            (Policy::Concentrate, 100, &room[..], delegate("b")), // a is full
+            (Policy::Concentrate, 10, &[][..], delegate("b")),    // a new room: roomiest
+            (Policy::Spread, 10, &room[..], delegate("b")),
+        ];
+        for (policy, consumers, parts, expected) in cases {
+            let snapshot = ClusterSnapshot {
+                local: manager.clone(),
+                others: vec![busy(consumers), idle()],
+            };
+            assert_eq!(
+                place_room_on_instance(&snapshot, policy, parts),
+                expected,
+                "{policy:?}, a with {consumers} consumers, parts {parts:?}"
+            );
+        }
+        // A local worker with room still comes first.
+        let snapshot = ClusterSnapshot {
+            local: instance("m", 1, vec![]),
+            others: vec![busy(10)],
+        };
+        assert_eq!(
+            place_room_on_instance(&snapshot, Policy::Concentrate, &room),
+            InstanceDecision::Local
+        );
     }
 
     #[test]
