@@ -90,6 +90,14 @@ async function sharedRoom (router, app, maxWorkers) {
   expect(router.canConsume({ producerId: there[0].producerId, rtpCapabilities: { codecs: [] } })).toBe(false)
   for (const peer of here) expect(await app.call('canConsume', { producerId: peer.producer.id })).toBe(true)
 
+  // An observer here takes a producer made there, named with its appData.
+  const observer = await router.createAudioLevelObserver()
+  const added = new Promise((resolve) => observer.observer.once('addproducer', resolve))
+  await observer.addProducer({ producerId: there[0].producerId })
+  expect(await added).toEqual(expect.objectContaining({ id: there[0].producerId, kind: 'audio', appData: { peerId: 'cid' } }))
+  await observer.removeProducer({ producerId: there[0].producerId })
+  observer.close()
+
   // Everyone consumes everyone else, by producer id.
   const ids = [...here.map((p) => p.producer.id), ...there.map((p) => p.producerId)]
   for (const peer of here) {

@@ -318,7 +318,7 @@ class Router extends NativeObject {
     appData = checkAppData(appData)
     const site = await this.#observerBinding()
     const id = await site.routerCreateAudioLevelObserver(this.id, { maxEntries, threshold, interval })
-    return this.#adoptObserver(new AudioLevelObserver({ id, appData, getProducerById: (p) => this.#producers.get(p), binding: site }))
+    return this.#adoptObserver(new AudioLevelObserver({ id, appData, getProducerById: (p) => this.#observedProducer(p), binding: site }))
   }
 
   async createActiveSpeakerObserver ({ interval = 300, appData } = {}) {
@@ -327,7 +327,16 @@ class Router extends NativeObject {
     appData = checkAppData(appData)
     const site = await this.#observerBinding()
     const id = await site.routerCreateActiveSpeakerObserver(this.id, { interval })
-    return this.#adoptObserver(new ActiveSpeakerObserver({ id, appData, getProducerById: (p) => this.#producers.get(p), binding: site }))
+    return this.#adoptObserver(new ActiveSpeakerObserver({ id, appData, getProducerById: (p) => this.#observedProducer(p), binding: site }))
+  }
+
+  /**
+   * A producer an RTP observer names: this Router's, or (in a room several
+   * application instances use) what another told of one it made (`id`,
+   * `kind`, `type`, `appData`).
+   */
+  #observedProducer (producerId) {
+    return this.#producers.get(producerId) ?? this.#room?.remoteProducer(producerId)
   }
 
   #adoptObserver (rtpObserver) {

@@ -21,7 +21,7 @@ async function joinPeer (router, name) {
     counts.set(ssrc, (counts.get(ssrc) ?? 0) + 1)
   })
   const ssrc = 1000 + Math.floor(Math.random() * 1e6)
-  const producer = await send.produce({ kind: 'audio', rtpParameters: opusRtpParameters(ssrc) })
+  const producer = await send.produce({ kind: 'audio', rtpParameters: opusRtpParameters(ssrc), appData: { peerId: name } })
   return { name, send, recv, sender, receiver, counts, ssrc, producer, consumers: [] }
 }
 
@@ -68,7 +68,6 @@ function expectDelivered (peers, sent) {
 
 /** The instance (by address) a transport's socket is on. */
 const hostOf = (transport) => transport.tuple.localAddress
-
 
 /** Sends `count` packets from every peer and waits until every consumer got ≥ 95 % of them. */
 async function expectFlowing (peers, count = RTP_PPS * 2) {

@@ -16,9 +16,24 @@ const REMOTE_WAIT_MS = 2000
 // reached by the messages of the other application instances using them.
 const openRooms = new Map()
 
-/** What another user of the room needs to know of a (data) producer made here. */
+/** `appData` as it can travel (what JSON keeps of it). */
+function portableAppData (appData) {
+  try {
+    return JSON.parse(JSON.stringify(appData ?? {}))
+  } catch (_) {
+    return {}
+  }
+}
+
+/**
+ * What another user of the room needs to know of a (data) producer made
+ * here: enough for `canConsume()`, to be piped, and to be named in its
+ * RTP observers' events (EduMeet reads `producer.appData.peerId` there).
+ */
 function producerInfo (producer) {
-  const where = { id: producer.id, host: siteOf(producer._binding), address: addressOf(producer._binding) }
+  const where = {
+    id: producer.id, host: siteOf(producer._binding), address: addressOf(producer._binding), appData: portableAppData(producer.appData)
+  }
   if ('consumableRtpParameters' in producer) {
     return { ...where, data: false, kind: producer.kind, type: producer.type, consumableRtpParameters: producer.consumableRtpParameters }
   }
