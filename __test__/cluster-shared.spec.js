@@ -11,7 +11,7 @@ const mafalda = require('..')
 const { InvalidStateError } = mafalda.types
 const { mediaCodecs, consumerCapabilities, waitFor } = require('./helpers')
 const { startRedis, startTwoNodes, startAppInstance, stopAll } = require('./support/cluster')
-const { RTP_PPS, joinPeer, sendFromAll, expectDelivered, hostOf } = require('./support/peers')
+const { RTP_PPS, joinPeer, sendFromAll, expectDelivered, expectFlowing, hostOf } = require('./support/peers')
 
 const SECRET = 'shared-room-secret'
 const COUNT = RTP_PPS * 2
@@ -46,26 +46,34 @@ async function expectReceivedThere (app, name, count) {
   return received
 }
 
-test.each([
-  ['with a worker of its own', 1],
-  ['managing only', 0]
-])('cluster.router(id) opens a room another instance created (%s); peers of both consume each other by producer id', async (_, maxWorkers) => {
-  // Spread: this process's peers on both nodes, so that its producers are
-  // piped too, whichever node the other process's part is on.
+/**
+ * Runs `body({ router, app, appSelf })`: a room created here (this process
+ * managing only) and another application process joined with
+ * `maxWorkers`, which is stopped afterwards even when `body` fails. Spread:
+ * this process's peers go over both nodes, so that its producers are piped
+ * too, whichever node the other process's part is on.
+ */
+async function withAppInstance (maxWorkers, body) {
   mafalda.configure({ maxWorkers: 0, policy: 'spread' })
   await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
   const router = await mafalda.createRouter({ mediaCodecs })
   const app = startAppInstance()
   try {
-    await sharedRoom(router, app, maxWorkers)
+    const appSelf = await app.call('join', { redis: redis.url, address: '127.0.0.4', secret: SECRET, maxWorkers })
+    await body({ router, app, appSelf })
   } finally {
     await app.stop('SIGKILL')
   }
+}
+
+test.each([
+  ['with a worker of its own', 1],
+  ['managing only', 0]
+])('cluster.router(id) opens a room another instance created (%s); peers of both consume each other by producer id', async (_, maxWorkers) => {
+  await withAppInstance(maxWorkers, (room) => sharedRoom({ ...room, maxWorkers }))
 }, 90000)
 
-async function sharedRoom (router, app, maxWorkers) {
-  const appSelf = await app.call('join', { redis: redis.url, address: '127.0.0.4', secret: SECRET, maxWorkers })
-
+async function sharedRoom ({ router, app, appSelf, maxWorkers }) {
   await expect(app.call('open', { routerId: randomUUID() })).rejects.toThrow(/no router with id/)
   const opened = await app.call('open', { routerId: router.id })
   expect(opened.id).toBe(router.id)
@@ -112,11 +120,7 @@ async function sharedRoom (router, app, maxWorkers) {
   }
 
   // Real RTP from all four, both processes sending at once.
-  await Promise.all([sendFromAll(here, COUNT), app.call('send', { count: COUNT })])
-  await waitFor(() => {
-    try { expectDelivered(here, COUNT); return true } catch (_) { return false }
-  }, { timeout: 4000 }).catch(() => {})
-  expectDelivered(here, COUNT)
+  await Promise.all([expectFlowing(here, COUNT, { timeout: 4000 }), app.call('send', { count: COUNT })])
   for (const peer of there) await expectReceivedThere(app, peer.name, COUNT)
 
   // Redis knows where each producer lives.
@@ -183,19 +187,10 @@ async function sharedRoom (router, app, maxWorkers) {
     return instances.every((i) => i.workers.every((w) => w.routers.length === 0) && i.pipesIn.length === 0 && i.pipesOut.length === 0)
   }, { timeout: 5000 })
   await app.call('leave')
-  for (const peer of here) {
-    peer.sender.close()
-    peer.receiver.close()
-  }
 }
 
 test('a user of the room killed: consumers here of its producers close, its producers leave the record, the room goes on', async () => {
-  mafalda.configure({ maxWorkers: 0 })
-  await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
-  const router = await mafalda.createRouter({ mediaCodecs })
-  const app = startAppInstance()
-  try {
-    await app.call('join', { redis: redis.url, address: '127.0.0.4', secret: SECRET, maxWorkers: 0 })
+  await withAppInstance(0, async ({ router, app }) => {
     await app.call('open', { routerId: router.id })
     const there = await app.call('joinPeer', { name: 'eve' })
     const [ann, bob] = [await joinPeer(router, 'ann'), await joinPeer(router, 'bob')]
@@ -212,28 +207,14 @@ test('a user of the room killed: consumers here of its producers close, its prod
     // Known here until this instance notices the death too (each reads the
     // announcements on its own).
     await waitFor(() => !router.canConsume({ producerId: there.producerId, rtpCapabilities: consumerCapabilities(router) }))
-    await sendFromAll([ann], COUNT)
-    await waitFor(() => {
-      try { expectDelivered([bob], COUNT); return true } catch (_) { return false }
-    }, { timeout: 4000 }).catch(() => {})
-    expectDelivered([bob], COUNT)
+    // Bob's consumer of ann's producer goes on (ann consumes nothing).
+    await expectFlowing([ann, bob], COUNT, { timeout: 4000 })
     router.close()
-    for (const peer of [ann, bob]) {
-      peer.sender.close()
-      peer.receiver.close()
-    }
-  } finally {
-    await app.stop('SIGKILL')
-  }
+  })
 }, 60000)
 
 test('a data producer made through one application instance is consumed by id through another', async () => {
-  mafalda.configure({ maxWorkers: 0 })
-  await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
-  const router = await mafalda.createRouter({ mediaCodecs })
-  const app = startAppInstance()
-  try {
-    await app.call('join', { redis: redis.url, address: '127.0.0.4', secret: SECRET, maxWorkers: 1 })
+  await withAppInstance(1, async ({ router, app }) => {
     await app.call('open', { routerId: router.id })
     const transport = await router.createDirectTransport()
     const { id } = await app.call('produceData')
@@ -250,9 +231,7 @@ test('a data producer made through one application instance is consumed by id th
     await app.call('closeRouter')
     await closed
     router.close()
-  } finally {
-    await app.stop('SIGKILL')
-  }
+  })
 }, 60000)
 
 test('cluster.router() needs a joined instance and a string id', async () => {

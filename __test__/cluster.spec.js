@@ -10,7 +10,7 @@ const {
   mediaCodecs, opusRtpParameters, consumerCapabilities, rtpPacket, bindSocket, sleep, waitFor
 } = require('./helpers')
 const { makeCertificates, startRedis, startNode, startTwoNodes, stopAll, freePort, withoutIdleWorkers } = require('./support/cluster')
-const { RTP_PPS, joinPeer, sendFromAll, consumeAll, expectDelivered, hostOf } = require('./support/peers')
+const { RTP_PPS, joinPeer, sendFromAll, consumeAll, expectDelivered, expectFlowing, hostOf } = require('./support/peers')
 
 const SECRET = 'cluster-test-secret'
 const SEND_MS = 2000
@@ -40,6 +40,20 @@ function twoNodesForDescribe () {
   beforeAll(async () => { nodes.list = await startTwoNodes(redis.url, SECRET) }, 60000)
   afterAll(async () => { await Promise.all(nodes.list.map((node) => node.stop('SIGINT'))) })
   return nodes
+}
+
+/**
+ * A media node (`nodeOptions` for it) and this process (`options` for
+ * `join()`) join through one Redis: each sees the other, and a request to
+ * the node is answered through its inbox. Resolves with the node.
+ */
+async function joinWithNode (options, nodeOptions = {}) {
+  const node = await startNode({ redis: options.redis, address: '127.0.0.2', secret: SECRET, ...nodeOptions })
+  const self = await mafalda.cluster.join({ address: '127.0.0.1', secret: SECRET, ...options })
+  expect((await mafalda.cluster.instances()).map((i) => i.id).sort()).toEqual([self.id, node.id].sort())
+  const { instances } = await mafalda.cluster.dump()
+  expect(instances.find((i) => i.id === node.id).workers).toEqual(expect.any(Array))
+  return node
 }
 
 describe('joining', () => {
@@ -80,12 +94,7 @@ describe('joining', () => {
     try {
       const refused = await mafalda.cluster.join({ redis: acl.url, address: '127.0.0.1', secret: SECRET }).catch((e) => e)
       expect(refused.message).toMatch(/cannot reach Redis/)
-      node = await startNode({ redis: url, address: '127.0.0.2', secret: SECRET })
-      const self = await mafalda.cluster.join({ redis: url, address: '127.0.0.1', secret: SECRET })
-      expect((await mafalda.cluster.instances()).map((i) => i.id).sort()).toEqual([self.id, node.id].sort())
-      // A request and its answer through the other instance's inbox.
-      const { instances } = await mafalda.cluster.dump()
-      expect(instances.find((i) => i.id === node.id).workers).toEqual(expect.any(Array))
+      node = await joinWithNode({ redis: url })
     } finally {
       await mafalda.cluster.leave()
       await node?.stop('SIGINT')
@@ -114,11 +123,7 @@ describe('joining', () => {
         expect(error.message).toMatch(/cannot reach Redis at rediss:\/\/127\.0\.0\.1/)
       }
       expect(Date.now() - started).toBeLessThan(8000)
-      node = await startNode({ redis: secure.url, address: '127.0.0.2', secret: SECRET, tls: certificates })
-      const self = await mafalda.cluster.join({ redis: secure.url, address: '127.0.0.1', secret: SECRET, tls })
-      expect((await mafalda.cluster.instances()).map((i) => i.id).sort()).toEqual([self.id, node.id].sort())
-      const { instances } = await mafalda.cluster.dump()
-      expect(instances.find((i) => i.id === node.id).workers).toEqual(expect.any(Array))
+      node = await joinWithNode({ redis: secure.url, tls }, { tls: certificates })
     } finally {
       await mafalda.cluster.leave()
       await node?.stop('SIGINT')
@@ -412,13 +417,7 @@ describe('delegation driven by load', () => {
       expect(hostOf(cid.recv)).toBe(second)
       cid.consumers.push({ consumer: await cid.recv.consume({ producerId: ann.producer.id, rtpCapabilities: consumerCapabilities(router) }), from: ann })
       ann.consumers.push({ consumer: await ann.recv.consume({ producerId: cid.producer.id, rtpCapabilities: consumerCapabilities(router) }), from: cid })
-      const peers = [ann, bob, cid]
-      const count = RTP_PPS * SEND_MS / 1000
-      await sendFromAll(peers, count)
-      await waitFor(() => {
-        try { expectDelivered(peers, count); return true } catch (_) { return false }
-      }, { timeout: 3000 }).catch(() => {})
-      expectDelivered(peers, count)
+      await expectFlowing([ann, bob, cid], RTP_PPS * SEND_MS / 1000)
       const { instances } = await mafalda.cluster.dump()
       expect(instances.flatMap((i) => i.pipesOut.map((p) => p.producerId)).sort()).toEqual([ann.producer.id, cid.producer.id].sort())
       router.close()

@@ -225,22 +225,6 @@ pub fn cluster_room(env: &Env, room: String) -> Result<PromiseRaw<'_, String>> {
     })
 }
 
-/// The room's directory (JSON object: producer id → instance id).
-#[napi(catch_unwind)]
-pub fn cluster_homes(env: &Env, room: String) -> Result<PromiseRaw<'_, String>> {
-    let member = member()?;
-    env.spawn_future(async move {
-        let homes = cluster::runtime()
-            .spawn(async move { member.homes(&room).await })
-            .await
-            .map_err(|e| type_error(format!("cluster: {e}")))?
-            .napi()?;
-        let map: serde_json::Map<String, serde_json::Value> =
-            homes.into_iter().map(|(k, v)| (k, v.into())).collect();
-        Ok(serde_json::Value::Object(map).to_string())
-    })
-}
-
 /// Marks this instance as draining (or not).
 #[napi(catch_unwind)]
 pub fn cluster_set_draining(draining: bool) -> Result<()> {

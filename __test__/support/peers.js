@@ -70,11 +70,11 @@ function expectDelivered (peers, sent) {
 const hostOf = (transport) => transport.tuple.localAddress
 
 /** Sends `count` packets from every peer and waits until every consumer got ≥ 95 % of them. */
-async function expectFlowing (peers, count = RTP_PPS * 2) {
+async function expectFlowing (peers, count = RTP_PPS * 2, { timeout = 3000 } = {}) {
   await sendFromAll(peers, count)
   await waitFor(() => {
     try { expectDelivered(peers, count); return true } catch (_) { return false }
-  }, { timeout: 3000 }).catch(() => {})
+  }, { timeout }).catch(() => {})
   expectDelivered(peers, count)
 }
 

@@ -205,9 +205,14 @@ class ClusterRoom {
     })
   }
 
+  /** Writes in Redis where `producer` lives (this instance its maker). */
+  #writeHome (producer) {
+    localBinding.clusterSetHome(this.id, producer.id, siteOf(producer._binding))
+  }
+
   producerAdded (producer) {
     if (!messages.state.self) return
-    localBinding.clusterSetHome(this.id, producer.id, siteOf(producer._binding))
+    this.#writeHome(producer)
     if (this.#users.size === 0) return
     const info = producerInfo(producer)
     for (const id of this.#users) messages.notify(id, 'roomProducer', [this.id, info])
@@ -294,10 +299,9 @@ class ClusterRoom {
 
   /** Writes the room's record again (Redis came back). */
   republish () {
+    if (!messages.state.self) return
     this.#announce()
-    for (const producer of this.#router._clusterProducers()) {
-      if (messages.state.self) localBinding.clusterSetHome(this.id, producer.id, siteOf(producer._binding))
-    }
+    for (const producer of this.#router._clusterProducers()) this.#writeHome(producer)
   }
 
   /**

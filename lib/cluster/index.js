@@ -172,7 +172,7 @@ const cluster = {
   /** The producer directory of a room as Redis holds it: producer id → instance id. */
   async directory (routerId) {
     if (!messages.state.self) throw new InvalidStateError('not joined to a cluster')
-    return JSON.parse(await binding.clusterHomes(String(routerId)))
+    return JSON.parse(await binding.clusterRoom(String(routerId))).hosts
   }
 }
 

@@ -385,11 +385,6 @@ impl Member {
         Ok(RoomRecord::from_fields(fields))
     }
 
-    /// The room's directory as Redis holds it: producer id → instance id.
-    pub async fn homes(&self, room: &str) -> Result<Vec<(String, String)>> {
-        Ok(self.room(room).await?.hosts.into_iter().collect())
-    }
-
     /// The live instances as last read (at most a heartbeat old).
     pub fn live(&self) -> Vec<Announcement> {
         self.live.lock().clone()

@@ -95,21 +95,26 @@ pub fn place_room_on_instance(
     let local = &snapshot.local;
     let local_first = local.limits.max_workers > 0 && local.has_room();
     if policy == Policy::Concentrate && !local_first {
-        let sticky = snapshot
+        let room = snapshot
             .others
             .iter()
-            .filter(|i| i.limits.max_workers > 0 && i.has_room() && room_instances.contains(&i.id))
-            .max_by(|a, b| {
-                a.spare()
-                    .partial_cmp(&b.spare())
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then_with(|| b.id.cmp(&a.id))
-            });
-        if let Some(instance) = sticky {
+            .filter(|i| i.limits.max_workers > 0 && room_instances.contains(&i.id));
+        if let Some(instance) = roomiest(room) {
             return InstanceDecision::Delegate(instance.id.clone());
         }
     }
     place_on_instance(snapshot)
+}
+
+/// Of `instances`, the one with room and the most spare capacity (ties by
+/// id, so that every manager agrees).
+fn roomiest<'a>(instances: impl Iterator<Item = &'a InstanceLoad>) -> Option<&'a InstanceLoad> {
+    instances.filter(|i| i.has_room()).max_by(|a, b| {
+        a.spare()
+            .partial_cmp(&b.spare())
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| b.id.cmp(&a.id))
+    })
 }
 
 /// The instance for a transport, wherever its room is (see the module).
@@ -124,13 +129,7 @@ pub fn place_on_instance(snapshot: &ClusterSnapshot) -> InstanceDecision {
             .iter()
             .filter(|i| !i.draining && i.limits.max_workers > 0)
     };
-    let roomiest = open().filter(|i| i.has_room()).max_by(|a, b| {
-        a.spare()
-            .partial_cmp(&b.spare())
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then_with(|| b.id.cmp(&a.id))
-    });
-    if let Some(instance) = roomiest {
+    if let Some(instance) = roomiest(open()) {
         return InstanceDecision::Delegate(instance.id.clone());
     }
     if local.limits.max_workers > 0 && !local.draining {
