@@ -1636,6 +1636,16 @@ export type MafaldaClusterJoinOptions = {
   tls?: { ca?: string; cert?: string; key?: string }
   /** Worker settings for the rooms served for other instances (`mafalda-node --rtc-min-port …`). */
   workerSettings?: { logLevel?: WorkerLogLevel; rtcMinPort?: number; rtcMaxPort?: number }
+  /**
+   * How the producers made through this instance reach other instances.
+   * `per-instance` (default): one pipe per (producer, instance), fanned out
+   * there over that instance's local pipes (least bandwidth and CPU at the
+   * producer's end, one more local hop). `per-router`: one per real router
+   * there with a consumer of it, from the producer's own real router
+   * (equal latency for all consumers, more bandwidth; for instances on one
+   * network). Data producers always travel per instance.
+   */
+  interInstancePipes?: 'per-instance' | 'per-router'
 }
 
 /** A live instance, as it announced itself (every 500 ms, with a 2.5 s time to live). */

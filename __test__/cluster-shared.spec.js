@@ -163,13 +163,13 @@ async function sharedRoom ({ router, app, appSelf, maxWorkers }) {
   await waitFor(async () => Object.keys(await mafalda.cluster.directory(router.id)).length === 1)
   expect(await mafalda.cluster.directory(router.id)).toEqual({ [here[0].producer.id]: expect.any(String) })
   if (maxWorkers > 0) {
-    // Its transports there closed with its Router, though this instance
-    // still holds the room's part there; the pipe transports this instance
-    // made to it closed with the last pipe through them.
+    // Its transports there closed with its Router; the pipe transports this
+    // instance made to it closed with the last pipe through them, and the
+    // room's part this instance held there for them with the last pair.
     await waitFor(async () => {
       const { instances } = await mafalda.cluster.dump()
       const workers = instances.find((i) => i.id === appSelf.id).workers
-      return workers.every((w) => w.routers.every((r) => r.transports === 0))
+      return workers.every((w) => w.routers.length === 0)
     }, { timeout: 8000 })
   }
   here[1].consumers = here[1].consumers.filter((c) => c.from.name === here[0].producer.id)

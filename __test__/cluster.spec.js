@@ -61,6 +61,8 @@ describe('joining', () => {
     await expect(mafalda.cluster.join({ redis: 'http://x', address: '127.0.0.1', secret: 's' })).rejects.toThrow(TypeError)
     await expect(mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1' })).rejects.toThrow(TypeError)
     await expect(mafalda.cluster.join({ redis: redis.url, address: 'not-an-ip', secret: 's' })).rejects.toThrow(TypeError)
+    await expect(mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: 's', interInstancePipes: 'per-worker' }))
+      .rejects.toThrow(/interInstancePipes must be per-instance or per-router/)
     const port = await freePort()
     const started = Date.now()
     await expect(mafalda.cluster.join({ redis: `redis://127.0.0.1:${port}`, address: '127.0.0.1', secret: 's' }))
@@ -423,6 +425,82 @@ describe('delegation driven by load', () => {
       router.close()
     } finally {
       await Promise.all(nodes.map((node) => node.stop('SIGINT')))
+    }
+  }, 60000)
+})
+
+describe('inter-instance pipe modes', () => {
+  // This instance's room over its two workers (a consumer budget of 2 each
+  // fills them), a fourth peer spilled onto a media node: the node's
+  // producer is consumed on both of this instance's real routers.
+  test.each([
+    ['per-instance', { pathsHere: 1, localPipes: 3 }],
+    ['per-router', { pathsHere: 2, localPipes: 2 }]
+  ])('%s: a producer on a media node consumed on two real routers here', async (mode, expected) => {
+    const node = await startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET, maxWorkers: 1 })
+    try {
+      await withoutIdleWorkers(mafalda)
+      mafalda.configure({ maxWorkers: 2, consumerBudget: 2, policy: 'concentrate' })
+      await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET, interInstancePipes: mode })
+      const router = await mafalda.createRouter({ mediaCodecs })
+      const routerOf = async (transport) => {
+        const routers = (await mafalda.dump()).workers.flatMap((w) => w.routers)
+        return routers.find((r) => r.transportIds.includes(transport.id))?.id
+      }
+      const ann = await joinPeer(router, 'ann')
+      const bob = await joinPeer(router, 'bob')
+      await consumeAll(router, [ann, bob])
+      const cid = await joinPeer(router, 'cid')
+      for (const from of [ann, bob]) {
+        cid.consumers.push({ consumer: await cid.recv.consume({ producerId: from.producer.id, rtpCapabilities: consumerCapabilities(router) }), from })
+      }
+      const dan = await joinPeer(router, 'dan')
+      // Both workers here are full: the fourth peer is on the node.
+      expect([hostOf(ann.recv), hostOf(cid.recv), hostOf(dan.send), hostOf(dan.recv)])
+        .toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.2', '127.0.0.2'])
+      const [annRouter, cidRouter] = await Promise.all([routerOf(ann.recv), routerOf(cid.recv)])
+      expect(annRouter).toEqual(expect.any(String))
+      expect(cidRouter).toEqual(expect.any(String))
+      expect(cidRouter).not.toBe(annRouter)
+      const ofDan = []
+      for (const peer of [ann, cid]) {
+        const consumer = await peer.recv.consume({ producerId: dan.producer.id, rtpCapabilities: consumerCapabilities(router) })
+        peer.consumers.push({ consumer, from: dan })
+        ofDan.push(consumer)
+      }
+      for (const from of [ann, cid]) {
+        dan.consumers.push({ consumer: await dan.recv.consume({ producerId: from.producer.id, rtpCapabilities: consumerCapabilities(router) }), from })
+      }
+      await expectFlowing([ann, bob, cid, dan], RTP_PPS * SEND_MS / 1000)
+
+      // Per instance: one pipe from the node, fanned out here by a local
+      // pipe; per router: one to each real router, no local pipe for it.
+      const { instances } = await mafalda.cluster.dump()
+      const here = instances.find((i) => i.id === mafalda.cluster.self.id)
+      const there = instances.find((i) => i.id === node.id)
+      expect(here.pipesIn.filter((p) => p.producerId === dan.producer.id)).toHaveLength(expected.pathsHere)
+      expect(there.pipesOut.filter((p) => p.producerId === dan.producer.id)).toHaveLength(expected.pathsHere)
+      const local = (await mafalda.dump()).workers.flatMap((w) => w.routers)
+      expect(local.reduce((n, r) => n + r.pipeConsumers, 0)).toBe(expected.localPipes)
+
+      // Its pause and its close reach the consumers on both real routers.
+      const paused = ofDan.map((c) => new Promise((resolve) => c.on('producerpause', resolve)))
+      await dan.producer.pause()
+      await Promise.all(paused)
+      expect(ofDan.map((c) => c.producerPaused)).toEqual([true, true])
+      const resumed = ofDan.map((c) => new Promise((resolve) => c.on('producerresume', resolve)))
+      await dan.producer.resume()
+      await Promise.all(resumed)
+      const closed = ofDan.map((c) => new Promise((resolve) => c.on('producerclose', resolve)))
+      dan.producer.close()
+      await Promise.all(closed)
+      await waitFor(async () => {
+        const { instances } = await mafalda.cluster.dump()
+        return instances.every((i) => [...i.pipesIn, ...i.pipesOut].every((p) => p.producerId !== dan.producer.id))
+      }, { timeout: 3000 })
+      router.close()
+    } finally {
+      await node.stop('SIGINT')
     }
   }, 60000)
 })

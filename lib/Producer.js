@@ -11,8 +11,10 @@ class Producer extends NativeObject {
   #score
   #codecs
 
-  constructor ({ data, appData, codecs, binding }) {
+  constructor ({ data, appData, codecs, binding, transportId }) {
     super(data.id, appData, binding)
+    /** Its transport's id (the cluster pipes it from that transport's real router). */
+    this._transportId = transportId
     this.#codecs = codecs
     restoreCodecNumbers(data.rtpParameters, codecs)
     restoreCodecNumbers(data.consumableRtpParameters, codecs)

@@ -280,7 +280,8 @@ class Router extends NativeObject {
     transport._producerLookup = (id) => this.#producers.get(id)
     // A producer of this Router, or (by id) one another application
     // instance using the room made.
-    transport._leaseProducer = (id) => this.#room?.lease(this.#producers.get(id) ?? id, transport._binding) ?? null
+    transport._leaseProducer = (id) =>
+      this.#room?.lease(this.#producers.get(id) ?? id, transport._binding, { near: transport.id }) ?? null
     transport._leaseDataProducer = (id) =>
       this.#room?.lease(this.#dataProducers.get(id) ?? id, transport._binding, { data: true }) ?? null
     transport._routerRtpCapabilities = this.#rtpCapabilities

@@ -156,7 +156,7 @@ class Transport extends NativeObject {
     const data = JSON.parse(await this._binding.transportProduce(this.id, JSON.stringify({
       id, kind, rtpParameters, paused: Boolean(paused), keyFrameRequestDelay
     })))
-    const producer = new Producer({ data, appData, codecs: clone(rtpParameters.codecs), binding: this._binding })
+    const producer = new Producer({ data, appData, codecs: clone(rtpParameters.codecs), binding: this._binding, transportId: this.id })
     if (this.closed) {
       producer.transportClosed()
       throw new InvalidStateError('Transport closed')

@@ -3,7 +3,7 @@
 use crate::convert::json::Json;
 use crate::convert::{input, output};
 use crate::engine;
-use crate::error::{IntoNapi, Result};
+use crate::error::{type_error, IntoNapi, Result};
 use crate::started::{close_in_order, start};
 use crate::transport::transport_id;
 use mafalda_core::mediasoup::producer::ProducerId;
@@ -29,6 +29,26 @@ pub fn transport_produce(env: &Env, transport: String, options: Json) -> Result<
         }
         .napi()?;
         // As JSON text, which JS parses (see `transport.rs`).
+        Ok(output::producer(&info).to_string())
+    })
+}
+
+/// A further arrival of another instance's producer, on a PipeTransport of
+/// the room on a real router it does not reach yet (the cluster's paths per
+/// real router; options as `transportProduce`'s, with the producer's id).
+#[napi(catch_unwind)]
+pub fn transport_produce_arrival(
+    env: &Env,
+    transport: String,
+    options: Json,
+) -> Result<PromiseRaw<'_, String>> {
+    start(env, async move {
+        let (id, options) = input::producer_options(options.0)?;
+        let id = id.ok_or_else(|| type_error("missing id"))?;
+        let info = engine()
+            .produce_arrival(transport_id(&transport)?, id, options)
+            .await
+            .napi()?;
         Ok(output::producer(&info).to_string())
     })
 }

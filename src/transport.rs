@@ -31,8 +31,18 @@ fn bitrate(value: f64) -> Result<u64> {
 /// candidates, DTLS fingerprints, tuples) is a large object, and `JSON.parse`
 /// builds it several times faster than Node-API does property by property.
 async fn create(router: &str, options: TransportOptions, sctp_streams: SctpStreams) -> Result<String> {
+    create_near(router, options, sctp_streams, None).await
+}
+
+/// [`create`] on the real router of transport `near` of the room.
+async fn create_near(
+    router: &str,
+    options: TransportOptions,
+    sctp_streams: SctpStreams,
+    near: Option<TransportId>,
+) -> Result<String> {
     let info = engine()
-        .create_transport_with(router_id(router)?, options, sctp_streams)
+        .create_transport_with(router_id(router)?, options, sctp_streams, near)
         .await
         .napi()?;
     Ok(output::transport(&info).to_string())
@@ -71,20 +81,32 @@ pub fn router_create_plain_transport(
 
 /// `router.createPipeTransport()` with normalised options.
 #[napi(catch_unwind)]
+/// `near`: a transport of the room whose real router the pipe transport
+/// goes on (the cluster's paths per real router), not part of mediasoup's API.
 pub fn router_create_pipe_transport(
     env: &Env,
     router: String,
     options: Json,
+    near: Option<String>,
 ) -> Result<PromiseRaw<'_, String>> {
     start(env, async move {
         let sctp_streams = input::sctp_streams(&options.0)?;
-        create(
+        let near = near.as_deref().map(transport_id).transpose()?;
+        create_near(
             &router,
             TransportOptions::Pipe(input::pipe_transport_options(options.0)?),
             sctp_streams,
+            near,
         )
         .await
     })
+}
+
+/// The id of the real router a transport is on (the cluster asks where a
+/// path from another instance must arrive).
+#[napi(catch_unwind)]
+pub fn transport_site(id: String) -> Result<String> {
+    Ok(engine().transport_site(transport_id(&id)?).napi()?.to_string())
 }
 
 /// `router.createDirectTransport()` with normalised options.

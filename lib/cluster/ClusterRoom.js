@@ -66,6 +66,8 @@ class ClusterRoom {
   #nextLease = 1
   /** Consumes waiting for a producer's note: id → callbacks. */
   #waiting = new Map()
+  /** Parts opened only for the ends of pipes to other users: let go with their last pipe. */
+  #forPipes = new Set()
 
   /**
    * `home`: a part already opened on another instance; `held`: the local
@@ -120,11 +122,18 @@ class ClusterRoom {
     throw new InvalidStateError('no live instance of the cluster can take a transport')
   }
 
-  /** The binding of the room's part on instance `id`, opened there once. */
-  site (id, address) {
+  /**
+   * The binding of the room's part on instance `id`, opened there once.
+   * `forPipes`: only for the ends of pipes (for another user's consumers
+   * there), let go when the last pipe pair there closes; a part opened for
+   * a transport stays until the room closes.
+   */
+  site (id, address, { forPipes = false } = {}) {
     if (id === messages.state.self?.id && this.local) return Promise.resolve(localBinding)
+    if (!forPipes) this.#forPipes.delete(id)
     let site = this.#sites.get(id)
     if (!site) {
+      if (forPipes) this.#forPipes.add(id)
       const remote = remoteBinding(id, address)
       site = messages.request(id, 'roomOpen', [this.id, this.#router._mediaCodecs]).then(() => {
         logger.cluster.debug('room %s: part opened on %s', this.id, id)
@@ -156,24 +165,25 @@ class ClusterRoom {
 
   /**
    * Makes `producer` (this room's, or the id of another user's) reachable
-   * where `dest` reaches; resolves with a lease to release when its user
+   * where `dest` reaches (for a consumer on transport `near` there);
+   * resolves with a lease to release when its user
    * goes, or null when nothing is to be done (the producer is there
    * already, or unknown: the consume then fails as mediasoup's would).
    */
-  lease (producer, dest, { data = false } = {}) {
+  lease (producer, dest, { data = false, near = null } = {}) {
     if (!messages.state.self || !producer) return null
-    if (typeof producer !== 'string') return producer._binding ? this.#pipes.lease(producer, dest, { data }) : null
+    if (typeof producer !== 'string') return producer._binding ? this.#pipes.lease(producer, dest, { data, near }) : null
     const info = this.#remote.get(producer)
-    if (info) return this.#leaseRemote(info, dest, data)
+    if (info) return this.#leaseRemote(info, dest, data, near)
     // Not heard of (yet): in a room used by other instances, its note may
     // still be on its way (an application can learn the id faster).
     if (this.#users.size === 0) return null
-    return this.#awaitRemote(producer).then((info) => info ? this.#leaseRemote(info, dest, data) : null)
+    return this.#awaitRemote(producer).then((info) => info ? this.#leaseRemote(info, dest, data, near) : null)
   }
 
-  async #leaseRemote (info, dest, data) {
+  async #leaseRemote (info, dest, data, near) {
     if (info.data !== data || info.host === siteOf(dest)) return null
-    const token = await messages.request(info.owner, 'roomLease', [this.id, info.id, data, siteOf(dest), addressOf(dest)])
+    const token = await messages.request(info.owner, 'roomLease', [this.id, info.id, data, siteOf(dest), addressOf(dest), near])
     let released = token === null
     return {
       release: () => {
@@ -253,12 +263,12 @@ class ClusterRoom {
   }
 
   /** A pipe of one of this instance's producers, for another user's consumer. */
-  async #leaseFor (from, [, id, data, site, address]) {
+  async #leaseFor (from, [, id, data, site, address, near = null]) {
     const producer = this.#router._getProducer(id, data)
     if (!producer) throw new InvalidStateError(`${data ? 'DataProducer' : 'Producer'} not found`)
     // The pipe's end there is made by this instance: it opens its part first.
-    const dest = site === messages.state.self.id ? localBinding : await this.site(site, address)
-    const leasing = this.#pipes.lease(producer, dest, { data })
+    const dest = site === messages.state.self.id ? localBinding : await this.site(site, address, { forPipes: true })
+    const leasing = this.#pipes.lease(producer, dest, { data, near })
     const lease = leasing ? await leasing : null
     if (!lease) return null
     const token = this.#nextLease++
@@ -292,9 +302,21 @@ class ClusterRoom {
    */
   instanceGone (id) {
     this.#sites.delete(id)
+    this.#forPipes.delete(id)
     this.#userGone(id)
     this.#pipes.instanceGone(id)
     this.#router._instanceGone(id)
+  }
+
+  /** A pipe pair closed: parts opened only for pipes that no pair uses any more are let go. */
+  pairClosed () {
+    for (const id of [...this.#forPipes]) {
+      if (this.#pipes.reaches(id)) continue
+      this.#forPipes.delete(id)
+      this.#sites.delete(id)
+      messages.notify(id, 'routerClose', [this.id])
+      logger.cluster.debug('room %s: part on %s let go, no pipe left there', this.id, id)
+    }
   }
 
   /** Writes the room's record again (Redis came back). */
@@ -320,6 +342,7 @@ class ClusterRoom {
     for (const [token, lease] of [...this.#leases]) this.#releaseFor(lease.from, token)
     for (const id of this.#sites.keys()) messages.notify(id, 'routerClose', [this.id])
     this.#sites.clear()
+    this.#forPipes.clear()
     for (const id of this.#users) messages.notify(id, 'roomLeave', [this.id])
     this.#users.clear()
     this.#remote.clear()

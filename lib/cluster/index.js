@@ -49,13 +49,13 @@ function checkTls (tls) {
  */
 const cluster = {
   /**
-   * Joins: `{ redis, address, secret, instanceId, tls }`. `address` is the
+   * Joins: `{ redis, address, secret, instanceId, tls, interInstancePipes }`. `address` is the
    * IP the others (and the clients of transports delegated here) reach
    * this instance at. `tls` (for `rediss://`): `{ ca, cert, key }` in PEM,
    * the authority that signed Redis's certificate (else the system's
    * roots) and a client certificate. Resolves with `{ id, address }`.
    */
-  async join ({ redis, address, secret, instanceId, tls, workerSettings } = {}) {
+  async join ({ redis, address, secret, instanceId, tls, workerSettings, interInstancePipes = 'per-instance' } = {}) {
     if (typeof redis !== 'string' || !REDIS_URL.test(redis)) throw typeError('redis must be a redis:// or rediss:// URL')
     if (typeof address !== 'string' || address.length === 0) throw typeError('address must be an IP address')
     if (typeof secret !== 'string' || secret.length === 0) throw typeError('secret must be a non-empty string')
@@ -63,6 +63,9 @@ const cluster = {
       throw typeError('if given, instanceId must be a non-empty string')
     }
     checkTls(tls)
+    if (!['per-instance', 'per-router'].includes(interInstancePipes)) {
+      throw typeError('if given, interInstancePipes must be per-instance or per-router')
+    }
     if (messages.state.self) throw new InvalidStateError('already joined to a cluster')
     server.setWorkerSettings(workerSettings ?? null)
     const joined = JSON.parse(await binding.clusterJoin(
@@ -70,6 +73,7 @@ const cluster = {
       messages.onMessage
     ))
     messages.state.self = { id: joined.id, address: joined.address }
+    messages.state.interInstancePipes = interInstancePipes
     messages.state.serve = server.serve
     messages.state.notice = onNotice
     logger.cluster.debug('joined as %s at %s', joined.id, joined.address)

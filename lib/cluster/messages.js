@@ -21,7 +21,9 @@ const state = {
   /** Serves requests from other instances (lib/cluster/server.js). */
   serve: null,
   /** Told when an instance comes or goes (lib/cluster/index.js). */
-  notice: null
+  notice: null,
+  /** How this instance's producers reach others: 'per-instance' or 'per-router' (lib/cluster/pipes.js). */
+  interInstancePipes: 'per-instance'
 }
 // Instances whose announcement expired: a request to one fails at once.
 const gone = new Set()

@@ -1,6 +1,7 @@
 'use strict'
 
 const localBinding = require('../binding')
+const { InvalidStateError } = require('../errors')
 const dispatcher = require('../dispatcher')
 const logger = require('../logger')
 const messages = require('./messages')
@@ -19,11 +20,21 @@ function addressOf (binding) {
  * `fn(...args)` on a site; `pipe` (what the created object carries) is
  * recorded where the object lives, for `cluster.dump()`.
  */
-async function callOn (binding, fn, args, pipe) {
+async function callOn (binding, fn, args, pipe, noteId) {
   if (binding.instanceId) return messages.request(binding.instanceId, fn, args, { pipe })
   const result = await localBinding[fn](...args)
-  if (pipe) server.notePipe(typeof result === 'string' ? JSON.parse(result).id : result.id, pipe)
+  if (pipe) server.notePipe(noteId ?? (typeof result === 'string' ? JSON.parse(result).id : result.id), pipe)
   return result
+}
+
+/** Whether pipes between instances go to each real router that consumes (`interInstancePipes`). */
+function perRouter () {
+  return messages.state.interInstancePipes === 'per-router'
+}
+
+/** Where a further arrival of a producer over a pipe transport is noted (its id is the producer's). */
+function arrivalNote (producerId, transportId) {
+  return `${producerId} ${transportId}`
 }
 
 /**
@@ -33,6 +44,15 @@ async function callOn (binding, fn, args, pipe) {
  * two instances share one PipeTransport pair (SRTP, RTX and NACK on).
  * Reference-counted by the consumers (and observers) that use them, and
  * kept `linger` ms after the last one goes.
+ *
+ * With `interInstancePipes: 'per-router'` a media producer reaches each
+ * real router of the destination that has a consumer of it straight from
+ * the producer's own real router: the pipe's first *path* arrives next to
+ * the first consumer's transport (its pipe producer is the destination's
+ * producer of that id), every further one as an *arrival* on a pipe
+ * transport next to its consumer's transport (`engine/arrival.rs`). Pairs
+ * then join two real routers, not two instances. A pipe's paths live and
+ * close together, with the pipe.
  */
 class RoomPipes {
   #room
@@ -48,14 +68,16 @@ class RoomPipes {
    * instance `dest` reaches; resolves with a lease to release when its
    * user goes, or null when the producer is there already.
    */
-  lease (producer, dest, { data = false } = {}) {
+  lease (producer, dest, { data = false, near = null } = {}) {
     const src = producer._binding
     if (siteOf(src) === siteOf(dest)) return null
+    // `near`: the consumer's transport there, for a path per real router.
+    if (data || !perRouter()) near = null
     const key = `${data ? 'data' : 'media'} ${producer.id} ${siteOf(dest)}`
     let pipe = this.#pipes.get(key)
     if (!pipe) {
-      pipe = { key, data, producerId: producer.id, src, dest, refs: 0, timer: null, consumerId: null }
-      pipe.ready = data ? this.#openData(pipe, producer) : this.#open(pipe, producer)
+      pipe = { key, data, producerId: producer.id, src, dest, refs: 0, timer: null, consumerId: null, paths: new Map() }
+      pipe.ready = data ? this.#openData(pipe, producer) : this.#open(pipe, producer, near)
       pipe.ready.catch(() => { if (this.#pipes.get(key) === pipe) this.#pipes.delete(key) })
       this.#pipes.set(key, pipe)
     }
@@ -70,21 +92,41 @@ class RoomPipes {
       pipe.timer = setTimeout(() => this.#close(pipe), linger)
       pipe.timer.unref?.()
     }
-    return pipe.ready.then(() => ({ release }), (error) => {
+    const ready = near ? pipe.ready.then(() => this.#path(pipe, producer, near)) : pipe.ready
+    return ready.then(() => ({ release }), (error) => {
       release()
       throw error
     })
   }
 
   /**
+   * The pipe's path to the real router of transport `near` (per-router
+   * mode), made once. A path that cannot be made is logged and left out:
+   * the consumer is then reached through the destination's local pipes.
+   */
+  async #path (pipe, producer, near) {
+    const router = await pipe.dest.transportSite(near)
+    let path = pipe.paths.get(router)
+    if (!path) {
+      path = this.#openPath(pipe, producer, near).catch((error) => {
+        logger.cluster.debug('room %s: producer %s not piped to router %s: %s', this.#room.id, pipe.producerId, router, error.message)
+      })
+      pipe.paths.set(router, path)
+    }
+    return path
+  }
+
+  /**
    * The pipe transports between two instances, made once and used by
    * `pipe` (closed with the last pipe that used them).
    */
-  async #pair (a, b, pipe) {
-    const key = [siteOf(a), siteOf(b)].sort().join(' ')
+  async #pair (a, b, pipe, nearA = null, nearB = null) {
+    const [routerA, routerB] = await Promise.all([nearA && a.transportSite(nearA), nearB && b.transportSite(nearB)])
+    const end = (site, router) => router ? `${siteOf(site)}/${router}` : siteOf(site)
+    const key = [end(a, routerA), end(b, routerB)].sort().join(' ')
     let pair = this.#pairs.get(key)
     if (!pair) {
-      pair = this.#openPair(a, b)
+      pair = this.#openPair(a, b, nearA, nearB)
       Object.assign(pair, { key, sites: [a, b], pipes: 0 })
       pair.catch(() => { if (this.#pairs.get(key) === pair) this.#pairs.delete(key) })
       this.#pairs.set(key, pair)
@@ -109,10 +151,17 @@ class RoomPipes {
         }
       }
       logger.cluster.debug('room %s: pipe transports %s closed, no pipe left', this.#room.id, pair.key)
+      this.#room.pairClosed()
     }, () => {})
   }
 
-  async #openPair (a, b) {
+  /** Whether a pipe (made or being made) or a pipe pair has an end on instance `id`. */
+  reaches (id) {
+    return [...this.#pipes.values()].some((pipe) => siteOf(pipe.src) === id || siteOf(pipe.dest) === id) ||
+      [...this.#pairs.values()].some((pair) => pair.sites.some((site) => siteOf(site) === id))
+  }
+
+  async #openPair (a, b, nearA, nearB) {
     const room = this.#room.id
     const options = (binding) => JSON.stringify({
       listenInfo: { protocol: 'udp', ip: addressOf(binding) },
@@ -124,8 +173,8 @@ class RoomPipes {
       enableSrtp: true
     })
     const [ta, tb] = (await Promise.all([
-      a.routerCreatePipeTransport(room, options(a)),
-      b.routerCreatePipeTransport(room, options(b))
+      a.routerCreatePipeTransport(room, options(a), nearA ?? undefined),
+      b.routerCreatePipeTransport(room, options(b), nearB ?? undefined)
     ])).map((text) => JSON.parse(text))
     const remoteOf = (t) => JSON.stringify({
       ip: t.tuple.localAddress ?? t.tuple.localIp, port: t.tuple.localPort, srtpParameters: t.srtpParameters
@@ -138,14 +187,17 @@ class RoomPipes {
     return { [siteOf(a)]: ta.id, [siteOf(b)]: tb.id }
   }
 
-  async #open (pipe, producer) {
+  /**
+   * The pipe's first path: its pipe producer on the destination is the
+   * producer there. Per router (`near` given), it leaves from the
+   * producer's real router and arrives at that of transport `near`.
+   */
+  async #open (pipe, producer, near) {
     const { src, dest } = pipe
-    const pair = await this.#pair(src, dest, pipe)
-    const consumer = JSON.parse(await callOn(src, 'transportConsume', [
-      pair[siteOf(src)],
-      JSON.stringify({ producerId: producer.id, paused: false, ignoreDtx: false, pipe: false }),
-      JSON.stringify(this.#room.rtpCapabilities)
-    ], { producerId: producer.id, to: siteOf(dest) }))
+    const pair = near
+      ? await this.#pair(src, dest, pipe, producer._transportId, near)
+      : await this.#pair(src, dest, pipe)
+    const consumer = await this.#pipeConsumer(pipe, pair, producer)
     pipe.consumerId = consumer.id
     dispatcher.register(consumer.id, {
       _onNativeEvent: (name) => this.#onSourceEvent(pipe, name)
@@ -156,7 +208,74 @@ class RoomPipes {
       rtpParameters: consumer.rtpParameters,
       paused: Boolean(consumer.producerPaused)
     })], { producerId: producer.id, from: siteOf(src) }))
+    if (near) pipe.paths.set(await dest.transportSite(near), Promise.resolve())
     logger.cluster.debug('room %s: producer %s piped %s -> %s', this.#room.id, producer.id, siteOf(src), siteOf(dest))
+  }
+
+  /** A pipe consumer of `producer` on the source's end of `pair`. */
+  async #pipeConsumer (pipe, pair, producer) {
+    return JSON.parse(await callOn(pipe.src, 'transportConsume', [
+      pair[siteOf(pipe.src)],
+      JSON.stringify({ producerId: producer.id, paused: false, ignoreDtx: false, pipe: false }),
+      JSON.stringify(this.#room.rtpCapabilities)
+    ], { producerId: producer.id, to: siteOf(pipe.dest) }))
+  }
+
+  /**
+   * A further path of the pipe (per router): from the producer's real
+   * router to that of transport `near`, where it arrives beside the
+   * destination's producer of that id. Only its close matters here: pause
+   * and resume travel with the first path's (the destination applies them
+   * to every arrival).
+   */
+  async #openPath (pipe, producer, near) {
+    const { src, dest } = pipe
+    const path = { pair: null, consumerId: null, arrival: null }
+    pipe.extra ??= []
+    pipe.extra.push(path)
+    const closed = () => {
+      if (!pipe.gone) return false
+      this.#forgetPath(pipe, path)
+      if (path.consumerId) src.consumerClose(path.consumerId)
+      return true
+    }
+    const pair = await this.#pair(src, dest, path, producer._transportId, near)
+    if (closed()) throw new InvalidStateError('pipe closed')
+    const consumer = await this.#pipeConsumer(pipe, pair, producer)
+    path.consumerId = consumer.id
+    if (closed()) throw new InvalidStateError('pipe closed')
+    dispatcher.register(consumer.id, {
+      _onNativeEvent: (name) => { if (name === 'producerclose') this.#onSourceEvent(pipe, name) }
+    })
+    path.arrival = arrivalNote(producer.id, pair[siteOf(dest)])
+    await this.#orUndoPath(pipe, path, callOn(dest, 'transportProduceArrival', [pair[siteOf(dest)], JSON.stringify({
+      id: producer.id,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+      paused: Boolean(consumer.producerPaused)
+    })], { producerId: producer.id, from: siteOf(src) }, path.arrival))
+    logger.cluster.debug('room %s: producer %s piped %s -> %s, to router of transport %s', this.#room.id, producer.id, siteOf(src), siteOf(dest), near)
+  }
+
+  /** A further path that did not arrive: its source end goes at once. */
+  async #orUndoPath (pipe, path, making) {
+    try {
+      return await making
+    } catch (error) {
+      this.#forgetPath(pipe, path)
+      if (path.consumerId) pipe.src.consumerClose(path.consumerId)
+      throw error
+    }
+  }
+
+  #forgetPath (pipe, path) {
+    pipe.extra = pipe.extra?.filter((p) => p !== path)
+    this.#leavePair(path)
+    if (path.consumerId) {
+      dispatcher.unregister(path.consumerId)
+      if (!pipe.src.instanceId) server.forgetPipe(path.consumerId)
+    }
+    if (path.arrival && !pipe.dest.instanceId) server.forgetPipe(path.arrival)
   }
 
   async #openData (pipe, dataProducer) {
@@ -200,6 +319,8 @@ class RoomPipes {
     switch (name) {
       case 'producerclose':
       case 'dataproducerclose':
+        // Every path's pipe consumer tells; the first does it.
+        if (pipe.gone) break
         this.#forget(pipe)
         this.#closeDestination(pipe)
         break
@@ -215,6 +336,8 @@ class RoomPipes {
   }
 
   #forget (pipe) {
+    if (pipe.gone) return
+    pipe.gone = true
     if (this.#pipes.get(pipe.key) === pipe) this.#pipes.delete(pipe.key)
     this.#leavePair(pipe)
     clearTimeout(pipe.timer)
@@ -222,6 +345,9 @@ class RoomPipes {
       dispatcher.unregister(pipe.consumerId)
       if (!pipe.src.instanceId) server.forgetPipe(pipe.consumerId)
     }
+    // Further paths: their arrivals close with the destination's producer.
+    pipe.closedPaths = pipe.extra ?? []
+    for (const path of pipe.closedPaths) this.#forgetPath(pipe, path)
   }
 
   /** Closes the pipe's producer where it arrives (its consumers there get `producerclose`). */
@@ -233,6 +359,9 @@ class RoomPipes {
 
   /** Closes the pipe's consumer where it leaves. */
   #closeSource (pipe) {
+    for (const path of pipe.closedPaths ?? []) {
+      if (path.consumerId) pipe.src.consumerClose(path.consumerId)
+    }
     if (!pipe.consumerId) return
     if (pipe.data) pipe.src.dataConsumerClose(pipe.consumerId)
     else pipe.src.consumerClose(pipe.consumerId)

@@ -16,7 +16,7 @@ const CALLABLE = new Set([
   'transportConnect', 'transportRestartIce', 'transportClose', 'transportDump', 'transportGetStats',
   'transportEnableTraceEvent', 'transportSetMaxIncomingBitrate', 'transportSetMaxOutgoingBitrate',
   'transportSetMinOutgoingBitrate', 'transportProduce', 'transportConsume', 'transportProduceData',
-  'transportConsumeData', 'directTransportSendRtcp',
+  'transportConsumeData', 'directTransportSendRtcp', 'transportProduceArrival', 'transportSite',
   'producerClose', 'producerDump', 'producerSend', 'producerEnableTraceEvent', 'producerGetStats',
   'producerPause', 'producerResume',
   'consumerClose', 'consumerDump', 'consumerEnableTraceEvent', 'consumerGetStats', 'consumerPause',
@@ -52,6 +52,12 @@ const LISTENS = new Set(['routerCreateWebrtcTransport', 'routerCreatePlainTransp
 const rooms = new Map()
 /** Objects created here for a caller: id → { room, from, kind, pipe }. */
 const objects = new Map()
+/**
+ * Further arrivals of a caller's producers (per-router pipes: their id is
+ * the producer's), as objects under `${producer} ${transport}`, listed
+ * here under both ids: they go with either.
+ */
+const arrivals = new Map()
 let workerSettings = null
 // The virtual worker rooms and servers served here go through (a promise
 // of its id), made at the first need.
@@ -168,11 +174,28 @@ function adopt (from, entry, id, fn, pipe) {
 }
 
 function forget (id) {
+  for (const key of arrivals.get(id) ?? []) forget(key)
+  arrivals.delete(id)
   const object = objects.get(id)
   if (!object) return
   objects.delete(id)
   rooms.get(object.room)?.ids.delete(id)
-  dispatcher.unregister(id)
+  if (object.kind === 'arrival') {
+    for (const over of object.over) arrivals.get(over)?.delete(id)
+  } else {
+    dispatcher.unregister(id)
+  }
+}
+
+/** Notes a further arrival of producer `producerId` over transport `transportId` (for `dump()`). */
+function noteArrival (from, entry, producerId, transportId, pipe) {
+  const key = `${producerId} ${transportId}`
+  objects.set(key, { room: entry.room, from, kind: 'arrival', pipe, over: [producerId, transportId] })
+  entry.ids.add(key)
+  for (const id of [producerId, transportId]) {
+    if (!arrivals.has(id)) arrivals.set(id, new Set())
+    arrivals.get(id).add(key)
+  }
 }
 
 function withAddress (info, address) {
@@ -276,6 +299,12 @@ function call (from, message) {
 function run (from, message, fn, args, entry) {
   const result = binding[fn](...args)
   if (fn.endsWith('Close')) forget(message.args[0])
+  if (fn === 'transportProduceArrival') {
+    return result.then((text) => {
+      if (entry && rooms.get(entry.room) === entry) noteArrival(from, entry, JSON.parse(text).id, args[0], message.pipe)
+      return text
+    })
+  }
   if (!CREATES.has(fn)) return result
   return Promise.resolve(result).then((result) => {
     const id = createdId(result)

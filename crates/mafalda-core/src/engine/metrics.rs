@@ -90,7 +90,8 @@ impl Mafalda {
         }
         let mut open = [0usize; PipeKind::ALL.len()];
         for ((source, destination), pipe) in registry.pipes.iter() {
-            if !pipe.ready.initialized() {
+            // Paths from other instances: the cluster counts those.
+            if !pipe.ready.initialized() || pipe.arrival.is_some() {
                 continue;
             }
             let kind = PipeKind::from(*source);

@@ -11,6 +11,7 @@ use crate::ids::VirtualRouterId;
 use crate::state::Directory;
 use crate::state::LocalDirectory;
 
+mod arrival;
 mod consumer;
 mod data_consumer;
 mod data_dump;

@@ -24,6 +24,8 @@ use crate::ids::PipeKey;
 use crate::ids::PipeSource;
 use crate::pool::RealWorker;
 use crate::state::Home;
+use crate::state::PairHandles;
+use crate::state::PipeCell;
 use crate::state::PipeCloseReason;
 use crate::state::PipeEntry;
 use crate::state::PipeHandles;
@@ -33,6 +35,18 @@ use crate::telemetry::log_debug;
 use mediasoup::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
+
+/// How a consume reaches a source.
+enum Reach {
+    /// It lives on the destination.
+    Here,
+    /// A path from another instance arrives there (set up or being set up).
+    Arrival(PipeCell),
+    /// A local pipe from its home: the home's handles, the pipe's and its
+    /// pair's cells.
+    Pipe(RealRouter, PipeCell, Arc<OnceCell<PairHandles>>),
+}
 
 impl Mafalda {
     /// Makes `producer` available on the real router `destination` of the
@@ -60,54 +74,11 @@ impl Mafalda {
     async fn ensure_piped(&self, source: PipeSource, destination: &RealRouter) -> Result<Option<PipeKey>> {
         let dest_id = destination.router.id();
         let key = (source, dest_id);
-        let (home, pipe_cell, pair_cell) = {
-            let mut registry = self.registry();
-            let home: Home = self
-                .directory()
-                .home_of(&registry, source)
-                .ok_or_else(|| source.not_found())?;
-            match plan_pipe(home.location, destination.location()) {
-                PipePlan::Here => return Ok(None),
-                PipePlan::Refuse(reason) => return Err(Error::unsupported(reason)),
-                PipePlan::Pipe => {}
-            }
-            let home_id = home.location.router;
-            // The handles behind the location, for the effects below.
-            let home = registry
-                .real_router(home.room, home_id)
-                .ok_or_else(|| Error::invalid_state("Router closed"))?;
-            let pair = pair_key(home_id, dest_id);
-            let is_new = !registry.pipes.contains_key(&key);
-            if is_new {
-                let pair_entry = registry.pipe_pairs.entry(pair).or_insert_with(|| PipePairEntry {
-                    ready: Arc::default(),
-                    users: 0,
-                });
-                pair_entry.users += 1;
-                registry.pipes.insert(
-                    key,
-                    PipeEntry {
-                        ready: Arc::default(),
-                        users: 0,
-                        idle_since: None,
-                        pair,
-                        source: home.location(),
-                        pids: (home.worker.tid(), destination.worker.tid()),
-                    },
-                );
-            }
-            let pipe = registry.pipes.get_mut(&key).expect("inserted above");
-            pipe.users += 1;
-            pipe.idle_since = None;
-            let pipe_cell = Arc::clone(&pipe.ready);
-            let pair_cell = Arc::clone(
-                &registry
-                    .pipe_pairs
-                    .get(&pair)
-                    .expect("a pipe's pair exists")
-                    .ready,
-            );
-            (home, pipe_cell, pair_cell)
+        let reach = self.reach(key, destination)?;
+        let (home, pipe_cell, pair_cell) = match reach {
+            Reach::Here => return Ok(None),
+            Reach::Arrival(cell) => return self.await_arrival(key, &cell).await.map(Some),
+            Reach::Pipe(home, pipe_cell, pair_cell) => (home, pipe_cell, pair_cell),
         };
         let made = async {
             let handles = pair_cell
@@ -149,25 +120,100 @@ impl Mafalda {
         .await;
         match made {
             Ok(()) => Ok(Some(key)),
-            Err(error) => {
-                let mut garbage = self.garbage();
-                {
-                    let mut registry = self.registry();
-                    registry.release_pipe(key, Instant::now());
-                    // A pipe that never came up is removed at once, so the
-                    // next consume tries afresh.
-                    if registry
-                        .pipes
-                        .get(&key)
-                        .is_some_and(|p| p.users == 0 && !p.ready.initialized())
-                    {
-                        registry.take_pipe(key, PipeCloseReason::Failed, &mut garbage);
-                    }
-                }
-                drop(garbage);
-                Err(error)
+            Err(error) => Err(self.pipe_failed(key, error)),
+        }
+    }
+
+    /// How a consume on `destination` reaches `key`'s source: a pipe is
+    /// referenced (and entered, if new) under the registry lock, before any
+    /// await, so that the idle collector never removes it meanwhile.
+    fn reach(&self, key: PipeKey, destination: &RealRouter) -> Result<Reach> {
+        let (source, dest_id) = key;
+        let mut registry = self.registry();
+        // A path from another instance ends here already: use it.
+        if let Some(pipe) = registry.pipes.get_mut(&key).filter(|p| p.arrival.is_some()) {
+            pipe.users += 1;
+            pipe.idle_since = None;
+            return Ok(Reach::Arrival(Arc::clone(&pipe.ready)));
+        }
+        let home: Home = self
+            .directory()
+            .home_of(&registry, source)
+            .ok_or_else(|| source.not_found())?;
+        match plan_pipe(home.location, destination.location()) {
+            PipePlan::Here => return Ok(Reach::Here),
+            PipePlan::Refuse(reason) => return Err(Error::unsupported(reason)),
+            PipePlan::Pipe => {}
+        }
+        let home_id = home.location.router;
+        // The handles behind the location, for the effects below.
+        let home = registry
+            .real_router(home.room, home_id)
+            .ok_or_else(|| Error::invalid_state("Router closed"))?;
+        let pair = pair_key(home_id, dest_id);
+        if !registry.pipes.contains_key(&key) {
+            let pair_entry = registry.pipe_pairs.entry(pair).or_insert_with(|| PipePairEntry {
+                ready: Arc::default(),
+                users: 0,
+            });
+            pair_entry.users += 1;
+            registry.pipes.insert(
+                key,
+                PipeEntry {
+                    ready: Arc::default(),
+                    users: 0,
+                    idle_since: None,
+                    pair: Some(pair),
+                    arrival: None,
+                    source: home.location(),
+                    pids: (home.worker.tid(), destination.worker.tid()),
+                },
+            );
+        }
+        let pipe = registry.pipes.get_mut(&key).expect("inserted above");
+        pipe.users += 1;
+        pipe.idle_since = None;
+        let pipe_cell = Arc::clone(&pipe.ready);
+        let pair_cell = Arc::clone(
+            &registry
+                .pipe_pairs
+                .get(&pair)
+                .expect("a pipe's pair exists")
+                .ready,
+        );
+        Ok(Reach::Pipe(home, pipe_cell, pair_cell))
+    }
+
+    /// Waits for a path from another instance being set up (see
+    /// `engine/arrival.rs`); the caller took a reference on it.
+    async fn await_arrival(&self, key: PipeKey, cell: &PipeCell) -> Result<PipeKey> {
+        let ready = cell
+            .get_or_try_init(|| async { Err(Error::invalid_state("the pipe from another instance failed")) })
+            .await;
+        match ready {
+            Ok(_) => Ok(key),
+            Err(error) => Err(self.pipe_failed(key, error)),
+        }
+    }
+
+    /// A pipe the caller held a reference on did not come up: the reference
+    /// goes, and the pipe with it if nobody else waits for it, so that the
+    /// next consume tries afresh.
+    pub(crate) fn pipe_failed(&self, key: PipeKey, error: Error) -> Error {
+        let mut garbage = self.garbage();
+        {
+            let mut registry = self.registry();
+            registry.release_pipe(key, Instant::now());
+            if registry
+                .pipes
+                .get(&key)
+                .is_some_and(|p| p.users == 0 && !p.ready.initialized())
+            {
+                registry.take_pipe(key, PipeCloseReason::Failed, &mut garbage);
             }
         }
+        drop(garbage);
+        error
     }
 
     async fn create_pipe(
@@ -292,7 +338,10 @@ impl Mafalda {
             let expired: Vec<_> = registry
                 .pipes
                 .iter()
-                .filter(|(_, p)| p.users == 0 && placement::idle_expired(p.idle_since, now, linger))
+                .filter(|(_, p)| {
+                    // Paths from other instances live as long as the cluster keeps them.
+                    p.arrival.is_none() && p.users == 0 && placement::idle_expired(p.idle_since, now, linger)
+                })
                 .map(|(key, _)| *key)
                 .collect();
             for key in expired {

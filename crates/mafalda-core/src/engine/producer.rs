@@ -32,6 +32,20 @@ pub struct ProducerInfo {
     pub score: Vec<ProducerScore>,
 }
 
+impl ProducerInfo {
+    pub(crate) fn of(producer: &Producer) -> Self {
+        Self {
+            id: producer.id(),
+            kind: producer.kind(),
+            rtp_parameters: producer.rtp_parameters().clone(),
+            r#type: producer.r#type(),
+            consumable_rtp_parameters: producer.consumable_rtp_parameters().clone(),
+            paused: producer.paused(),
+            score: producer.score(),
+        }
+    }
+}
+
 impl Mafalda {
     /// `transport.produce()`.
     pub async fn produce(&self, transport_id: TransportId, options: ProducerOptions) -> Result<ProducerInfo> {
@@ -84,15 +98,7 @@ impl Mafalda {
             None => options,
         };
         let producer = transport.as_dyn().produce(options).await.map_err(produce_error)?;
-        let info = ProducerInfo {
-            id: producer.id(),
-            kind: producer.kind(),
-            rtp_parameters: producer.rtp_parameters().clone(),
-            r#type: producer.r#type(),
-            consumable_rtp_parameters: producer.consumable_rtp_parameters().clone(),
-            paused: producer.paused(),
-            score: producer.score(),
-        };
+        let info = ProducerInfo::of(&producer);
         let handlers = self.subscribe_producer(room, &producer);
         let entry = ProducerEntry {
             producer,
@@ -157,14 +163,24 @@ impl Mafalda {
         Ok(self.producer(id)?.enable_trace_event(types).await?)
     }
 
-    /// `producer.pause()`.
+    /// `producer.pause()`; a producer from another instance pauses on
+    /// every real router it arrived at (see `engine/arrival.rs`).
     pub async fn pause_producer(&self, id: ProducerId) -> Result<()> {
-        Ok(self.producer(id)?.pause().await?)
+        self.producer(id)?.pause().await?;
+        for arrival in self.arrivals_of(id) {
+            // One that closes meanwhile has nobody left to tell.
+            let _ = arrival.pause().await;
+        }
+        Ok(())
     }
 
-    /// `producer.resume()`.
+    /// `producer.resume()`, on every arrival too.
     pub async fn resume_producer(&self, id: ProducerId) -> Result<()> {
-        Ok(self.producer(id)?.resume().await?)
+        self.producer(id)?.resume().await?;
+        for arrival in self.arrivals_of(id) {
+            let _ = arrival.resume().await;
+        }
+        Ok(())
     }
 
     /// `producer.getStats()`.

@@ -307,7 +307,7 @@ impl Mafalda {
         ))
     }
 
-    fn room_router(&self, id: VirtualRouterId, router: RouterId) -> Result<Placing> {
+    pub(crate) fn room_router(&self, id: VirtualRouterId, router: RouterId) -> Result<Placing> {
         let registry = self.registry();
         let real = registry
             .real_router(id, router)

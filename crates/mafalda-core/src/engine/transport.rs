@@ -156,22 +156,37 @@ impl Mafalda {
         router_id: VirtualRouterId,
         options: TransportOptions,
     ) -> Result<TransportInfo> {
-        self.create_transport_with(router_id, options, SctpStreams::default())
+        self.create_transport_with(router_id, options, SctpStreams::default(), None)
             .await
     }
 
     /// [`Mafalda::create_transport`], reporting `sctp_streams` as its SCTP
-    /// stream counts (see [`SctpStreams`]).
+    /// stream counts (see [`SctpStreams`]); `near`: on the real router of
+    /// that transport of the room, not where placement would put it (a
+    /// pipe transport from another instance for that transport's consumers).
     pub async fn create_transport_with(
         &self,
         router_id: VirtualRouterId,
         options: TransportOptions,
         sctp_streams: SctpStreams,
+        near: Option<TransportId>,
     ) -> Result<TransportInfo> {
         // Until the transport is in the registry (`real` is dropped), its
         // real router stays in the room even if the room's last transport
         // there closes meanwhile.
-        let real = self.place_transport(router_id).await?;
+        let real = match near {
+            Some(near) => {
+                let site = self
+                    .registry()
+                    .transports
+                    .get(&near)
+                    .filter(|entry| entry.router == router_id)
+                    .map(|entry| entry.site.router)
+                    .ok_or_else(|| Error::invalid_state(format!("Transport with id \"{near}\" not found")))?;
+                self.room_router(router_id, site)?
+            }
+            None => self.place_transport(router_id).await?,
+        };
         let router = &real.router;
         let port_range = self.room_port_range(router_id)?;
         let mut webrtc_server = None;
@@ -479,6 +494,16 @@ impl Mafalda {
                 Err(Error::unsupported("not implemented"))
             }
         }
+    }
+
+    /// The real router a transport is on (where a path from another
+    /// instance for its consumers must arrive).
+    pub fn transport_site(&self, id: TransportId) -> Result<mediasoup::router::RouterId> {
+        self.registry()
+            .transports
+            .get(&id)
+            .map(|entry| entry.site.router)
+            .ok_or_else(|| Error::invalid_state("Transport closed"))
     }
 
     pub(crate) fn transport(&self, id: TransportId) -> Result<AnyTransport> {

@@ -24,7 +24,9 @@ pub(crate) use data_consumer::DataConsumerEntry;
 pub(crate) use data_producer::DataProducerEntry;
 pub(crate) use directory::{Directory, Home, LocalDirectory};
 pub(crate) use observer::{AnyObserver, ObserverEntry};
-pub(crate) use pipe::{ClosedPipe, PairHandles, PipeCloseReason, PipeEntry, PipeHandles, PipePairEntry};
+pub(crate) use pipe::{
+    ClosedPipe, PairHandles, PipeCell, PipeCloseReason, PipeEntry, PipeHandles, PipePairEntry,
+};
 pub(crate) use producer::ProducerEntry;
 pub(crate) use router::{Placing, RealRouter, RoomSite, RouterEntry, SharedRouterEntry};
 pub(crate) use transport::{AnyTransport, TransportEntry};
@@ -162,6 +164,7 @@ impl Registry {
         for data_producer in entry.data_producers.clone() {
             self.take_data_producer(data_producer, garbage);
         }
+        self.take_arrivals_over(id, garbage);
         if let Some(router) = self.routers.get_mut(&entry.router) {
             router.transports.remove(&id);
         }

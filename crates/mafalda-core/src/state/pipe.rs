@@ -16,6 +16,7 @@ use mediasoup::data_producer::DataProducer;
 use mediasoup::pipe_transport::PipeTransport;
 use mediasoup::producer::Producer;
 use mediasoup::router::RouterId;
+use mediasoup::transport::TransportId;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -36,15 +37,27 @@ pub(crate) enum PipeHandles {
         _pipe_consumer: DataConsumer,
         _handlers: Vec<HandlerId>,
     },
+    /// A path from another instance: only the pipe producer is here, on a
+    /// PipeTransport whose other end is on the producer's instance.
+    Arrival { _pipe_producer: Producer },
 }
 
+/// Set once a pipe is up; concurrent users await the same setting.
+pub(crate) type PipeCell = Arc<OnceCell<PipeHandles>>;
+
 pub(crate) struct PipeEntry {
-    pub ready: Arc<OnceCell<PipeHandles>>,
+    pub ready: PipeCell,
     /// Consumers (and later observers) on the destination using it.
     pub users: u32,
     pub idle_since: Option<Instant>,
-    pub pair: PairKey,
-    /// The producer's home real router, where the pipe consumer is.
+    /// The local pipe transport pair it travels over; none for an arrival.
+    pub pair: Option<PairKey>,
+    /// For a path from another instance (`interInstancePipes: 'per-router'`),
+    /// the room's PipeTransport it arrives over: it has no local source and
+    /// lives as long as the cluster keeps it (it never lingers out).
+    pub arrival: Option<TransportId>,
+    /// The producer's home real router, where the pipe consumer is (an
+    /// arrival's own router).
     pub source: Location,
     /// Thread ids of the source's and the destination's workers, for logs.
     pub pids: (u32, u32),
@@ -61,6 +74,8 @@ pub(crate) enum PipeCloseReason {
     RouterClosed,
     /// It never came up.
     Failed,
+    /// The PipeTransport it arrived over from another instance closed.
+    PathClosed,
 }
 
 impl PipeCloseReason {
@@ -70,6 +85,7 @@ impl PipeCloseReason {
             PipeCloseReason::SourceClosed => "its producer closed",
             PipeCloseReason::RouterClosed => "a router at one end closed",
             PipeCloseReason::Failed => "it could not be set up",
+            PipeCloseReason::PathClosed => "its pipe transport from another instance closed",
         }
     }
 }
@@ -89,7 +105,10 @@ impl ClosedPipe {
             return;
         }
         let (source, destination) = self.key;
-        telemetry.counters.pipe_closed(source.into());
+        // Paths from other instances are counted by the cluster, not here.
+        if self.entry.arrival.is_none() {
+            telemetry.counters.pipe_closed(source.into());
+        }
         log_debug!(
             telemetry.logger,
             Pipe,
@@ -120,11 +139,13 @@ impl Registry {
         let Some(entry) = self.pipes.remove(&key) else {
             return;
         };
-        if let Some(pair) = self.pipe_pairs.get_mut(&entry.pair) {
-            pair.users = pair.users.saturating_sub(1);
-            if pair.users == 0 {
-                if let Some(pair) = self.pipe_pairs.remove(&entry.pair) {
-                    garbage.pipe_pairs.push(pair);
+        if let Some(key) = entry.pair {
+            if let Some(pair) = self.pipe_pairs.get_mut(&key) {
+                pair.users = pair.users.saturating_sub(1);
+                if pair.users == 0 {
+                    if let Some(pair) = self.pipe_pairs.remove(&key) {
+                        garbage.pipe_pairs.push(pair);
+                    }
                 }
             }
         }
@@ -146,7 +167,10 @@ impl Registry {
             .pipes
             .iter()
             .filter(|(key, entry)| {
-                routers.contains(&key.1) || routers.contains(&entry.pair.0) || routers.contains(&entry.pair.1)
+                routers.contains(&key.1)
+                    || entry
+                        .pair
+                        .is_some_and(|(a, b)| routers.contains(&a) || routers.contains(&b))
             })
             .map(|(key, _)| *key)
             .collect();
@@ -163,6 +187,20 @@ impl Registry {
             if let Some(entry) = self.pipe_pairs.remove(&pair) {
                 garbage.pipe_pairs.push(entry);
             }
+        }
+    }
+
+    /// Takes the paths from other instances that arrive over `transport`
+    /// (it is closing: their pipe producers close with it).
+    pub fn take_arrivals_over(&mut self, transport: TransportId, garbage: &mut Garbage) {
+        let keys: Vec<_> = self
+            .pipes
+            .iter()
+            .filter(|(_, entry)| entry.arrival == Some(transport))
+            .map(|(key, _)| *key)
+            .collect();
+        for key in keys {
+            self.take_pipe(key, PipeCloseReason::PathClosed, garbage);
         }
     }
 
