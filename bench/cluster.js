@@ -18,6 +18,7 @@
 //   npm run bench:cluster -- --smoke               # one small row, seconds
 //   npm run bench:cluster -- --peers 10 --instances 2,3 --workers 2 --runs 5 --seconds 10
 //   npm run bench:cluster -- --placement as-placed # every transport where mafalda puts it
+//   npm run bench:cluster -- --with-npm            # and the same rows on the mediasoup npm package, runs alternating
 //
 // Columns: inter-instance pipe consumers (the pipes of `cluster.dump()`,
 // one per producer and other instance with a consumer of it) and pipe
@@ -31,6 +32,11 @@
 // and the receivers, in this process too, take arrival − send, split by
 // whether the consumer's transport is on the producer's instance or on
 // another one (the packet crossed a pipe). Cells: median (min-max) of runs.
+//
+// `--with-npm`: every run of a row is followed (or, every other run,
+// preceded) by one of EduMeet's multi-machine strategy on the `mediasoup`
+// npm package, same peers and load (bench/cluster-npm.js); the tables then
+// list both, and mafalda's worker CPU over npm's, run by run.
 
 const crypto = require('node:crypto')
 const fs = require('node:fs')
@@ -38,23 +44,12 @@ const H = require('./harness')
 const mafalda = require('..')
 const { startRedis, startNode, stopAll } = require('../__test__/support/cluster')
 const {
-  mediaCodecs, opusRtpParameters, vp8RtpParameters, consumerCapabilities, rtpPacket, isRtcp,
-  bindSocket, closeSockets, startPump, stopPumps, sleep, waitFor
+  mediaCodecs, consumerCapabilities, bindSocket, closeSockets, stopPumps, sleep, waitFor
 } = require('../__test__/helpers')
+const { MEDIA, Samples, sendStamped, receiveStamped, measure, flowOf } = require('./stamped-rtp')
 
 const ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.4']
 const LISTEN_INFO = { protocol: 'udp', ip: '127.0.0.1' }
-
-const MEDIA = [
-  { kind: 'audio', payloadType: 100, pps: 50, bytes: 100, tick: 960, rtpParameters: opusRtpParameters },
-  { kind: 'video', payloadType: 101, pps: 90, bytes: 1200, tick: 1000, rtpParameters: vp8RtpParameters }
-]
-// The start of a VP8 key frame (as crates/rtp-load sends), so that every
-// consumer may start at any packet.
-const VP8_KEY_FRAME = Buffer.from([0x10, 0x00, 0x9d, 0x01, 0x2a])
-// Where the send time goes in a payload: past anything the worker reads.
-const STAMP_AT = 16
-const PUMP_MS = 5
 
 // ------------------------------------------------------------ one run
 
@@ -116,18 +111,6 @@ function cpuOfNodes (nodes) {
   }))
 }
 
-/** Where an RTP packet's payload starts: consumers add header extensions. */
-function payloadStart (packet) {
-  let at = 12 + 4 * (packet[0] & 0x0f)
-  if (packet[0] & 0x10) at += 4 + 4 * packet.readUInt16BE(at + 2)
-  return at
-}
-
-function percentile (sorted, p) {
-  if (sorted.length === 0) return NaN
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
-}
-
 async function runOnce ({ redisUrl, secret, peerCount, instanceCount, workers, seconds, warmup, paired, log }) {
   const addresses = ADDRESSES.slice(0, instanceCount)
   const nodes = await Promise.all(addresses.map((address) => startNode({ redis: redisUrl, address, secret, maxWorkers: workers })))
@@ -173,42 +156,12 @@ async function runOnce ({ redisUrl, secret, peerCount, instanceCount, workers, s
     }
 
     // Receivers: packets per consumer, and latency samples while measuring.
-    const latency = { local: [], piped: [] }
-    let measuring = false
-    for (const peer of peers) {
-      peer.receiver.on('message', (packet) => {
-        const now = process.hrtime.bigint()
-        if (isRtcp(packet)) return
-        const entry = peer.bySsrc.get(packet.readUInt32BE(8))
-        if (!entry) return
-        entry.received++
-        const stampAt = payloadStart(packet) + STAMP_AT
-        if (measuring && packet.length >= stampAt + 8) {
-          const sent = packet.readBigUInt64BE(stampAt)
-          latency[entry.piped ? 'piped' : 'local'].push(Number(now - sent) / 1000)
-        }
-      })
-    }
+    const samples = new Samples()
+    for (const peer of peers) receiveStamped(peer, samples, (entry) => entry.piped ? 'piped' : 'local')
 
     // Senders: each stream at its rate from a random phase, paced by a pump.
     const streams = peers.flatMap((peer) => peer.streams.map((stream) => ({ peer, stream })))
-    const start = process.hrtime.bigint()
-    for (const { stream } of streams) stream.phase = Math.random() * 1e9 / stream.media.pps
-    const pump = startPump(() => {
-      const elapsed = Number(process.hrtime.bigint() - start)
-      for (const { peer, stream } of streams) {
-        const { media } = stream
-        const due = Math.floor((elapsed + stream.phase) * media.pps / 1e9)
-        while (stream.sent < due) {
-          const seq = stream.seq++
-          const packet = rtpPacket({ payloadType: media.payloadType, sequenceNumber: seq, timestamp: seq * media.tick, ssrc: stream.ssrc, payloadSize: media.bytes })
-          if (media.kind === 'video') VP8_KEY_FRAME.copy(packet, 12)
-          packet.writeBigUInt64BE(process.hrtime.bigint(), 12 + STAMP_AT)
-          peer.sender.send(packet, peer.send.tuple.localPort, peer.send.tuple.localAddress)
-          stream.sent++
-        }
-      }
-    }, PUMP_MS)
+    const pump = sendStamped(streams)
 
     await sleep(warmup * 1000)
     // The workers a node runs now carry the room (placement is done).
@@ -220,21 +173,17 @@ async function runOnce ({ redisUrl, secret, peerCount, instanceCount, workers, s
         if (!fs.existsSync(`/proc/${node.child.pid}/task/${tid}`)) throw new Error(`worker ${tid} is no thread of node ${node.child.pid}`)
       }
     }
-    const received = () => peers.reduce((sum, p) => sum + [...p.bySsrc.values()].reduce((s, e) => s + e.received, 0), 0)
-    const sentNow = () => streams.reduce((sum, { stream }) => sum + stream.sent, 0)
-    const cpu0 = cpuOfNodes(nodes)
-    const self0 = H.cpuSeconds('/proc/self/stat')
-    const r0 = received()
-    const s0 = sentNow()
-    const t0 = process.hrtime.bigint()
-    measuring = true
-    await sleep(seconds * 1000)
-    measuring = false
-    const r1 = received()
-    const s1 = sentNow()
-    const cpu1 = cpuOfNodes(nodes)
-    const self1 = H.cpuSeconds('/proc/self/stat')
-    const elapsed = Number(process.hrtime.bigint() - t0) / 1e9
+    const messages0 = (await mafalda.dump()).cluster?.received ?? 0
+    const rates = await measure(seconds, samples, {
+      received: () => peers.reduce((sum, p) => sum + [...p.bySsrc.values()].reduce((s, e) => s + e.received, 0), 0),
+      sent: () => streams.reduce((sum, { stream }) => sum + stream.sent, 0),
+      cpu: () => cpuOfNodes(nodes).map((c) => c.workers),
+      nodeProcessCpu: () => cpuOfNodes(nodes).map((c) => c.process),
+      selfCpu: () => H.cpuSeconds('/proc/self/stat')
+    })
+    // Messages from the nodes (their objects' events) reach this process's
+    // event loop, which the receivers share.
+    const managerMessages = ((await mafalda.dump()).cluster?.received - messages0) / seconds
     const reported = await mafalda.cluster.instances()
     await pump.stop()
 
@@ -259,8 +208,6 @@ async function runOnce ({ redisUrl, secret, peerCount, instanceCount, workers, s
       }
     }
     const count = (key) => addresses.map((a) => peers.filter((p) => p[key] === a).length)
-    const localConsumers = peers.reduce((sum, p) => sum + [...p.bySsrc.values()].filter((e) => !e.piped).length, 0)
-    for (const list of Object.values(latency)) list.sort((a, b) => a - b)
     const result = {
       producers: peers.length * MEDIA.length,
       sendsAt: count('sendAt'),
@@ -275,16 +222,12 @@ async function runOnce ({ redisUrl, secret, peerCount, instanceCount, workers, s
       expectedPipes: expectedPipes.size,
       workersUsed: parts.map((p) => p.workers.filter((w) => w.routers.length > 0).length),
       workersRunning: parts.map((p) => p.workers.length),
-      cpu: cpu1.map((c, i) => (c.workers - cpu0[i].workers) / elapsed),
-      nodeProcessCpu: cpu1.map((c, i) => (c.process - cpu0[i].process) / elapsed),
+      cpu: rates.cpu,
+      nodeProcessCpu: rates.nodeProcessCpu,
       reportedCpu: addresses.map((a) => reported.find((i) => i.address === a)?.cpu ?? NaN),
-      selfCpu: (self1 - self0) / elapsed,
-      forwardedPps: (r1 - r0) / elapsed,
-      loss: 1 - (r1 - r0) / ((s1 - s0) * (peers.length - 1)),
-      localConsumers,
-      pipedConsumers: peers.length * (peers.length - 1) * MEDIA.length - localConsumers,
-      local: { p50: percentile(latency.local, 0.5), p99: percentile(latency.local, 0.99), n: latency.local.length },
-      piped: { p50: percentile(latency.piped, 0.5), p99: percentile(latency.piped, 0.99), n: latency.piped.length }
+      selfCpu: rates.selfCpu,
+      managerMessages,
+      ...flowOf(rates, samples, peers)
     }
     result.cpuTotal = result.cpu.reduce((a, b) => a + b, 0)
     // Which instance gets an extra peer differs from run to run: the table
@@ -295,7 +238,7 @@ async function runOnce ({ redisUrl, secret, peerCount, instanceCount, workers, s
       `pipes between instances out/in ${pipesOut}/${pipesIn} (rule: ${expectedPipes.size}), between workers ${routerPipeConsumers}, consumers ${consumers}, ` +
       `workers used ${result.workersUsed.join('/')} (running ${result.workersRunning.join('/')}); ` +
       `worker CPU ${result.cpu.map((c) => c.toFixed(3)).join('/')} (nodes report ${result.reportedCpu.map((c) => (c / 100).toFixed(3)).join('/')}), ` +
-      `node processes ${result.nodeProcessCpu.map((c) => c.toFixed(3)).join('/')}, this process ${result.selfCpu.toFixed(3)} cores; ` +
+      `node processes ${result.nodeProcessCpu.map((c) => c.toFixed(3)).join('/')}, this process ${result.selfCpu.toFixed(3)} cores, ${result.managerMessages.toFixed(0)} messages/s from the nodes; ` +
       `${result.forwardedPps.toFixed(0)} pps, loss ${(result.loss * 100).toFixed(2)} %; ` +
       `latency µs same instance ${result.local.p50.toFixed(0)}/${result.local.p99.toFixed(0)} (${result.local.n}), piped ${result.piped.p50.toFixed(0)}/${result.piped.p99.toFixed(0)} (${result.piped.n})`)
     if (pipesOut !== expectedPipes.size || pipesIn !== pipesOut) log(`  WARNING: pipes out ${pipesOut}, in ${pipesIn}, expected ${expectedPipes.size}`)
@@ -357,8 +300,18 @@ const table = (header, rows) => [
   ...rows.map((cells) => `| ${cells.join(' | ')} |`)
 ].join('\n')
 
+/** mafalda's worker CPU per instance over npm's, run by run: medians. */
+function perInstanceRatio (results, npm) {
+  return results[0].order.map((_, k) => {
+    const at = (r) => r.cpu[r.order[k]]
+    return H.median(results.map((r, run) => at(npm[run]) > 0 ? at(r) / at(npm[run]) : NaN)).toFixed(2)
+  }).join(' / ')
+}
+
 async function main (args) {
   const smoke = Boolean(args.smoke)
+  const withNpm = Boolean(args['with-npm'])
+  const { runOnceNpm } = withNpm ? require('./cluster-npm') : {}
   const list = (value, fallback) => (value === undefined || value === true ? fallback : String(value).split(',').map(Number))
   const peerCounts = smoke ? [4] : list(args.peers, [5, 10, 15])
   const instanceCounts = smoke ? [2] : list(args.instances, [1, 2, 3])
@@ -388,8 +341,12 @@ async function main (args) {
       const row = { peers, instances, workers }
       log(`${peers} peers over ${instances} instance(s):`)
       row.results = []
+      row.npm = []
       for (let run = 0; run < runs; run++) {
-        row.results.push(await runOnce({ redisUrl: redis.url, secret, peerCount: peers, instanceCount: instances, workers, seconds, warmup, paired: placement === 'paired', log }))
+        const options = { redisUrl: redis.url, secret, peerCount: peers, instanceCount: instances, workers, seconds, warmup, paired: placement === 'paired', log }
+        if (withNpm && run % 2 === 1) row.npm.push(await runOnceNpm(options))
+        row.results.push(await runOnce(options))
+        if (withNpm && run % 2 === 0) row.npm.push(await runOnceNpm(options))
       }
       rows.push(row)
     }
@@ -398,33 +355,54 @@ async function main (args) {
   await mafalda.cluster.leave()
   await redis.stop()
 
+  const header = ['peers', 'producers', 'instances × workers', 'peers per instance', 'consumers', 'pipe consumers between instances',
+    'pipe consumers between workers of an instance', 'EduMeet-style pipe consumers', 'real workers used per instance', 'worker CPU per instance (cores)', 'worker CPU total (cores)', 'forwarded pps', 'loss %']
+  const latencyHeader = ['peers', 'instances × workers', 'consumers on the producer\'s instance', 'consumers on another', 'same instance p50 / p99 µs',
+    'piped p50 / p99 µs', 'piped − same, p50 µs', 'piped − same, p99 µs']
+  if (!withNpm) {
+    console.log(table(header, rows.map((row) => rowCells(row, row.results))))
+    console.log()
+    console.log(table(latencyHeader, rows.map((row) => latencyCells(row, row.results))))
+    return
+  }
+  const NPM = 'mediasoup (npm)'
   console.log(table(
-    ['peers', 'producers', 'instances × workers', 'peers per instance', 'consumers', 'pipe consumers between instances',
-      'pipe consumers between workers of an instance', 'EduMeet-style pipe consumers', 'real workers used per instance', 'worker CPU per instance (cores)', 'worker CPU total (cores)', 'forwarded pps', 'loss %'],
-    rows.map((row) => rowCells(row, row.results))))
+    ['implementation', ...header, 'mafalda ÷ npm, worker CPU per instance', 'mafalda ÷ npm, worker CPU total'],
+    rows.flatMap((row) => [
+      ['mafalda', ...rowCells(row, row.results), '', ''],
+      [NPM, ...rowCells(row, row.npm), perInstanceRatio(row.results, row.npm), H.pairedRatio(row.results, row.npm, 'cpuTotal')]
+    ])))
   console.log()
-  console.log(table(
-    ['peers', 'instances × workers', 'consumers on the producer\'s instance', 'consumers on another', 'same instance p50 / p99 µs',
-      'piped p50 / p99 µs', 'piped − same, p50 µs', 'piped − same, p99 µs'],
-    rows.map((row) => latencyCells(row, row.results))))
+  console.log(table(['implementation', ...latencyHeader], rows.flatMap((row) => [
+    ['mafalda', ...latencyCells(row, row.results)],
+    [NPM, ...latencyCells(row, row.npm)]
+  ])))
 }
 
 // Nodes and redis-server go whatever happens: on an error, and on Ctrl-C.
 async function cleanUp () {
   closeSockets()
   await stopPumps()
+  // The npm baseline's machines, if it ran (loaded by then if so).
+  const npm = require.cache[require.resolve('./cluster-npm')]
+  if (npm) await npm.exports.stopAllNpm()
   await Promise.race([mafalda.cluster.leave().catch(() => {}), sleep(3000)])
   await stopAll()
 }
 
-process.once('SIGINT', () => {
-  process.stderr.write('interrupted: stopping the nodes and redis-server\n')
-  cleanUp().finally(() => process.exit(130))
-})
+// What bench/cluster-npm.js shares with this benchmark.
+module.exports = { ADDRESSES }
 
-main(H.parseArgs(process.argv.slice(2)))
-  .then(() => cleanUp().then(() => process.exit(0)))
-  .catch((error) => {
-    console.error(error)
-    cleanUp().finally(() => process.exit(1))
+if (require.main === module) {
+  process.once('SIGINT', () => {
+    process.stderr.write('interrupted: stopping the nodes and redis-server\n')
+    cleanUp().finally(() => process.exit(130))
   })
+
+  main(H.parseArgs(process.argv.slice(2)))
+    .then(() => cleanUp().then(() => process.exit(0)))
+    .catch((error) => {
+      console.error(error)
+      cleanUp().finally(() => process.exit(1))
+    })
+}
