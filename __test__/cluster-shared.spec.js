@@ -49,17 +49,18 @@ async function expectReceivedThere (app, name, count) {
 /**
  * Runs `body({ router, app, appSelf })`: a room created here (this process
  * managing only) and another application process joined with
- * `maxWorkers`, which is stopped afterwards even when `body` fails. Spread:
- * this process's peers go over both nodes, so that its producers are piped
- * too, whichever node the other process's part is on.
+ * `maxWorkers`, which is stopped afterwards even when `body` fails; both
+ * make their pipes `interInstancePipes`. Spread: this process's peers go
+ * over both nodes, so that its producers are piped too, whichever node the
+ * other process's part is on.
  */
-async function withAppInstance (maxWorkers, body) {
+async function withAppInstance (maxWorkers, body, interInstancePipes = 'per-instance') {
   mafalda.configure({ maxWorkers: 0, policy: 'spread' })
-  await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET })
+  await mafalda.cluster.join({ redis: redis.url, address: '127.0.0.1', secret: SECRET, interInstancePipes })
   const router = await mafalda.createRouter({ mediaCodecs })
   const app = startAppInstance()
   try {
-    const appSelf = await app.call('join', { redis: redis.url, address: '127.0.0.4', secret: SECRET, maxWorkers })
+    const appSelf = await app.call('join', { redis: redis.url, address: '127.0.0.4', secret: SECRET, maxWorkers, interInstancePipes })
     await body({ router, app, appSelf })
   } finally {
     await app.stop('SIGKILL')
@@ -67,10 +68,13 @@ async function withAppInstance (maxWorkers, body) {
 }
 
 test.each([
-  ['with a worker of its own', 1],
-  ['managing only', 0]
-])('cluster.router(id) opens a room another instance created (%s); peers of both consume each other by producer id', async (_, maxWorkers) => {
-  await withAppInstance(maxWorkers, (room) => sharedRoom({ ...room, maxWorkers }))
+  ['with a worker of its own', 1, 'per-instance'],
+  ['managing only', 0, 'per-instance'],
+  // Each instance serves the room on one real router here: the same
+  // pipes, made through the per-router paths (pairs between real routers).
+  ['with a worker of its own, pipes per real router', 1, 'per-router']
+])('cluster.router(id) opens a room another instance created (%s); peers of both consume each other by producer id', async (_, maxWorkers, pipes) => {
+  await withAppInstance(maxWorkers, (room) => sharedRoom({ ...room, maxWorkers }), pipes)
 }, 90000)
 
 async function sharedRoom ({ router, app, appSelf, maxWorkers }) {

@@ -22,9 +22,9 @@ function peerSummary (peer) {
 }
 
 const ops = {
-  async join ({ redis, address, secret, maxWorkers }) {
+  async join ({ redis, address, secret, maxWorkers, interInstancePipes }) {
     mafalda.configure({ maxWorkers })
-    return mafalda.cluster.join({ redis, address, secret })
+    return mafalda.cluster.join({ redis, address, secret, interInstancePipes })
   },
   async open ({ routerId }) {
     router = await mafalda.cluster.router(routerId)
