@@ -6,6 +6,7 @@
 // producer id, with real RTP, across two media nodes and the second
 // process. Real processes and a real redis-server.
 
+const { spawnSync } = require('node:child_process')
 const { randomUUID } = require('node:crypto')
 const mafalda = require('..')
 const { InvalidStateError } = mafalda.types
@@ -32,6 +33,13 @@ afterAll(async () => {
   await mafalda.cluster.leave()
   await stopAll()
 })
+
+/** The keys of this test's Redis matching `pattern`. */
+function redisKeys (pattern) {
+  const run = spawnSync('redis-cli', ['-p', String(redis.port), '--scan', '--pattern', pattern], { encoding: 'utf8' })
+  if (run.status !== 0) throw new Error(`redis-cli failed: ${run.stderr}`)
+  return run.stdout.split('\n').filter(Boolean)
+}
 
 /** Waits until every consumer of `peer` (a remote summary) got ≥ 95 % of `count`. */
 async function expectReceivedThere (app, name, count) {
@@ -194,7 +202,7 @@ async function sharedRoom ({ router, app, appSelf, maxWorkers }) {
 }
 
 test('a user of the room killed: consumers here of its producers close, its producers leave the record, the room goes on', async () => {
-  await withAppInstance(0, async ({ router, app }) => {
+  await withAppInstance(0, async ({ router, app, appSelf }) => {
     await app.call('open', { routerId: router.id })
     const there = await app.call('joinPeer', { name: 'eve' })
     const [ann, bob] = [await joinPeer(router, 'ann'), await joinPeer(router, 'bob')]
@@ -208,6 +216,9 @@ test('a user of the room killed: consumers here of its producers close, its prod
     await closed
     expect(Date.now() - killed).toBeLessThan(4000)
     await waitFor(async () => !(there.producerId in await mafalda.cluster.directory(router.id)))
+    // Its set of rooms, which the survivors read, goes with its clean-up.
+    await waitFor(() => redisKeys(`*:rooms-of:${appSelf.id}`).length === 0)
+    expect(redisKeys('*:rooms-of:*').length).toBeGreaterThan(0)
     // Known here until this instance notices the death too (each reads the
     // announcements on its own).
     await waitFor(() => !router.canConsume({ producerId: there.producerId, rtpCapabilities: consumerCapabilities(router) }))

@@ -41,9 +41,10 @@ impl Keys {
         format!("{}:room:{room}", self.prefix)
     }
 
-    /// The pattern every room's record matches.
-    pub fn rooms_pattern(&self) -> String {
-        format!("{}:room:*", self.prefix)
+    /// The set of the rooms an instance uses, so that the survivors of
+    /// its death find them without scanning every room.
+    pub fn rooms_of(&self, instance: &str) -> String {
+        format!("{}:rooms-of:{instance}", self.prefix)
     }
 }
 

@@ -590,13 +590,12 @@ impl Member {
                         .ignore()
                         .hset(&key, room::user_field(&self.id), 1)
                         .ignore()
+                        .sadd(self.keys.rooms_of(&self.id), &room)
+                        .ignore()
                         .exec_async(&mut conn)
                         .await
                 }
-                Outgoing::LeaveRoom { room, instance } => {
-                    self.leave_room(&mut conn, &self.keys.room(&room), &instance)
-                        .await
-                }
+                Outgoing::LeaveRoom { room, instance } => self.leave_room(&mut conn, &room, &instance).await,
                 Outgoing::ForgetInstance { instance } => self.forget_instance(&mut conn, &instance).await,
                 Outgoing::Flush(done) => {
                     let _ = done.send(());
@@ -612,31 +611,27 @@ impl Member {
     async fn leave_room(
         &self,
         conn: &mut ConnectionManager,
-        key: &str,
+        room: &str,
         instance: &str,
     ) -> redis::RedisResult<()> {
         let _left: i64 = redis::Script::new(room::LEAVE_SCRIPT)
-            .key(key)
+            .key(self.keys.room(room))
+            .key(self.keys.rooms_of(instance))
             .arg(instance)
+            .arg(room)
             .invoke_async(conn)
             .await?;
         Ok(())
     }
 
-    /// A gone instance leaves every room it used (its producers with it).
+    /// A gone instance leaves every room it used (its producers with it):
+    /// the rooms its set names, not every room of the cluster.
     async fn forget_instance(&self, conn: &mut ConnectionManager, instance: &str) -> redis::RedisResult<()> {
-        let keys: Vec<String> = {
-            let mut iter = conn.scan_match::<_, String>(self.keys.rooms_pattern()).await?;
-            let mut keys = Vec::new();
-            while let Some(key) = iter.next_item().await {
-                keys.push(key?);
-            }
-            keys
-        };
-        for key in keys {
-            self.leave_room(conn, &key, instance).await?;
+        let rooms: Vec<String> = conn.smembers(self.keys.rooms_of(instance)).await?;
+        for room in rooms {
+            self.leave_room(conn, &room, instance).await?;
         }
-        Ok(())
+        conn.del(self.keys.rooms_of(instance)).await
     }
 
     /// Publishes `text` to `to`'s inbox. A live instance whose inbox has no

@@ -23,11 +23,13 @@ pub fn owner_field(producer: &str) -> String {
 }
 
 /// Removes instance `ARGV[1]` from the room `KEYS[1]`: its user field and
-/// the producers it owns; deletes the hash when no user is left. Returns
-/// the users left. One script, so that two instances leaving at once
-/// cannot both leave the hash behind.
+/// the producers it owns, and the room (`ARGV[2]`) from the set of its
+/// rooms `KEYS[2]`; deletes the hash when no user is left. Returns the
+/// users left. One script, so that two instances leaving at once cannot
+/// both leave the hash behind.
 pub const LEAVE_SCRIPT: &str = r"
 local key, who = KEYS[1], ARGV[1]
+redis.call('SREM', KEYS[2], ARGV[2])
 redis.call('HDEL', key, 'user:' .. who)
 local all = redis.call('HGETALL', key)
 local users = 0
