@@ -79,10 +79,10 @@ pub fn router_create_plain_transport(
     })
 }
 
-/// `router.createPipeTransport()` with normalised options.
+/// `router.createPipeTransport()` with normalised options. `near`: a
+/// transport of the room whose real router the pipe transport goes on (the
+/// cluster's paths per real router), not part of mediasoup's API.
 #[napi(catch_unwind)]
-/// `near`: a transport of the room whose real router the pipe transport
-/// goes on (the cluster's paths per real router), not part of mediasoup's API.
 pub fn router_create_pipe_transport(
     env: &Env,
     router: String,

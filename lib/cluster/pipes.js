@@ -76,7 +76,9 @@ class RoomPipes {
     const key = `${data ? 'data' : 'media'} ${producer.id} ${siteOf(dest)}`
     let pipe = this.#pipes.get(key)
     if (!pipe) {
-      pipe = { key, data, producerId: producer.id, src, dest, refs: 0, timer: null, consumerId: null, paths: new Map() }
+      // `paths`: real router → its path made (per router); `further`: the
+      // live paths beyond the first, whose ends go with the pipe.
+      pipe = { key, data, producerId: producer.id, src, dest, refs: 0, timer: null, consumerId: null, paths: new Map(), further: new Set() }
       pipe.ready = data ? this.#openData(pipe, producer) : this.#open(pipe, producer, near)
       pipe.ready.catch(() => { if (this.#pipes.get(key) === pipe) this.#pipes.delete(key) })
       this.#pipes.set(key, pipe)
@@ -231,12 +233,10 @@ class RoomPipes {
   async #openPath (pipe, producer, near) {
     const { src, dest } = pipe
     const path = { pair: null, consumerId: null, arrival: null }
-    pipe.extra ??= []
-    pipe.extra.push(path)
+    pipe.further.add(path)
     const closed = () => {
       if (!pipe.gone) return false
-      this.#forgetPath(pipe, path)
-      if (path.consumerId) src.consumerClose(path.consumerId)
+      this.#dropPath(pipe, path)
       return true
     }
     const pair = await this.#pair(src, dest, path, producer._transportId, near)
@@ -262,14 +262,19 @@ class RoomPipes {
     try {
       return await making
     } catch (error) {
-      this.#forgetPath(pipe, path)
-      if (path.consumerId) pipe.src.consumerClose(path.consumerId)
+      this.#dropPath(pipe, path)
       throw error
     }
   }
 
+  /** A further path goes alone: forgotten, its source end closed. */
+  #dropPath (pipe, path) {
+    pipe.further.delete(path)
+    this.#forgetPath(pipe, path)
+    if (path.consumerId) pipe.src.consumerClose(path.consumerId)
+  }
+
   #forgetPath (pipe, path) {
-    pipe.extra = pipe.extra?.filter((p) => p !== path)
     this.#leavePair(path)
     if (path.consumerId) {
       dispatcher.unregister(path.consumerId)
@@ -346,8 +351,7 @@ class RoomPipes {
       if (!pipe.src.instanceId) server.forgetPipe(pipe.consumerId)
     }
     // Further paths: their arrivals close with the destination's producer.
-    pipe.closedPaths = pipe.extra ?? []
-    for (const path of pipe.closedPaths) this.#forgetPath(pipe, path)
+    for (const path of pipe.further) this.#forgetPath(pipe, path)
   }
 
   /** Closes the pipe's producer where it arrives (its consumers there get `producerclose`). */
@@ -359,7 +363,7 @@ class RoomPipes {
 
   /** Closes the pipe's consumer where it leaves. */
   #closeSource (pipe) {
-    for (const path of pipe.closedPaths ?? []) {
+    for (const path of pipe.further) {
       if (path.consumerId) pipe.src.consumerClose(path.consumerId)
     }
     if (!pipe.consumerId) return

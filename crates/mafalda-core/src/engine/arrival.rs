@@ -14,7 +14,7 @@
 //! PipeTransport they came over, or with their real router, and never
 //! linger out on their own.
 
-use crate::engine::producer::ProducerInfo;
+use crate::engine::producer::{piped_options, ProducerInfo};
 use crate::engine::Mafalda;
 use crate::error::{Error, Result};
 use crate::ids::PipeSource;
@@ -81,9 +81,7 @@ impl Mafalda {
             registry.pipes.insert(key, entry);
             (transport, key, cell)
         };
-        let mut piped = ProducerOptions::new_pipe_transport(id, options.kind, options.rtp_parameters);
-        piped.paused = options.paused;
-        piped.key_frame_request_delay = options.key_frame_request_delay;
+        let piped = piped_options(id, options);
         let made = cell
             .get_or_try_init(|| async {
                 let producer =

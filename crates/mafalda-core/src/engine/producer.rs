@@ -89,12 +89,7 @@ impl Mafalda {
         };
         let reserved = self.reserve_id("Producer", id, |registry, id| registry.producers.contains_key(id))?;
         let options = match id {
-            Some(id) => {
-                let mut piped = ProducerOptions::new_pipe_transport(id, options.kind, options.rtp_parameters);
-                piped.paused = options.paused;
-                piped.key_frame_request_delay = options.key_frame_request_delay;
-                piped
-            }
+            Some(id) => piped_options(id, options),
             None => options,
         };
         let producer = transport.as_dyn().produce(options).await.map_err(produce_error)?;
@@ -224,6 +219,15 @@ impl Mafalda {
             .map(|entry| entry.producer.clone())
             .ok_or_else(|| Error::invalid_state("Producer closed"))
     }
+}
+
+/// `options` for a pipe producer taking the id `id` of its source on the
+/// other side of a PipeTransport.
+pub(crate) fn piped_options(id: ProducerId, options: ProducerOptions) -> ProducerOptions {
+    let mut piped = ProducerOptions::new_pipe_transport(id, options.kind, options.rtp_parameters);
+    piped.paused = options.paused;
+    piped.key_frame_request_delay = options.key_frame_request_delay;
+    piped
 }
 
 fn produce_error(error: ProduceError) -> Error {
