@@ -90,4 +90,36 @@ describe('the Node process', () => {
     expect(result.stdout.trim()).toBe('rejected:TypeError,rejected:TypeError,rejected:UnsupportedError')
     expect(result.code).toBe(0)
   })
+
+  test('the JS thread stays awake for a call in flight, and sleeps once every call has settled', async () => {
+    // While a call waits for its worker the loop polls without blocking
+    // (src/busy_poll.rs), for a bounded time; an idle server must not keep
+    // burning a CPU afterwards, and the loop keeps serving timers meanwhile.
+    const result = await runScript(`${room}
+      const fs = require('node:fs')
+      const cpuMs = () => Number(fs.readFileSync('/proc/self/task/' + process.pid + '/schedstat', 'utf8').split(' ')[0]) / 1e6
+      const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+      ;(async () => {
+        const router = await mafalda.createRouter({ mediaCodecs })
+        const transport = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
+        let ticks = 0
+        const ticking = setInterval(() => ticks++, 1)
+        const stats = []
+        for (let i = 0; i < 16; i++) stats.push(transport.getStats())
+        for (let i = 0; i < 500; i++) await transport.getStats()
+        await Promise.all(stats)
+        clearInterval(ticking)
+        const before = cpuMs()
+        await sleep(500)
+        const idle = cpuMs() - before
+        router.close()
+        console.log(JSON.stringify({ ticks, idle }))
+      })()`)
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const { ticks, idle } = JSON.parse(result.stdout.trim())
+    expect(ticks).toBeGreaterThan(0)
+    // Spinning through those 500 ms would be about 500 ms of CPU.
+    expect(idle).toBeLessThan(50)
+  })
 })

@@ -29,6 +29,11 @@ function cpuSeconds (file) {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
 }
 
+/** CPU time (nanoseconds) a thread of this process has run, from its schedstat. */
+function threadCpuNs (tid = process.pid) {
+  return Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+}
+
 /** The stat files of this process's mediasoup worker threads (mafalda's real workers). */
 function workerThreadStatFiles () {
   return fs.readdirSync('/proc/self/task')
@@ -162,6 +167,7 @@ module.exports = {
   ROOT,
   parseArgs,
   cpuSeconds,
+  threadCpuNs,
   workerThreadStatFiles,
   rtpLoad,
   buildRtpLoad,

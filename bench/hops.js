@@ -5,9 +5,11 @@
 // mafalda and through the `mediasoup` npm package, each in a process of
 // its own. Per call: the synchronous part (the JS thread builds and queues
 // the request; the promise exists when it ends) and the wall time until
-// the promise settles. Run as it comes and pinned to one CPU
-// (`taskset -c 0`), where no thread wakes another CPU: the difference is
-// what the wake-ups between threads cost on this machine.
+// the promise settles, and the JS thread's CPU time per call. Run as it
+// comes and pinned to one CPU (`taskset -c 0`), where no thread wakes
+// another CPU: the difference is what the wake-ups between threads cost on
+// this machine. mafalda runs twice: as it ships, and with its busy poll
+// off (`MAFALDA_BUSY_POLL_US=0`: the JS thread sleeps while it waits).
 //
 //   npm run bench:hops
 //   npm run bench:hops -- --calls 5000 --runs 5
@@ -16,7 +18,7 @@
 const { execFileSync } = require('node:child_process')
 const path = require('node:path')
 const { performance } = require('node:perf_hooks')
-const { parseArgs, median, spread } = require('./harness')
+const { parseArgs, median, spread, threadCpuNs } = require('./harness')
 
 const args = parseArgs(process.argv.slice(2))
 const CALLS = args.smoke ? 200 : Number(args.calls ?? 2000)
@@ -32,7 +34,9 @@ async function child (name) {
   const transport = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
   const sync = []
   const wall = []
+  let cpuAtStart = 0
   for (let i = 0; i < CALLS + 200; i++) {
+    if (i === 200) cpuAtStart = threadCpuNs()
     const start = performance.now()
     const pending = transport.getStats()
     const queued = performance.now()
@@ -44,7 +48,8 @@ async function child (name) {
       wall.push((settled - start) * 1000)
     }
   }
-  console.log(JSON.stringify({ syncUs: median(sync), wallUs: median(wall) }))
+  const cpuUs = (threadCpuNs() - cpuAtStart) / 1000 / CALLS
+  console.log(JSON.stringify({ syncUs: median(sync), wallUs: median(wall), cpuUs }))
   worker.close()
 }
 
@@ -57,27 +62,34 @@ function hasTaskset () {
   }
 }
 
+/** What is measured: name, module, extra environment. */
+const VARIANTS = [
+  ['mafalda', 'mafalda', {}],
+  ['mafalda, busy poll off', 'mafalda', { MAFALDA_BUSY_POLL_US: '0' }],
+  ['mediasoup', 'mediasoup', {}]
+]
+
 function main () {
   const placements = [['as it comes', []]]
   if (hasTaskset()) placements.push(['one CPU', ['taskset', '-c', '0']])
   console.log(`# getStats() of a WebRTC transport, ${CALLS} calls one at a time, p50 in µs; ` +
     `median (min-max) of ${RUNS} run(s), alternating\n`)
-  console.log('| CPUs | implementation | synchronous part | until settled |')
-  console.log('|---|---|---|---|')
+  console.log('| CPUs | implementation | synchronous part | until settled | JS thread CPU per call |')
+  console.log('|---|---|---|---|---|')
   for (const [label, prefix] of placements) {
-    const results = { mafalda: [], mediasoup: [] }
+    const results = new Map(VARIANTS.map(([name]) => [name, []]))
     for (let run = 0; run < RUNS; run++) {
-      const order = run % 2 === 0 ? ['mediasoup', 'mafalda'] : ['mafalda', 'mediasoup']
-      for (const name of order) {
-        const command = [...prefix, process.execPath, __filename, '--child', name, '--calls', String(CALLS), '--mafalda', MAFALDA]
+      const order = run % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()
+      for (const [name, module, env] of order) {
+        const command = [...prefix, process.execPath, __filename, '--child', module, '--calls', String(CALLS), '--mafalda', MAFALDA]
         const output = execFileSync(command[0], command.slice(1), {
-          encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000
+          encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000, env: { ...process.env, ...env }
         })
-        results[name].push(JSON.parse(output.trim().split('\n').pop()))
+        results.get(name).push(JSON.parse(output.trim().split('\n').pop()))
       }
     }
-    for (const name of ['mafalda', 'mediasoup']) {
-      console.log(`| ${label} | ${name} | ${spread(results[name], 'syncUs')} | ${spread(results[name], 'wallUs')} |`)
+    for (const [name, runs] of results) {
+      console.log(`| ${label} | ${name} | ${spread(runs, 'syncUs')} | ${spread(runs, 'wallUs')} | ${spread(runs, 'cpuUs')} |`)
     }
   }
 }

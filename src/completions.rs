@@ -83,6 +83,8 @@ struct Local {
     tsfn: Tsfn,
     /// Calls queued from other threads and not yet settled.
     in_flight: Cell<usize>,
+    /// Keeps the loop awake while they are (`None` when turned off).
+    busy_poll: Option<crate::busy_poll::BusyPoll>,
 }
 
 thread_local! {
@@ -142,12 +144,17 @@ pub fn init(env: &napi::Env) -> napi::Result<()> {
             shared: Arc::clone(&shared),
             tsfn: Tsfn(tsfn),
             in_flight: Cell::new(0),
+            busy_poll: crate::busy_poll::BusyPoll::new(raw_env),
         }))
     });
     // Registered after the function, so it runs before Node finalizes it:
     // calls finishing later are dropped instead of reaching a freed function.
     env.add_env_cleanup_hook(shared, |shared| {
-        LOCAL.with(|local| local.borrow_mut().take());
+        if let Some(local) = LOCAL.with(|local| local.borrow_mut().take()) {
+            if let Some(busy_poll) = &local.busy_poll {
+                busy_poll.close();
+            }
+        }
         if let Some(tsfn) = shared.state.lock().tsfn.take() {
             // SAFETY: released once, on the JS thread, while still live.
             unsafe {
@@ -206,6 +213,9 @@ where
                 unsafe { sys::napi_ref_threadsafe_function(local.env, local.tsfn.0) };
             }
             local.in_flight.set(local.in_flight.get() + 1);
+            if let Some(busy_poll) = &local.busy_poll {
+                busy_poll.arm(local.in_flight.get());
+            }
         }
     }
     Ok(napi::bindgen_prelude::PromiseRaw::new(local.env, promise))
@@ -236,6 +246,9 @@ unsafe extern "C" fn drain(
             if left == 0 {
                 // SAFETY: on the JS thread, the function is live.
                 unsafe { sys::napi_unref_threadsafe_function(local.env, local.tsfn.0) };
+                if let Some(busy_poll) = &local.busy_poll {
+                    busy_poll.disarm();
+                }
             }
         }
     });

@@ -6,6 +6,7 @@
 //! functions.
 #![deny(clippy::all)]
 
+mod busy_poll;
 mod cluster;
 mod completions;
 mod consumer;
