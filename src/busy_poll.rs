@@ -147,7 +147,8 @@ impl BusyPoll {
     /// until the budget ends, unless many are. Then answers keep coming
     /// one after another, the loop has their work to do and seldom sleeps,
     /// and polling between them only takes CPU from the worker threads
-    /// (measured: 16 `connect()`s in flight went 12 % slower with it).
+    /// (16 `connect()`s in flight, polling throughout: 42-47 thousand per
+    /// second, against 50-56 without the poll).
     pub(crate) fn arm(&self, in_flight: usize) {
         if in_flight > MAX_IN_FLIGHT {
             UNTIL.with(|until| until.set(None));
