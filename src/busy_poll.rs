@@ -99,8 +99,8 @@ fn budget() -> Option<Duration> {
 pub(crate) struct BusyPoll {
     uv: &'static Uv,
     budget: Duration,
-    /// libuv's `uv_idle_t`, as sized by the running libuv; freed by
-    /// [`BusyPoll::close`] once libuv let it go, or never (if the loop
+    /// libuv's `uv_idle_t`, as sized by the running libuv; freed once
+    /// libuv let it go after [`BusyPoll::close`], or never (if the loop
     /// never runs again, the process is ending).
     handle: *mut c_void,
 }
@@ -125,20 +125,13 @@ impl BusyPoll {
         // SAFETY: libuv calls on the loop's own thread; the handle is as
         // large as libuv says and 8-byte aligned (`u64` words).
         unsafe {
-            let words = (uv.handle_size)(UV_IDLE).div_ceil(8);
-            let handle = Box::into_raw(vec![0u64; words].into_boxed_slice()) as *mut c_void;
+            let handle = Box::into_raw(vec![0u64; idle_words(uv)].into_boxed_slice()) as *mut c_void;
             if (uv.idle_init)(event_loop.cast(), handle) != 0 {
-                drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(
-                    handle as *mut u64,
-                    words,
-                )));
+                free_handle(handle);
                 return None;
             }
             // Never keeps the process alive: the calls in flight do.
             (uv.unref)(handle);
-            // The size, for `free_handle`, in the handle's `data` slot
-            // (its first field in every libuv 1.x).
-            *(handle as *mut usize) = words;
             Some(Self { uv, budget, handle })
         }
     }
@@ -183,21 +176,27 @@ unsafe extern "C" fn on_idle(handle: *mut c_void) {
         // the process is pinned to one, or every CPU is busy): let it run.
         // SAFETY: a plain system call.
         unsafe { libc::sched_yield() };
-    } else {
-        if let Some(uv) = uv() {
-            // SAFETY: called by libuv on the loop's thread with the handle.
-            unsafe { (uv.idle_stop)(handle) };
-        }
+    } else if let Some(uv) = uv() {
+        // SAFETY: called by libuv on the loop's thread with the handle.
+        unsafe { (uv.idle_stop)(handle) };
     }
 }
 
+/// The size of libuv's `uv_idle_t`, in `u64` words.
+fn idle_words(uv: &Uv) -> usize {
+    // SAFETY: a pure query of the running libuv.
+    unsafe { (uv.handle_size)(UV_IDLE) }.div_ceil(8)
+}
+
+/// Frees a handle made by [`BusyPoll::new`] (libuv's close callback).
 unsafe extern "C" fn free_handle(handle: *mut c_void) {
-    // SAFETY: allocated by `BusyPoll::new` as `words` u64s, size in `data`.
-    unsafe {
-        let words = *(handle as *const usize);
-        drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(
+    // Only handles made with `uv()` exist, so it is there.
+    let Some(uv) = uv() else { return };
+    // SAFETY: allocated by `BusyPoll::new` as `idle_words` u64s.
+    drop(unsafe {
+        Box::from_raw(std::ptr::slice_from_raw_parts_mut(
             handle as *mut u64,
-            words,
-        )));
-    }
+            idle_words(uv),
+        ))
+    });
 }
