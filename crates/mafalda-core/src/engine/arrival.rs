@@ -22,6 +22,7 @@ use crate::ids::TransportKind;
 use crate::state::PipeCloseReason;
 use crate::state::PipeEntry;
 use crate::state::PipeHandles;
+use crate::state::PipeRoute;
 use crate::telemetry::log_debug;
 use mediasoup::prelude::*;
 use std::sync::Arc;
@@ -72,8 +73,7 @@ impl Mafalda {
                 ready: Arc::default(),
                 users: 0,
                 idle_since: None,
-                pair: None,
-                arrival: Some(transport_id),
+                route: PipeRoute::Arrival(transport_id),
                 source: site,
                 pids: (tid, tid),
             };
@@ -144,7 +144,7 @@ impl Mafalda {
         self.registry()
             .pipes
             .iter()
-            .filter(|((source, _), pipe)| *source == PipeSource::Media(id) && pipe.arrival.is_some())
+            .filter(|((source, _), pipe)| *source == PipeSource::Media(id) && pipe.route.is_arrival())
             .filter_map(|(_, pipe)| match pipe.ready.get() {
                 Some(PipeHandles::Arrival {
                     _pipe_producer: producer,

@@ -93,7 +93,7 @@ impl Mafalda {
             let pipes = registry
                 .pipes
                 .iter()
-                .filter(|(_, pipe)| pipe.ready.initialized() && pipe.arrival.is_none())
+                .filter(|(_, pipe)| pipe.ready.initialized() && !pipe.route.is_arrival())
                 .map(|((source, destination), pipe)| {
                     (
                         pipe.source.router,

@@ -91,7 +91,7 @@ impl Mafalda {
         let mut open = [0usize; PipeKind::ALL.len()];
         for ((source, destination), pipe) in registry.pipes.iter() {
             // Paths from other instances: the cluster counts those.
-            if !pipe.ready.initialized() || pipe.arrival.is_some() {
+            if !pipe.ready.initialized() || pipe.route.is_arrival() {
                 continue;
             }
             let kind = PipeKind::from(*source);

@@ -30,6 +30,7 @@ use crate::state::PipeCloseReason;
 use crate::state::PipeEntry;
 use crate::state::PipeHandles;
 use crate::state::PipePairEntry;
+use crate::state::PipeRoute;
 use crate::state::RealRouter;
 use crate::telemetry::log_debug;
 use mediasoup::prelude::*;
@@ -131,7 +132,7 @@ impl Mafalda {
         let (source, dest_id) = key;
         let mut registry = self.registry();
         // A path from another instance ends here already: use it.
-        if let Some(pipe) = registry.pipes.get_mut(&key).filter(|p| p.arrival.is_some()) {
+        if let Some(pipe) = registry.pipes.get_mut(&key).filter(|p| p.route.is_arrival()) {
             pipe.users += 1;
             pipe.idle_since = None;
             return Ok(Reach::Arrival(Arc::clone(&pipe.ready)));
@@ -163,8 +164,7 @@ impl Mafalda {
                     ready: Arc::default(),
                     users: 0,
                     idle_since: None,
-                    pair: Some(pair),
-                    arrival: None,
+                    route: PipeRoute::Local(pair),
                     source: home.location(),
                     pids: (home.worker.tid(), destination.worker.tid()),
                 },
@@ -340,7 +340,9 @@ impl Mafalda {
                 .iter()
                 .filter(|(_, p)| {
                     // Paths from other instances live as long as the cluster keeps them.
-                    p.arrival.is_none() && p.users == 0 && placement::idle_expired(p.idle_since, now, linger)
+                    !p.route.is_arrival()
+                        && p.users == 0
+                        && placement::idle_expired(p.idle_since, now, linger)
                 })
                 .map(|(key, _)| *key)
                 .collect();

@@ -25,7 +25,7 @@ pub(crate) use data_producer::DataProducerEntry;
 pub(crate) use directory::{Directory, Home, LocalDirectory};
 pub(crate) use observer::{AnyObserver, ObserverEntry};
 pub(crate) use pipe::{
-    ClosedPipe, PairHandles, PipeCell, PipeCloseReason, PipeEntry, PipeHandles, PipePairEntry,
+    ClosedPipe, PairHandles, PipeCell, PipeCloseReason, PipeEntry, PipeHandles, PipePairEntry, PipeRoute,
 };
 pub(crate) use producer::ProducerEntry;
 pub(crate) use router::{Placing, RealRouter, RoomSite, RouterEntry, SharedRouterEntry};

@@ -50,17 +50,37 @@ pub(crate) struct PipeEntry {
     /// Consumers (and later observers) on the destination using it.
     pub users: u32,
     pub idle_since: Option<Instant>,
-    /// The local pipe transport pair it travels over; none for an arrival.
-    pub pair: Option<PairKey>,
-    /// For a path from another instance (`interInstancePipes: 'per-router'`),
-    /// the room's PipeTransport it arrives over: it has no local source and
-    /// lives as long as the cluster keeps it (it never lingers out).
-    pub arrival: Option<TransportId>,
+    pub route: PipeRoute,
     /// The producer's home real router, where the pipe consumer is (an
     /// arrival's own router).
     pub source: Location,
     /// Thread ids of the source's and the destination's workers, for logs.
     pub pids: (u32, u32),
+}
+
+/// What a pipe travels over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PipeRoute {
+    /// A local pipe transport pair, from the source's home real router.
+    Local(PairKey),
+    /// A path from another instance (`interInstancePipes: 'per-router'`):
+    /// the room's PipeTransport it arrives over. It has no local source
+    /// and lives as long as the cluster keeps it (it never lingers out).
+    Arrival(TransportId),
+}
+
+impl PipeRoute {
+    /// The local pair it travels over, if any.
+    pub fn pair(self) -> Option<PairKey> {
+        match self {
+            PipeRoute::Local(pair) => Some(pair),
+            PipeRoute::Arrival(_) => None,
+        }
+    }
+
+    pub fn is_arrival(self) -> bool {
+        matches!(self, PipeRoute::Arrival(_))
+    }
 }
 
 /// Why a pipe closes, as its log line says.
@@ -106,7 +126,7 @@ impl ClosedPipe {
         }
         let (source, destination) = self.key;
         // Paths from other instances are counted by the cluster, not here.
-        if self.entry.arrival.is_none() {
+        if !self.entry.route.is_arrival() {
             telemetry.counters.pipe_closed(source.into());
         }
         log_debug!(
@@ -139,7 +159,7 @@ impl Registry {
         let Some(entry) = self.pipes.remove(&key) else {
             return;
         };
-        if let Some(key) = entry.pair {
+        if let Some(key) = entry.route.pair() {
             if let Some(pair) = self.pipe_pairs.get_mut(&key) {
                 pair.users = pair.users.saturating_sub(1);
                 if pair.users == 0 {
@@ -169,7 +189,8 @@ impl Registry {
             .filter(|(key, entry)| {
                 routers.contains(&key.1)
                     || entry
-                        .pair
+                        .route
+                        .pair()
                         .is_some_and(|(a, b)| routers.contains(&a) || routers.contains(&b))
             })
             .map(|(key, _)| *key)
@@ -196,7 +217,7 @@ impl Registry {
         let keys: Vec<_> = self
             .pipes
             .iter()
-            .filter(|(_, entry)| entry.arrival == Some(transport))
+            .filter(|(_, entry)| entry.route == PipeRoute::Arrival(transport))
             .map(|(key, _)| *key)
             .collect();
         for key in keys {
