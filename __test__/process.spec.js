@@ -91,13 +91,16 @@ describe('the Node process', () => {
     expect(result.code).toBe(0)
   })
 
-  test('the JS thread stays awake for a call in flight, and sleeps once every call has settled', async () => {
+  test('the JS thread and the worker stay awake for calls in flight, and sleep once every call has settled', async () => {
     // While a call waits for its worker the loop polls without blocking
-    // (src/busy_poll.rs), for a bounded time; an idle server must not keep
-    // burning a CPU afterwards, and the loop keeps serving timers meanwhile.
+    // (src/busy_poll.rs), and a worker that answered keeps polling for the
+    // next request (crates/mafalda-core/src/pool/worker_poll.rs), each for
+    // a bounded time; an idle server must not keep burning a CPU
+    // afterwards, and the loop keeps serving timers meanwhile.
     const result = await runScript(`${room}
       const fs = require('node:fs')
-      const cpuMs = () => Number(fs.readFileSync('/proc/self/task/' + process.pid + '/schedstat', 'utf8').split(' ')[0]) / 1e6
+      const cpuMs = (tid) => Number(fs.readFileSync('/proc/self/task/' + tid + '/schedstat', 'utf8').split(' ')[0]) / 1e6
+      const workerTids = () => fs.readdirSync('/proc/self/task').filter((tid) => fs.readFileSync('/proc/self/task/' + tid + '/comm', 'utf8').startsWith('mediasoup-work'))
       const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
       ;(async () => {
         const router = await mafalda.createRouter({ mediaCodecs })
@@ -109,17 +112,56 @@ describe('the Node process', () => {
         for (let i = 0; i < 500; i++) await transport.getStats()
         await Promise.all(stats)
         clearInterval(ticking)
-        const before = cpuMs()
+        const tids = workerTids()
+        const before = [process.pid, ...tids].map(cpuMs)
         await sleep(500)
-        const idle = cpuMs() - before
+        const idle = [process.pid, ...tids].map((tid, i) => cpuMs(tid) - before[i])
         router.close()
-        console.log(JSON.stringify({ ticks, idle }))
+        console.log(JSON.stringify({ ticks, workers: tids.length, idle }))
       })()`)
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    const { ticks, idle } = JSON.parse(result.stdout.trim())
+    const { ticks, workers, idle } = JSON.parse(result.stdout.trim())
     expect(ticks).toBeGreaterThan(0)
-    // Spinning through those 500 ms would be about 500 ms of CPU.
-    expect(idle).toBeLessThan(50)
+    expect(workers).toBeGreaterThan(0)
+    // Spinning through those 500 ms would be about 500 ms of CPU, per thread.
+    for (const ms of idle) expect(ms).toBeLessThan(50)
+  })
+
+  test('workers closed right after answering, with calls still in flight, end cleanly and at once', async () => {
+    // A worker that just answered is polling for the next request; closing
+    // it then must end its thread as promptly as a sleeping one's, and a
+    // call it never answered must be rejected, not crash the process.
+    const result = await runScript(`${room}
+      const fs = require('node:fs')
+      const workerThreads = () => fs.readdirSync('/proc/self/task').filter((tid) => {
+        try { return fs.readFileSync('/proc/self/task/' + tid + '/comm', 'utf8').startsWith('mediasoup-work') } catch (_) { return false }
+      }).length
+      const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+      ;(async () => {
+        mafalda.configure({ idleWorkerTimeout: 0 })
+        const outcomes = new Set()
+        for (let i = 0; i < 20; i++) {
+          const worker = await mafalda.createWorker()
+          const router = await worker.createRouter({ mediaCodecs })
+          const transport = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
+          await transport.getStats()
+          const late = transport.getStats().then(() => 'resolved', (error) => error.name)
+          worker.close()
+          outcomes.add(await late)
+        }
+        let threads = workerThreads()
+        for (let waited = 0; threads > 0 && waited < 5000; waited += 20) {
+          await sleep(20)
+          threads = workerThreads()
+        }
+        console.log(JSON.stringify({ outcomes: [...outcomes].sort(), threads }))
+      })()`)
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.signal).toBeFalsy()
+    const { outcomes, threads } = JSON.parse(result.stdout.trim())
+    for (const outcome of outcomes) expect(['resolved', 'InvalidStateError']).toContain(outcome)
+    expect(threads).toBe(0)
   })
 })

@@ -9,16 +9,21 @@
 // comes and pinned to one CPU (`taskset -c 0`), where no thread wakes
 // another CPU: the difference is what the wake-ups between threads cost on
 // this machine. mafalda runs twice: as it ships, and with its busy poll
-// off (`MAFALDA_BUSY_POLL_US=0`: the JS thread sleeps while it waits).
+// off (`MAFALDA_BUSY_POLL_US=0`: the JS thread sleeps while it waits, the
+// worker while no request is queued). Last, the same calls 5 ms apart, as
+// on a quiet server: what polling costs a call that has no neighbour.
+// CPU per call is read from each thread's schedstat: the JS thread, and
+// the worker (mafalda's worker threads, mediasoup's worker process).
 //
 //   npm run bench:hops
 //   npm run bench:hops -- --calls 5000 --runs 5
 //   npm run bench:hops -- --mafalda ../other-checkout   # another mafalda build
 
 const { execFileSync } = require('node:child_process')
+const fs = require('node:fs')
 const path = require('node:path')
 const { performance } = require('node:perf_hooks')
-const { parseArgs, median, spread, threadCpuNs } = require('./harness')
+const { parseArgs, median, spread, threadCpuNs, workerThreadStatFiles } = require('./harness')
 
 const args = parseArgs(process.argv.slice(2))
 const CALLS = args.smoke ? 200 : Number(args.calls ?? 2000)
@@ -26,8 +31,19 @@ const RUNS = args.smoke ? 1 : Number(args.runs ?? 3)
 /** The mafalda build to measure: this checkout, or another (`--mafalda DIR`). */
 const MAFALDA = path.resolve(args.mafalda ?? path.join(__dirname, '..'))
 const MEDIA_CODECS = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }]
+/** Calls in the spaced runs, and the pause before each. */
+const SPACED_CALLS = args.smoke ? 20 : Number(args['spaced-calls'] ?? 400)
+const GAP_MS = 5
 
-async function child (name) {
+/** CPU time (ns) of the worker: mafalda's worker threads, or mediasoup's worker process. */
+function workerCpuNs (name, worker) {
+  const files = name !== 'mediasoup'
+    ? workerThreadStatFiles().map((stat) => stat.replace(/stat$/, 'schedstat'))
+    : fs.readdirSync(`/proc/${worker.pid}/task`).map((tid) => `/proc/${worker.pid}/task/${tid}/schedstat`)
+  return files.reduce((sum, file) => sum + Number(fs.readFileSync(file, 'utf8').split(' ')[0]), 0)
+}
+
+async function child (name, calls, gapMs) {
   const api = name === 'mediasoup' ? require('mediasoup') : require(MAFALDA)
   const worker = await api.createWorker({ logLevel: 'error' })
   const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS })
@@ -35,8 +51,13 @@ async function child (name) {
   const sync = []
   const wall = []
   let cpuAtStart = 0
-  for (let i = 0; i < CALLS + 200; i++) {
-    if (i === 200) cpuAtStart = threadCpuNs()
+  let workerAtStart = 0
+  for (let i = 0; i < calls + 200; i++) {
+    if (i === 200) {
+      cpuAtStart = threadCpuNs()
+      workerAtStart = workerCpuNs(name, worker)
+    }
+    if (i >= 200 && gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs))
     const start = performance.now()
     const pending = transport.getStats()
     const queued = performance.now()
@@ -48,8 +69,11 @@ async function child (name) {
       wall.push((settled - start) * 1000)
     }
   }
-  const cpuUs = (threadCpuNs() - cpuAtStart) / 1000 / CALLS
-  console.log(JSON.stringify({ syncUs: median(sync), wallUs: median(wall), cpuUs }))
+  // Spaced calls: let the last one's polling end before reading.
+  if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs))
+  const cpuUs = (threadCpuNs() - cpuAtStart) / 1000 / calls
+  const workerUs = (workerCpuNs(name, worker) - workerAtStart) / 1000 / calls
+  console.log(JSON.stringify({ syncUs: median(sync), wallUs: median(wall), cpuUs, workerUs }))
   worker.close()
 }
 
@@ -70,18 +94,20 @@ const VARIANTS = [
 ]
 
 function main () {
-  const placements = [['as it comes', []]]
-  if (hasTaskset()) placements.push(['one CPU', ['taskset', '-c', '0']])
-  console.log(`# getStats() of a WebRTC transport, ${CALLS} calls one at a time, p50 in µs; ` +
-    `median (min-max) of ${RUNS} run(s), alternating\n`)
-  console.log('| CPUs | implementation | synchronous part | until settled | JS thread CPU per call |')
-  console.log('|---|---|---|---|---|')
-  for (const [label, prefix] of placements) {
+  const placements = [['as it comes', [], CALLS, 0]]
+  if (hasTaskset()) placements.push(['one CPU', ['taskset', '-c', '0'], CALLS, 0])
+  placements.push([`as it comes, ${GAP_MS} ms apart`, [], SPACED_CALLS, GAP_MS])
+  console.log(`# getStats() of a WebRTC transport, ${CALLS} calls one at a time (${SPACED_CALLS} when spaced), ` +
+    `p50 in µs; median (min-max) of ${RUNS} run(s), alternating\n`)
+  console.log('| CPUs | implementation | synchronous part | until settled | JS thread CPU per call | worker CPU per call |')
+  console.log('|---|---|---|---|---|---|')
+  for (const [label, prefix, calls, gapMs] of placements) {
     const results = new Map(VARIANTS.map(([name]) => [name, []]))
     for (let run = 0; run < RUNS; run++) {
       const order = run % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()
       for (const [name, module, env] of order) {
-        const command = [...prefix, process.execPath, __filename, '--child', module, '--calls', String(CALLS), '--mafalda', MAFALDA]
+        const command = [...prefix, process.execPath, __filename, '--child', module, '--calls', String(calls),
+          '--gap', String(gapMs), '--mafalda', MAFALDA]
         const output = execFileSync(command[0], command.slice(1), {
           encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000, env: { ...process.env, ...env }
         })
@@ -89,13 +115,14 @@ function main () {
       }
     }
     for (const [name, runs] of results) {
-      console.log(`| ${label} | ${name} | ${spread(runs, 'syncUs')} | ${spread(runs, 'wallUs')} | ${spread(runs, 'cpuUs')} |`)
+      console.log(`| ${label} | ${name} | ${spread(runs, 'syncUs')} | ${spread(runs, 'wallUs')} | ` +
+        `${spread(runs, 'cpuUs')} | ${spread(runs, 'workerUs')} |`)
     }
   }
 }
 
 if (args.child) {
-  child(args.child).then(() => process.exit(0), (error) => {
+  child(args.child, Number(args.calls ?? CALLS), Number(args.gap ?? 0)).then(() => process.exit(0), (error) => {
     console.error(error)
     process.exit(1)
   })

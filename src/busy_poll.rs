@@ -86,13 +86,7 @@ unsafe fn function<F: Copy>(name: &CStr) -> Option<F> {
 /// The budget, from `MAFALDA_BUSY_POLL_US`; `None` when off.
 fn budget() -> Option<Duration> {
     static BUDGET: OnceLock<Option<Duration>> = OnceLock::new();
-    *BUDGET.get_or_init(|| {
-        let micros = std::env::var("MAFALDA_BUSY_POLL_US")
-            .ok()
-            .and_then(|text| text.trim().parse::<u64>().ok())
-            .unwrap_or(DEFAULT_BUDGET_US);
-        (micros > 0).then(|| Duration::from_micros(micros))
-    })
+    *BUDGET.get_or_init(|| mafalda_core::micros_from_env("MAFALDA_BUSY_POLL_US", DEFAULT_BUDGET_US))
 }
 
 /// One environment's idle handle (on its JS thread).

@@ -4,8 +4,8 @@ use mafalda_core::mediasoup::consumer::ConsumerType;
 use mafalda_core::mediasoup::types::data_structures::{IceCandidate, TransportTuple};
 use mafalda_core::mediasoup::types::sctp_parameters::SctpParameters;
 use mafalda_core::{
-    ConsumerInfo, DataConsumerInfo, DataProducerInfo, Event, ProducerInfo, TransportData, TransportInfo,
-    TransportStats,
+    Connected, ConsumerInfo, DataConsumerInfo, DataProducerInfo, Event, ProducerInfo, TransportData,
+    TransportInfo, TransportStats,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -182,23 +182,19 @@ pub fn transport(info: &TransportInfo) -> Value {
 /// and SRTP parameters. Not the whole transport: converting its ICE
 /// candidates and fingerprints into JS objects again on every connect was
 /// a measurable share of the call.
-pub fn connected(info: &TransportInfo) -> Value {
-    match &info.data {
-        TransportData::WebRtc { dtls_parameters, .. } => {
-            json!({ "dtlsParameters": { "role": dtls_parameters.role } })
-        }
-        TransportData::Plain {
+pub fn connected(connected: &Connected) -> Value {
+    match connected {
+        Connected::WebRtc { dtls_role } => json!({ "dtlsParameters": { "role": dtls_role } }),
+        Connected::Plain {
             tuple: t,
             rtcp_tuple,
             srtp_parameters,
-            ..
         } => json!({
             "tuple": tuple(t),
             "rtcpTuple": optional_tuple(rtcp_tuple),
             "srtpParameters": srtp_parameters,
         }),
-        TransportData::Direct => json!({}),
-        TransportData::Pipe { tuple: t, .. } => json!({ "tuple": tuple(t) }),
+        Connected::Pipe { tuple: t } => json!({ "tuple": tuple(t) }),
     }
 }
 

@@ -126,6 +126,16 @@ impl Default for PoolConfig {
     }
 }
 
+/// A duration in microseconds from the environment variable `name`
+/// (`default` when unset or unreadable); `None` when it is zero (off).
+pub fn micros_from_env(name: &str, default: u64) -> Option<Duration> {
+    let micros = std::env::var(name)
+        .ok()
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .unwrap_or(default);
+    (micros > 0).then(|| Duration::from_micros(micros))
+}
+
 /// Cores this process may run on (`sched_getaffinity` on Linux).
 pub fn available_cores() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)

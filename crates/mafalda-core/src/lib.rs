@@ -64,12 +64,14 @@ pub mod prometheus;
 mod state;
 mod telemetry;
 
-pub use config::{loopback_listen_info, Limits, Policy, PoolConfig, SctpStreams, WorkerSettings};
+pub use config::{
+    loopback_listen_info, micros_from_env, Limits, Policy, PoolConfig, SctpStreams, WorkerSettings,
+};
 pub use decide::{instances, negotiation, placement};
 pub use engine::{
-    ConsumerInfo, DataConsumeOptions, DataConsumerInfo, DataProduceOptions, DataProducerInfo, Mafalda,
-    ObserverOptions, PoolDump, ProducerInfo, RealRouterDump, RealWorkerDump, ResourceUsage, RouterInfo,
-    SubchannelChange, TransportData, TransportInfo, TransportOptions, TransportRemoteParameters,
+    Connected, ConsumerInfo, DataConsumeOptions, DataConsumerInfo, DataProduceOptions, DataProducerInfo,
+    Mafalda, ObserverOptions, PoolDump, ProducerInfo, RealRouterDump, RealWorkerDump, ResourceUsage,
+    RouterInfo, SubchannelChange, TransportData, TransportInfo, TransportOptions, TransportRemoteParameters,
     TransportStats, WorkerInfo,
 };
 pub use error::{Error, ErrorCode, ErrorKind, Result};

@@ -40,7 +40,7 @@ pub use observer::ObserverOptions;
 pub use producer::ProducerInfo;
 pub use router::RouterInfo;
 pub use transport::{
-    TransportData, TransportInfo, TransportOptions, TransportRemoteParameters, TransportStats,
+    Connected, TransportData, TransportInfo, TransportOptions, TransportRemoteParameters, TransportStats,
 };
 pub use worker::{ResourceUsage, WorkerInfo};
 

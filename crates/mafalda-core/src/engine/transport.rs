@@ -11,7 +11,7 @@ use crate::state::AnyTransport;
 use crate::state::TransportEntry;
 use event_listener_primitives::HandlerId;
 use mediasoup::prelude::*;
-use mediasoup::types::data_structures::{DtlsState, IceRole, IceState, SctpState, TransportTuple};
+use mediasoup::types::data_structures::{DtlsRole, DtlsState, IceRole, IceState, SctpState, TransportTuple};
 use mediasoup::types::sctp_parameters::SctpParameters;
 use mediasoup::types::srtp_parameters::SrtpParameters;
 use mediasoup::webrtc_server::WebRtcServerId;
@@ -103,6 +103,26 @@ pub enum TransportData {
         sctp_parameters: Option<SctpParameters>,
         sctp_state: Option<SctpState>,
         srtp_parameters: Option<SrtpParameters>,
+    },
+}
+
+/// What `connect()` changed, which is all mediasoup-node's `connect()`
+/// updates on its transport object.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub enum Connected {
+    /// The DTLS role the transport took.
+    WebRtc {
+        dtls_role: DtlsRole,
+    },
+    /// The tuples learnt, and the SRTP parameters if SRTP is on.
+    Plain {
+        tuple: TransportTuple,
+        rtcp_tuple: Option<TransportTuple>,
+        srtp_parameters: Option<SrtpParameters>,
+    },
+    Pipe {
+        tuple: TransportTuple,
     },
 }
 
@@ -378,33 +398,39 @@ impl Mafalda {
         handlers
     }
 
-    /// `connect()`: gives the remote parameters; returns the transport's
-    /// state afterwards (a PlainTransport learns its tuple and SRTP
-    /// parameters here).
+    /// `connect()`: gives the remote parameters; returns what changed (a
+    /// PlainTransport learns its tuple and SRTP parameters here).
     pub async fn connect_transport(
         &self,
         id: TransportId,
         parameters: TransportRemoteParameters,
-    ) -> Result<TransportInfo> {
-        let (transport, sctp_streams) = {
-            let registry = self.registry();
-            let entry = registry
-                .transports
-                .get(&id)
-                .ok_or_else(|| Error::invalid_state("Transport closed"))?;
-            (entry.transport.clone(), entry.sctp_streams)
-        };
-        match (&transport, parameters) {
-            (AnyTransport::WebRtc(t), TransportRemoteParameters::WebRtc(p)) => t.connect(p).await?,
-            (AnyTransport::Plain(t), TransportRemoteParameters::Plain(p)) => t.connect(p).await?,
-            (AnyTransport::Pipe(t), TransportRemoteParameters::Pipe(p)) => t.connect(p).await?,
+    ) -> Result<Connected> {
+        let transport = self.transport(id)?;
+        Ok(match (&transport, parameters) {
+            (AnyTransport::WebRtc(t), TransportRemoteParameters::WebRtc(p)) => {
+                t.connect(p).await?;
+                Connected::WebRtc {
+                    dtls_role: t.dtls_parameters().role,
+                }
+            }
+            (AnyTransport::Plain(t), TransportRemoteParameters::Plain(p)) => {
+                t.connect(p).await?;
+                Connected::Plain {
+                    tuple: t.tuple(),
+                    rtcp_tuple: t.rtcp_tuple(),
+                    srtp_parameters: t.srtp_parameters(),
+                }
+            }
+            (AnyTransport::Pipe(t), TransportRemoteParameters::Pipe(p)) => {
+                t.connect(p).await?;
+                Connected::Pipe { tuple: t.tuple() }
+            }
             _ => {
                 return Err(Error::type_error(
                     "connect parameters do not match the transport type",
                 ))
             }
-        }
-        Ok(TransportInfo::of(&transport, sctp_streams))
+        })
     }
 
     /// Closes a transport and its producers and consumers. Closing twice is

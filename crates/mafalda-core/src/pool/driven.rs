@@ -122,6 +122,10 @@ impl Task {
             };
             if let Some(finish) = finished {
                 self.state.store(DONE, Ordering::Release);
+                if WORKER_THREAD.with(Cell::get) {
+                    // Answered here: the next request may be close behind.
+                    super::worker_poll::arm();
+                }
                 // This may run inside mediasoup's channel callback, which a
                 // panic must not unwind into.
                 let _ = std::panic::catch_unwind(AssertUnwindSafe(finish));
