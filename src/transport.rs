@@ -1,6 +1,6 @@
 //! Functions behind the JS transport classes.
 
-use crate::convert::json::Json;
+use crate::convert::json::{Json, JsonLater};
 use crate::convert::{input, output};
 use crate::engine;
 use crate::error::{type_error, IntoNapi, Result};
@@ -30,7 +30,8 @@ fn bitrate(value: f64) -> Result<u64> {
 /// Resolves to JSON text, which JS parses: a new transport's data (ICE
 /// candidates, DTLS fingerprints, tuples) is a large object, and `JSON.parse`
 /// builds it several times faster than Node-API does property by property.
-async fn create(router: &str, options: TransportOptions, sctp_streams: SctpStreams) -> Result<String> {
+/// The text is made on the JS thread ([`JsonLater`]).
+async fn create(router: &str, options: TransportOptions, sctp_streams: SctpStreams) -> Result<JsonLater> {
     create_near(router, options, sctp_streams, None).await
 }
 
@@ -40,12 +41,12 @@ async fn create_near(
     options: TransportOptions,
     sctp_streams: SctpStreams,
     near: Option<TransportId>,
-) -> Result<String> {
+) -> Result<JsonLater> {
     let info = engine()
         .create_transport_with(router_id(router)?, options, sctp_streams, near)
         .await
         .napi()?;
-    Ok(output::transport(&info).to_string())
+    Ok(JsonLater::new(move || output::transport(&info).to_string()))
 }
 
 /// `router.createWebRtcTransport()` with normalised options.
@@ -54,7 +55,7 @@ pub fn router_create_webrtc_transport(
     env: &Env,
     router: String,
     options: Json,
-) -> Result<PromiseRaw<'_, String>> {
+) -> Result<PromiseRaw<'_, JsonLater>> {
     start(env, async move {
         let sctp_streams = input::sctp_streams(&options.0)?;
         create(&router, input::webrtc_transport_options(options.0)?, sctp_streams).await
@@ -67,7 +68,7 @@ pub fn router_create_plain_transport(
     env: &Env,
     router: String,
     options: Json,
-) -> Result<PromiseRaw<'_, String>> {
+) -> Result<PromiseRaw<'_, JsonLater>> {
     start(env, async move {
         let sctp_streams = input::sctp_streams(&options.0)?;
         create(
@@ -88,7 +89,7 @@ pub fn router_create_pipe_transport(
     router: String,
     options: Json,
     near: Option<String>,
-) -> Result<PromiseRaw<'_, String>> {
+) -> Result<PromiseRaw<'_, JsonLater>> {
     start(env, async move {
         let sctp_streams = input::sctp_streams(&options.0)?;
         let near = near.as_deref().map(transport_id).transpose()?;
@@ -115,7 +116,7 @@ pub fn router_create_direct_transport(
     env: &Env,
     router: String,
     options: Value,
-) -> Result<PromiseRaw<'_, String>> {
+) -> Result<PromiseRaw<'_, JsonLater>> {
     start(env, async move {
         create(
             &router,

@@ -7,7 +7,7 @@
 //! here is several times cheaper, so hot calls pass their options as text.
 //! A plain object is still accepted.
 
-use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
+use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue};
 use napi::sys::{napi_env, napi_value};
 use napi::ValueType;
 use serde_json::Value;
@@ -38,5 +38,39 @@ impl FromNapiValue for Json {
                 .map_err(|e| crate::error::type_error(format!("invalid options: {e}")));
         }
         Value::from_napi_value(env, value).map(Json)
+    }
+}
+
+/// A result that becomes JSON text on the JS thread, where its promise is
+/// settled, instead of on the thread that finished the call.
+///
+/// Calls finish on the worker thread that received the answer (see
+/// `src/completions.rs`); a large result (a transport: ICE candidates, five
+/// DTLS fingerprints) serialised there takes time from that thread's media
+/// and, with many creations in flight, from the worker's own work, which
+/// is what bounds them. The JS thread has that time to spare.
+pub struct JsonLater(Box<dyn FnOnce() -> String + Send>);
+
+impl JsonLater {
+    /// `make` runs on the JS thread and gives the text.
+    pub fn new(make: impl FnOnce() -> String + Send + 'static) -> Self {
+        Self(Box::new(make))
+    }
+}
+
+impl TypeName for JsonLater {
+    fn type_name() -> &'static str {
+        "string"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::String
+    }
+}
+
+impl ToNapiValue for JsonLater {
+    unsafe fn to_napi_value(env: napi_env, value: Self) -> napi::Result<napi_value> {
+        // SAFETY: the caller's env, on its JS thread.
+        unsafe { String::to_napi_value(env, (value.0)()) }
     }
 }
