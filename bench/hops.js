@@ -8,9 +8,10 @@
 // the promise settles, and the JS thread's CPU time per call. Run as it
 // comes and pinned to one CPU (`taskset -c 0`), where no thread wakes
 // another CPU: the difference is what the wake-ups between threads cost on
-// this machine. mafalda runs twice: as it ships, and with its busy poll
-// off (`MAFALDA_BUSY_POLL_US=0`: the JS thread sleeps while it waits, the
-// worker while no request is queued). Last, the same calls 5 ms apart, as
+// this machine. mafalda runs three times: as it ships, with the worker's
+// poll off (`MAFALDA_WORKER_POLL_US=0`: the worker sleeps as soon as no
+// request is queued), and with both polls off (`MAFALDA_BUSY_POLL_US=0`
+// too: the JS thread sleeps while it waits). Last, the same calls 5 ms apart, as
 // on a quiet server: what polling costs a call that has no neighbour.
 // CPU per call is read from each thread's schedstat: the JS thread, and
 // the worker (mafalda's worker threads, mediasoup's worker process).
@@ -89,7 +90,8 @@ function hasTaskset () {
 /** What is measured: name, module, extra environment. */
 const VARIANTS = [
   ['mafalda', 'mafalda', {}],
-  ['mafalda, busy poll off', 'mafalda', { MAFALDA_BUSY_POLL_US: '0' }],
+  ['mafalda, worker poll off', 'mafalda', { MAFALDA_WORKER_POLL_US: '0' }],
+  ['mafalda, both polls off', 'mafalda', { MAFALDA_BUSY_POLL_US: '0', MAFALDA_WORKER_POLL_US: '0' }],
   ['mediasoup', 'mediasoup', {}]
 ]
 

@@ -1,8 +1,12 @@
 // Compiles the one C accessor the pool needs of mediasoup's worker
-// (`src/pool/worker_loop.c`); the worker itself is built by mediasoup-sys.
+// (`src/pool/worker_loop.c`, Linux only: it relies on the ELF symbol of a
+// thread-local C++ member and on the linker's `--wrap`); the worker itself
+// is built by mediasoup-sys.
 fn main() {
     println!("cargo:rerun-if-changed=src/pool/worker_loop.c");
-    cc::Build::new()
-        .file("src/pool/worker_loop.c")
-        .compile("mafalda_worker_loop");
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        cc::Build::new()
+            .file("src/pool/worker_loop.c")
+            .compile("mafalda_worker_loop");
+    }
 }

@@ -36,9 +36,19 @@ const UV_IDLE: c_int = 6;
 
 type HandleCallback = unsafe extern "C" fn(*mut c_void);
 
+#[cfg(target_os = "linux")]
 extern "C" {
     /// `src/pool/worker_loop.c`: this thread's mediasoup loop, or null.
     fn mafalda_worker_loop() -> *mut c_void;
+}
+
+/// Elsewhere the loop is not looked for: no poll.
+#[cfg(not(target_os = "linux"))]
+unsafe fn mafalda_worker_loop() -> *mut c_void {
+    std::ptr::null_mut()
+}
+
+extern "C" {
     fn uv_handle_size(kind: c_int) -> usize;
     fn uv_idle_init(event_loop: *mut c_void, handle: *mut c_void) -> c_int;
     fn uv_idle_start(handle: *mut c_void, callback: HandleCallback) -> c_int;
