@@ -29,7 +29,7 @@ class Producer extends NativeObject {
   get consumableRtpParameters () { return this.#data.consumableRtpParameters }
   get paused () { return this.#paused }
   get score () { return this.#score }
-  /** The codecs as the application gave them (for consumers' parameters). */
+  /** The numbers among the codecs' parameters as the application gave them (`codecNumbers`), restored in consumers' parameters. */
   get _codecs () { return this.#codecs }
 
   close () {

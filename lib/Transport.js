@@ -5,7 +5,7 @@ const { InvalidStateError, typeError } = require('./errors')
 const { Producer } = require('./Producer')
 const { Consumer } = require('./Consumer')
 const { DataChannels } = require('./DataChannels')
-const { checkAppData, checkTraceTypes, clone } = require('./utils')
+const { checkAppData, checkTraceTypes, codecNumbers } = require('./utils')
 
 /** Smallest outgoing bitrate limit mediasoup's congestion control takes. */
 const MIN_OUTGOING_BITRATE = 30000
@@ -156,7 +156,7 @@ class Transport extends NativeObject {
     const data = JSON.parse(await this._binding.transportProduce(this.id, JSON.stringify({
       id, kind, rtpParameters, paused: Boolean(paused), keyFrameRequestDelay
     })))
-    const producer = new Producer({ data, appData, codecs: clone(rtpParameters.codecs), binding: this._binding, transportId: this.id })
+    const producer = new Producer({ data, appData, codecs: codecNumbers(rtpParameters.codecs), binding: this._binding, transportId: this.id })
     if (this.closed) {
       producer.transportClosed()
       throw new InvalidStateError('Transport closed')

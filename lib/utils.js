@@ -52,6 +52,26 @@ function normalizeListenInfo (info) {
  * other numbers (222.222, -1) come back as text. Puts the caller's numbers
  * back, matching codecs by mime type, as mediasoup-node echoes them.
  */
+/**
+ * What `restoreCodecNumbers` needs of an application's codecs, copied so
+ * that later changes to the application's objects do not show: each
+ * codec's mime type, in order, with the parameters it gave as numbers.
+ * A deep clone of the codecs on every `produce()` cost more.
+ */
+function codecNumbers (codecs) {
+  if (!Array.isArray(codecs)) return undefined
+  return codecs.map((codec) => {
+    const numbers = {}
+    const parameters = codec?.parameters
+    if (parameters && typeof parameters === 'object') {
+      for (const [key, value] of Object.entries(parameters)) {
+        if (typeof value === 'number') numbers[key] = value
+      }
+    }
+    return { mimeType: codec?.mimeType, parameters: parameters ? numbers : undefined }
+  })
+}
+
 function restoreCodecNumbers (rtpParameters, originalCodecs) {
   if (!Array.isArray(rtpParameters?.codecs) || !Array.isArray(originalCodecs)) return rtpParameters
   for (const codec of rtpParameters.codecs) {
@@ -82,6 +102,7 @@ function dumpRtpParameters (rtpParameters, originalCodecs) {
 }
 
 module.exports = {
+  codecNumbers,
   isUint32,
   clone, checkAppData, checkTraceTypes, defined, normalizeListenInfo, restoreCodecNumbers, dumpRtpParameters
 }
