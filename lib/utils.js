@@ -48,11 +48,6 @@ function normalizeListenInfo (info) {
 }
 
 /**
- * mediasoup-rust keeps codec parameters as text or unsigned integers, so
- * other numbers (222.222, -1) come back as text. Puts the caller's numbers
- * back, matching codecs by mime type, as mediasoup-node echoes them.
- */
-/**
  * What `restoreCodecNumbers` needs of an application's codecs, copied so
  * that later changes to the application's objects do not show: each
  * codec's mime type, in order, with the parameters it gave as numbers.
@@ -72,6 +67,11 @@ function codecNumbers (codecs) {
   })
 }
 
+/**
+ * mediasoup-rust keeps codec parameters as text or unsigned integers, so
+ * other numbers (222.222, -1) come back as text. Puts the caller's numbers
+ * back, matching codecs by mime type, as mediasoup-node echoes them.
+ */
 function restoreCodecNumbers (rtpParameters, originalCodecs) {
   if (!Array.isArray(rtpParameters?.codecs) || !Array.isArray(originalCodecs)) return rtpParameters
   for (const codec of rtpParameters.codecs) {
