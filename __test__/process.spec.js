@@ -74,6 +74,31 @@ describe('the Node process', () => {
     expect(results.map((r) => r.signal ?? r.code)).toEqual(Array(8).fill(7))
   })
 
+  test('process.exit() while a worker is still closing thousands of producers exits with its own code', async () => {
+    // Closing this many takes the worker longer than the exit waits for
+    // it, so its thread still runs mediasoup's code while the process
+    // exits. That used to end in SIGSEGV every time: exit() destroyed the
+    // worker's static objects under it.
+    const script = `${room}
+      ;(async () => {
+        const worker = await mafalda.createWorker()
+        const router = await worker.createRouter({ mediaCodecs })
+        const transport = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
+        for (let batch = 0; batch < 20; batch++) {
+          await Promise.all(Array.from({ length: 1000 }, (_, i) => transport.produce({ kind: 'audio', rtpParameters: {
+            mid: String(batch * 1000 + i), codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+            encodings: [{ ssrc: 1000 + batch * 1000 + i }] } })))
+        }
+        console.log('produced')
+        worker.close()
+        setTimeout(() => process.exit(7), 100)
+      })()`
+    const result = await runScript(script, 50000)
+    expect(result.stdout.trim()).toBe('produced')
+    expect(result.signal ?? result.code).toBe(7)
+    expect(result.stderr).toBe('')
+  }, 60000)
+
   test('errors from native calls never crash the process', async () => {
     const result = await runScript(`${room}
       ;(async () => {

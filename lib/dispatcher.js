@@ -71,12 +71,14 @@ module.exports = {
   unregister (id) { targets.delete(id) }
 }
 
-// mediasoup's workers are threads here: if the process exits while one
-// runs, C++ static destructors run under it and the exit can crash. Close
-// them all and let their threads end first ('exit' listeners run on
-// process.exit() too). A worker_threads worker ending is not the process
-// ending: it closes what it created (workers first, which closes what is
-// theirs), and the other threads' work goes on.
+// mediasoup's workers are threads here. On exit, close them all and let
+// their threads end (at most 2 s; 'exit' listeners run on process.exit()
+// too), so that they end as mediasoup-node's worker processes would. One
+// still running after that is safe too: the addon drops the C++ worker's
+// static destructors (crates/mafalda-core/src/pool/worker_hooks.c). A
+// worker_threads worker ending is not the process ending: it closes what it
+// created (workers first, which closes what is theirs), and the other
+// threads' work goes on.
 process.on('exit', () => {
   if (isMainThread) {
     binding.shutdown()

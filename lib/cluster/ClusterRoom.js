@@ -195,14 +195,19 @@ class ClusterRoom {
   }
 
   /**
-   * Another user's producer `id`, once its note arrives: Redis names its
-   * owner as soon as it is made, and the owner's note follows that write
-   * in its ordered outbox. Undefined when no user made it.
+   * Another user's producer `id`, once its note arrives. Undefined when an
+   * instance that is not a user of this room made it, or when no note comes
+   * within REMOTE_WAIT_MS.
+   *
+   * Redis not naming an owner yet is no answer: the maker's write of the
+   * producer's home and its note leave as its `produce()` resolves, and the
+   * application can pass the id on faster than either arrives (seen on a
+   * loaded machine), so the consume waits for the note all the same.
    */
   async #awaitRemote (id) {
     const record = JSON.parse(await localBinding.clusterRoom(this.id))
     const owner = record.owners[id]
-    if (!owner || !this.#users.has(owner)) return this.#remote.get(id)
+    if (owner && !this.#users.has(owner)) return this.#remote.get(id)
     return this.#remote.get(id) ?? new Promise((resolve) => {
       const timer = setTimeout(() => done(undefined), REMOTE_WAIT_MS)
       const done = (info) => {

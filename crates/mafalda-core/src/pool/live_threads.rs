@@ -2,10 +2,11 @@
 //! wait for them before it exits.
 //!
 //! A worker thread runs mediasoup's C++ worker, which uses process-wide
-//! state (OpenSSL, libuv, static objects). If the process exits while one
-//! still runs, static destructors run under it and the exit can end in a
-//! segmentation fault. Closing every worker and waiting here first makes
-//! `process.exit()` exit cleanly.
+//! state (OpenSSL, libuv, static objects). Closing every worker and waiting
+//! here first lets `process.exit()` end them the way mediasoup-node's
+//! worker processes end. The wait is bounded; a thread still running after
+//! it is safe because the addon never destroys the worker's static objects
+//! (`worker_hooks.c`).
 
 use parking_lot::{Condvar, Mutex};
 use std::cell::RefCell;

@@ -38,7 +38,7 @@ type HandleCallback = unsafe extern "C" fn(*mut c_void);
 
 #[cfg(target_os = "linux")]
 extern "C" {
-    /// `src/pool/worker_loop.c`: this thread's mediasoup loop, or null.
+    /// `src/pool/worker_hooks.c`: this thread's mediasoup loop, or null.
     fn mafalda_worker_loop() -> *mut c_void;
 }
 
