@@ -33,7 +33,7 @@ pub fn transport_consume(
             .await
             .napi()?;
         // As JSON text, which JS parses (see `transport.rs`).
-        Ok(output::consumer(&info).to_string())
+        Ok(output::consumer(&info))
     })
 }
 

@@ -29,7 +29,7 @@ pub fn transport_produce(env: &Env, transport: String, options: Json) -> Result<
         }
         .napi()?;
         // As JSON text, which JS parses (see `transport.rs`).
-        Ok(output::producer(&info).to_string())
+        Ok(output::producer(&info))
     })
 }
 
@@ -49,7 +49,7 @@ pub fn transport_produce_arrival(
             .produce_arrival(transport_id(&transport)?, id, options)
             .await
             .napi()?;
-        Ok(output::producer(&info).to_string())
+        Ok(output::producer(&info))
     })
 }
 

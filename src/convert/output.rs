@@ -1,9 +1,11 @@
 //! mediasoup-rust / core values → the shapes mediasoup-node gives its users.
 
-use mafalda_core::mediasoup::consumer::ConsumerType;
+use mafalda_core::mediasoup::consumer::{ConsumerLayers, ConsumerScore, ConsumerType};
+use mafalda_core::mediasoup::producer::{ProducerScore, ProducerType};
 use mafalda_core::mediasoup::types::data_structures::{
     DtlsFingerprint, DtlsParameters, IceCandidate, TransportTuple,
 };
+use mafalda_core::mediasoup::types::rtp_parameters::{MediaKind, RtpParameters};
 use mafalda_core::mediasoup::types::sctp_parameters::SctpParameters;
 use mafalda_core::{
     Connected, ConsumerInfo, DataConsumerInfo, DataProducerInfo, Event, ProducerInfo, TransportData,
@@ -231,21 +233,41 @@ pub fn connected(connected: &Connected) -> Value {
     }
 }
 
-/// A producer's data.
-pub fn producer(info: &ProducerInfo) -> Value {
-    json!({
-        "id": info.id.to_string(),
-        "kind": info.kind,
-        "rtpParameters": info.rtp_parameters,
-        "type": info.r#type,
-        "consumableRtpParameters": info.consumable_rtp_parameters,
-        "paused": info.paused,
-        "score": info.score,
+/// A producer's data, as JSON text.
+///
+/// Written straight from the typed values: a produce finishes on the worker
+/// thread, where building a `Value` tree first (a map per object, a string
+/// per key) took about a tenth of the thread's time with 16 produces in
+/// flight. Top-level keys in the order the `Value` maps used (sorted).
+pub fn producer(info: &ProducerInfo) -> String {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Shape<'a> {
+        consumable_rtp_parameters: &'a RtpParameters,
+        id: String,
+        kind: MediaKind,
+        paused: bool,
+        rtp_parameters: &'a RtpParameters,
+        score: &'a [ProducerScore],
+        r#type: ProducerType,
+    }
+    text(&Shape {
+        consumable_rtp_parameters: &info.consumable_rtp_parameters,
+        id: info.id.to_string(),
+        kind: info.kind,
+        paused: info.paused,
+        rtp_parameters: &info.rtp_parameters,
+        score: &info.score,
+        r#type: info.r#type,
     })
 }
 
-/// A consumer's data.
-pub fn consumer(info: &ConsumerInfo) -> Value {
+/// A consumer's data, as JSON text (written straight from the typed values,
+/// as [`producer`]'s, unless its RTP parameters need mending first).
+pub fn consumer(info: &ConsumerInfo) -> String {
+    if info.r#type != ConsumerType::Pipe && !info.imported {
+        return text(&ConsumerShape::of(info, &info.rtp_parameters));
+    }
     let mut rtp_parameters = to_value(&info.rtp_parameters);
     if info.r#type == ConsumerType::Pipe {
         // The worker adds its own packet-id extension to what a pipe
@@ -269,19 +291,48 @@ pub fn consumer(info: &ConsumerInfo) -> Value {
             }
         }
     }
-    json!({
-        "id": info.id.to_string(),
-        "producerId": info.producer_id.to_string(),
-        "kind": info.kind,
-        "rtpParameters": rtp_parameters,
-        "type": info.r#type,
-        "paused": info.paused,
-        "producerPaused": info.producer_paused,
-        "priority": info.priority,
-        "score": info.score,
-        "preferredLayers": info.preferred_layers,
-        "currentLayers": info.current_layers,
-    })
+    text(&ConsumerShape::of(info, &rtp_parameters))
+}
+
+/// What [`consumer`] writes, its RTP parameters typed or mended (keys
+/// sorted, as [`producer`]'s).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConsumerShape<'a, P: Serialize> {
+    current_layers: Option<ConsumerLayers>,
+    id: String,
+    kind: MediaKind,
+    paused: bool,
+    preferred_layers: Option<ConsumerLayers>,
+    priority: u8,
+    producer_id: String,
+    producer_paused: bool,
+    rtp_parameters: &'a P,
+    score: &'a ConsumerScore,
+    r#type: ConsumerType,
+}
+
+impl<'a, P: Serialize> ConsumerShape<'a, P> {
+    fn of(info: &'a ConsumerInfo, rtp_parameters: &'a P) -> Self {
+        Self {
+            current_layers: info.current_layers,
+            id: info.id.to_string(),
+            kind: info.kind,
+            paused: info.paused,
+            preferred_layers: info.preferred_layers,
+            priority: info.priority,
+            producer_id: info.producer_id.to_string(),
+            producer_paused: info.producer_paused,
+            rtp_parameters,
+            score: &info.score,
+            r#type: info.r#type,
+        }
+    }
+}
+
+/// JSON text of a value that is known to serialise.
+fn text<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| String::from("null"))
 }
 
 const PACKET_ID_EXTENSION: &str = "urn:mediasoup:params:rtp-hdrext:packet-id";
