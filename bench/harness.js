@@ -48,6 +48,24 @@ function workerThreadStatFiles () {
     .map((dir) => `${dir}/stat`)
 }
 
+/**
+ * CPU time (nanoseconds) of a worker so far: this process's mafalda worker
+ * threads (`name` other than 'mediasoup'), or every thread of mediasoup's
+ * worker process `worker.pid`.
+ */
+function workerCpuNs (name, worker) {
+  const files = name !== 'mediasoup'
+    ? workerThreadStatFiles().map((stat) => stat.replace(/stat$/, 'schedstat'))
+    : fs.readdirSync(`/proc/${worker.pid}/task`).map((tid) => `/proc/${worker.pid}/task/${tid}/schedstat`)
+  return files.reduce((sum, file) => {
+    try {
+      return sum + Number(fs.readFileSync(file, 'utf8').split(' ')[0])
+    } catch (_) {
+      return sum // the thread ended meanwhile
+    }
+  }, 0)
+}
+
 /** The native sender / counting receiver (crates/rtp-load), driven over stdin. */
 function rtpLoad () {
   const bin = path.join(ROOT, 'target', 'release', 'rtp-load')
@@ -169,6 +187,7 @@ module.exports = {
   cpuSeconds,
   threadCpuNs,
   workerThreadStatFiles,
+  workerCpuNs,
   rtpLoad,
   buildRtpLoad,
   implementations,

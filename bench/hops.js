@@ -21,10 +21,9 @@
 //   npm run bench:hops -- --mafalda ../other-checkout   # another mafalda build
 
 const { execFileSync } = require('node:child_process')
-const fs = require('node:fs')
 const path = require('node:path')
 const { performance } = require('node:perf_hooks')
-const { parseArgs, median, spread, threadCpuNs, workerThreadStatFiles } = require('./harness')
+const { parseArgs, median, spread, threadCpuNs, workerCpuNs } = require('./harness')
 
 const args = parseArgs(process.argv.slice(2))
 const CALLS = args.smoke ? 200 : Number(args.calls ?? 2000)
@@ -35,14 +34,6 @@ const MEDIA_CODECS = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000,
 /** Calls in the spaced runs, and the pause before each. */
 const SPACED_CALLS = args.smoke ? 20 : Number(args['spaced-calls'] ?? 400)
 const GAP_MS = 5
-
-/** CPU time (ns) of the worker: mafalda's worker threads, or mediasoup's worker process. */
-function workerCpuNs (name, worker) {
-  const files = name !== 'mediasoup'
-    ? workerThreadStatFiles().map((stat) => stat.replace(/stat$/, 'schedstat'))
-    : fs.readdirSync(`/proc/${worker.pid}/task`).map((tid) => `/proc/${worker.pid}/task/${tid}/schedstat`)
-  return files.reduce((sum, file) => sum + Number(fs.readFileSync(file, 'utf8').split(' ')[0]), 0)
-}
 
 async function child (name, calls, gapMs) {
   const api = name === 'mediasoup' ? require('mediasoup') : require(MAFALDA)
