@@ -6,7 +6,6 @@
 // producer id, with real RTP, across two media nodes and the second
 // process. Real processes and a real redis-server.
 
-const { spawnSync } = require('node:child_process')
 const { randomUUID } = require('node:crypto')
 const mafalda = require('..')
 const { InvalidStateError } = mafalda.types
@@ -33,13 +32,6 @@ afterAll(async () => {
   await mafalda.cluster.leave()
   await stopAll()
 })
-
-/** The keys of this test's Redis matching `pattern`. */
-function redisKeys (pattern) {
-  const run = spawnSync('redis-cli', ['-p', String(redis.port), '--scan', '--pattern', pattern], { encoding: 'utf8' })
-  if (run.status !== 0) throw new Error(`redis-cli failed: ${run.stderr}`)
-  return run.stdout.split('\n').filter(Boolean)
-}
 
 /** Waits until every consumer of `peer` (a remote summary) got ≥ 95 % of `count`. */
 async function expectReceivedThere (app, name, count) {
@@ -217,8 +209,8 @@ test('a user of the room killed: consumers here of its producers close, its prod
     expect(Date.now() - killed).toBeLessThan(4000)
     await waitFor(async () => !(there.producerId in await mafalda.cluster.directory(router.id)))
     // Its set of rooms, which the survivors read, goes with its clean-up.
-    await waitFor(() => redisKeys(`*:rooms-of:${appSelf.id}`).length === 0)
-    expect(redisKeys('*:rooms-of:*').length).toBeGreaterThan(0)
+    await waitFor(() => redis.keys(`*:rooms-of:${appSelf.id}`).length === 0)
+    expect(redis.keys('*:rooms-of:*').length).toBeGreaterThan(0)
     // Known here until this instance notices the death too (each reads the
     // announcements on its own).
     await waitFor(() => !router.canConsume({ producerId: there.producerId, rtpCapabilities: consumerCapabilities(router) }))

@@ -2,15 +2,16 @@
 
 // A second application instance for cluster tests: a signalling process
 // of its own (forked), driven by the test over IPC. It joins the cluster,
-// opens a room another instance created (`cluster.router(id)`) and runs
-// plain RTP peers in it, as tests do in their own process.
+// creates a room or opens one another instance created
+// (`cluster.router(id)`), and runs plain RTP peers in it, as tests do in
+// their own process.
 //
 // Parent → child: { id, op, ...args }; child → parent: { id, ok, value |
 // error }, and { event: 'producerclose', peer, producerId } when a
 // consumer here loses its producer.
 
 const mafalda = require('../..')
-const { consumerCapabilities } = require('../helpers')
+const { mediaCodecs, consumerCapabilities } = require('../helpers')
 const { joinPeer, sendFromAll } = require('./peers')
 
 let router = null
@@ -25,6 +26,10 @@ const ops = {
   async join ({ redis, address, secret, maxWorkers, interInstancePipes }) {
     mafalda.configure({ maxWorkers })
     return mafalda.cluster.join({ redis, address, secret, interInstancePipes })
+  },
+  async createRouter () {
+    router = await mafalda.createRouter({ mediaCodecs })
+    return { id: router.id }
   },
   async open ({ routerId }) {
     router = await mafalda.cluster.router(routerId)

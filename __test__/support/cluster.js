@@ -4,7 +4,7 @@
 // 127.0.0.1 and mafalda-node media nodes, each stopped by the test that
 // started it (and, should a test fail halfway, by `stopAll()` after it).
 
-const { spawn, fork, execFileSync } = require('node:child_process')
+const { spawn, fork, execFileSync, spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const net = require('node:net')
 const os = require('node:os')
@@ -97,7 +97,7 @@ function makeCertificates () {
  * A redis-server of its own: on `port` (or a free one); with `password`
  * required; with `tls` (from `makeCertificates()`) only on TLS, asking
  * clients for a certificate; with `users`, ACL rules (`ACL SETUSER`
- * arguments) applied once it runs. `{ url, port, stop() }`.
+ * arguments) applied once it runs. `{ url, port, keys(pattern), stop() }`.
  */
 async function startRedis ({ port, password, tls, users = [] } = {}) {
   port ??= await freePort()
@@ -118,7 +118,13 @@ async function startRedis ({ port, password, tls, users = [] } = {}) {
   for (const rule of users) execFileSync('redis-cli', [...cli, 'ACL', 'SETUSER', ...rule], { stdio: 'pipe' })
   const auth = password ? `:${encodeURIComponent(password)}@` : ''
   const scheme = tls ? 'rediss' : 'redis'
-  return { url: `${scheme}://${auth}127.0.0.1:${port}`, port, stop: (signal) => entry.stop(signal), child }
+  /** The keys matching `pattern`, read with redis-cli. */
+  const keys = (pattern) => {
+    const run = spawnSync('redis-cli', [...cli, '--scan', '--pattern', pattern], { encoding: 'utf8' })
+    if (run.status !== 0) throw new Error(`redis-cli failed: ${run.stderr}`)
+    return run.stdout.split('\n').filter(Boolean)
+  }
+  return { url: `${scheme}://${auth}127.0.0.1:${port}`, port, keys, stop: (signal) => entry.stop(signal), child }
 }
 
 /**

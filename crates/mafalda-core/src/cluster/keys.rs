@@ -46,6 +46,16 @@ impl Keys {
     pub fn rooms_of(&self, instance: &str) -> String {
         format!("{}:rooms-of:{instance}", self.prefix)
     }
+
+    /// The pattern every set of rooms matches.
+    pub fn rooms_of_pattern(&self) -> String {
+        self.rooms_of("*")
+    }
+
+    /// Whose set of rooms `key` is, if it is one.
+    pub fn rooms_of_instance<'a>(&self, key: &'a str) -> Option<&'a str> {
+        key.strip_prefix(&self.prefix)?.strip_prefix(":rooms-of:")
+    }
 }
 
 /// Lower-case hexadecimal of `bytes`.
@@ -73,5 +83,8 @@ mod tests {
         assert!(a
             .instance("x")
             .starts_with(a.instances_pattern().trim_end_matches('*')));
+        assert_eq!(a.rooms_of_instance(&a.rooms_of("x")), Some("x"));
+        assert_eq!(a.rooms_of_instance(&b.rooms_of("x")), None);
+        assert_eq!(a.rooms_of_instance(&a.instance("x")), None);
     }
 }

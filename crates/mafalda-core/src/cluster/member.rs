@@ -13,7 +13,7 @@
 use super::announce::{snapshot, Announcement};
 use super::envelope::{seal, Opener, Refusal};
 use super::keys::Keys;
-use super::membership::Membership;
+use super::membership::{Membership, Orphans};
 use super::room::{self, RoomRecord};
 use crate::config::Policy;
 use crate::decide::instances::{place_room_on_instance, InstanceDecision};
@@ -38,6 +38,10 @@ const MAX_QUEUED: Duration = Duration::from_secs(4);
 /// Tries again to reach a live instance with no subscribed inbox.
 const RESEND_TRIES: u32 = 3;
 const RESEND_PAUSE: Duration = Duration::from_millis(100);
+/// How often, in heartbeats, the sets of rooms in Redis are swept for
+/// instances that died with nobody live to take them out of their rooms
+/// (`membership::Orphans`).
+const SWEEP_EVERY: u32 = 10;
 /// How long one write to Redis may take.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long connecting to Redis may take before `join` gives up.
@@ -217,6 +221,7 @@ pub struct Member {
     announce: Announce,
     deliver: Deliver,
     membership: Mutex<Membership>,
+    orphans: Mutex<Orphans>,
     redis_up: AtomicBool,
     // The inbox is subscribed: until it is (again), this instance does not
     // announce itself, so nobody sends it what it would not receive.
@@ -305,6 +310,7 @@ impl Member {
             announce,
             deliver: deliver.clone(),
             membership: Mutex::default(),
+            orphans: Mutex::default(),
             redis_up: AtomicBool::new(true),
             subscribed: AtomicBool::new(true),
             beating: tokio::sync::Mutex::new(()),
@@ -513,6 +519,7 @@ impl Member {
     async fn heartbeat(self: Arc<Self>, mut stopped: watch::Receiver<bool>) {
         let mut tick = tokio::time::interval(HEARTBEAT);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut beats: u32 = 0;
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
@@ -525,8 +532,11 @@ impl Member {
             let up = self.subscribed.load(Ordering::SeqCst)
                 && self.beat().await.is_ok()
                 && self.refresh().await.is_ok();
-            if !up {
+            beats = beats.wrapping_add(1);
+            let swept = !up || !beats.is_multiple_of(SWEEP_EVERY) || self.sweep().await.is_ok();
+            if !up || !swept {
                 self.membership.lock().failed(Instant::now());
+                self.orphans.lock().failed();
             }
             if up != self.redis_up.swap(up, Ordering::SeqCst) {
                 // Back after an outage: the JS layer writes its directory
@@ -606,6 +616,37 @@ impl Member {
                 log::warn!(target: "mafalda::cluster", "cluster: Redis write failed: {error}");
             }
         }
+    }
+
+    /// Takes instances that died with nobody live to see it (see
+    /// `membership::Orphans`) out of their rooms, as the survivors of an
+    /// instance do when it goes.
+    async fn sweep(&self) -> redis::RedisResult<()> {
+        let mut conn = self.conn.clone();
+        let mut holders = Vec::new();
+        {
+            let mut iter = conn.scan_match::<_, String>(self.keys.rooms_of_pattern()).await?;
+            while let Some(key) = iter.next_item().await {
+                if let Some(instance) = self.keys.rooms_of_instance(&key?) {
+                    holders.push(instance.to_owned());
+                }
+            }
+        }
+        let live: Vec<String> = self.live.lock().iter().map(|a| a.id.clone()).collect();
+        let orphaned = self.orphans.lock().sweep(
+            Instant::now(),
+            holders.iter().map(String::as_str),
+            live.iter().map(String::as_str).chain([self.id.as_str()]),
+        );
+        for instance in orphaned {
+            log::info!(
+                target: "mafalda::cluster",
+                "cluster: instance {instance} still uses rooms but has not been announced for {} s: taking it out of them",
+                super::membership::ORPHANED_AFTER.as_secs()
+            );
+            let _ = self.outbox.send(Outgoing::ForgetInstance { instance });
+        }
+        Ok(())
     }
 
     async fn leave_room(

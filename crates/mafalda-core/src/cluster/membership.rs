@@ -1,5 +1,6 @@
 //! Which instances came and went between two readings of the live
-//! announcements. Pure: the reader passes the time in.
+//! announcements, and which dead ones left rooms behind in Redis. Pure: the
+//! reader passes the time in.
 //!
 //! An instance is gone when its announcement expired (it stopped beating:
 //! killed, crashed, cut off). Right after Redis itself was unreachable,
@@ -8,11 +9,15 @@
 //! declared gone: the missing stay known until a reading after the grace
 //! still misses them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 /// How long after a failed reading departures are not reported.
 pub const GRACE: Duration = Duration::from_millis(5000);
+/// How long an instance that uses rooms must stay without an announcement,
+/// over readings that all succeeded, before its rooms are taken from it
+/// (longer than [`GRACE`], and than an announcement's time to live).
+pub const ORPHANED_AFTER: Duration = Duration::from_millis(10_000);
 
 /// What changed between two readings.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -52,6 +57,52 @@ impl Membership {
             self.known = live;
         }
         Change { came, gone }
+    }
+}
+
+/// Instances that still use rooms in Redis (their set of rooms is there)
+/// but announce themselves no more.
+///
+/// The survivors of an instance take it out of its rooms when it goes. One
+/// that dies with nobody live to see it (every instance of a deployment
+/// stopped or restarted at once, or this one away from Redis then) leaves
+/// its rooms' records and its set of rooms in Redis for good; whoever
+/// sweeps later finds it here, once it has been missing long enough.
+#[derive(Debug, Default)]
+pub struct Orphans {
+    /// Since when each holder has been seen without an announcement.
+    missing_since: BTreeMap<String, Instant>,
+}
+
+impl Orphans {
+    /// A reading failed: every announcement may have expired meanwhile, so
+    /// nobody's absence counts from before it.
+    pub fn failed(&mut self) {
+        self.missing_since.clear();
+    }
+
+    /// A sweep at `now` found `holders` (instances with a set of rooms)
+    /// while `live` were announced (this instance among them). Gives the
+    /// holders missing since [`ORPHANED_AFTER`] or longer: their rooms are
+    /// to be left for them.
+    pub fn sweep<'a>(
+        &mut self,
+        now: Instant,
+        holders: impl IntoIterator<Item = &'a str>,
+        live: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<String> {
+        let live: BTreeSet<&str> = live.into_iter().collect();
+        let missing: BTreeSet<&str> = holders.into_iter().filter(|h| !live.contains(h)).collect();
+        self.missing_since.retain(|id, _| missing.contains(id.as_str()));
+        let mut orphaned = Vec::new();
+        for id in missing {
+            let since = *self.missing_since.entry(id.to_owned()).or_insert(now);
+            if now.duration_since(since) >= ORPHANED_AFTER {
+                self.missing_since.remove(id);
+                orphaned.push(id.to_owned());
+            }
+        }
+        orphaned
     }
 }
 
@@ -113,6 +164,42 @@ mod tests {
                 came: vec![],
                 gone: strings(&["a"])
             }
+        );
+    }
+
+    #[test]
+    fn a_room_holder_without_announcement_is_orphaned_once_missing_long_enough() {
+        let t0 = Instant::now();
+        let mut o = Orphans::default();
+        // "dead" holds rooms and announces nothing; "a" and "me" are live.
+        assert!(o.sweep(t0, ["a", "dead", "me"], ["a", "me"]).is_empty());
+        assert!(o
+            .sweep(t0 + ORPHANED_AFTER / 2, ["a", "dead"], ["a", "me"])
+            .is_empty());
+        assert_eq!(
+            o.sweep(t0 + ORPHANED_AFTER, ["a", "dead"], ["a", "me"]),
+            strings(&["dead"])
+        );
+        // Given once: the next sweep starts its count again.
+        assert!(o.sweep(t0 + ORPHANED_AFTER * 2, ["dead"], ["me"]).is_empty());
+    }
+
+    #[test]
+    fn an_announcement_seen_again_or_a_failed_reading_starts_the_count_again() {
+        let t0 = Instant::now();
+        let mut o = Orphans::default();
+        o.sweep(t0, ["slow"], ["me"]);
+        // It beat again (a slow instance, not a dead one).
+        assert!(o
+            .sweep(t0 + ORPHANED_AFTER / 2, ["slow"], ["me", "slow"])
+            .is_empty());
+        assert!(o.sweep(t0 + ORPHANED_AFTER, ["slow"], ["me"]).is_empty());
+        // Redis was away: absences before the failure do not count.
+        o.failed();
+        assert!(o.sweep(t0 + ORPHANED_AFTER * 2, ["slow"], ["me"]).is_empty());
+        assert_eq!(
+            o.sweep(t0 + ORPHANED_AFTER * 3, ["slow"], ["me"]),
+            strings(&["slow"])
         );
     }
 }
