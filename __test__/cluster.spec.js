@@ -430,13 +430,13 @@ describe('delegation driven by load', () => {
 })
 
 describe('inter-instance pipe modes', () => {
-  // This instance's room over its two workers (a consumer budget of 2 each
-  // fills them), a fourth peer spilled onto a media node: the node's
-  // producer is consumed on both of this instance's real routers.
-  test.each([
-    ['per-instance', { pathsHere: 1, localPipes: 3 }],
-    ['per-router', { pathsHere: 2, localPipes: 2 }]
-  ])('%s: a producer on a media node consumed on two real routers here', async (mode, expected) => {
+  /**
+   * This instance's room over its two workers (a consumer budget of 2 each
+   * fills them), a fourth peer spilled onto a media node: the node's
+   * producer (dan's) is consumed on both of this instance's real routers.
+   * Runs `body` with them; the node stops afterwards even when it fails.
+   */
+  async function danOnBothRoutersHere (mode, body) {
     const node = await startNode({ redis: redis.url, address: '127.0.0.2', secret: SECRET, maxWorkers: 1 })
     try {
       await withoutIdleWorkers(mafalda)
@@ -472,14 +472,30 @@ describe('inter-instance pipe modes', () => {
         dan.consumers.push({ consumer: await dan.recv.consume({ producerId: from.producer.id, rtpCapabilities: consumerCapabilities(router) }), from })
       }
       await expectFlowing([ann, bob, cid, dan], RTP_PPS * SEND_MS / 1000)
+      await body({ node, router, ann, bob, cid, dan, ofDan, cidRouter })
+      router.close()
+    } finally {
+      await node.stop('SIGINT')
+    }
+  }
 
+  /** The pipes of `producerId` that leave instance `id` (its paths), as the cluster's dump has them. */
+  async function pathsFrom (id, producerId) {
+    const { instances } = await mafalda.cluster.dump()
+    return instances.find((i) => i.id === id).pipesOut.filter((p) => p.producerId === producerId)
+  }
+
+  test.each([
+    ['per-instance', { pathsHere: 1, localPipes: 3 }],
+    ['per-router', { pathsHere: 2, localPipes: 2 }]
+  ])('%s: a producer on a media node consumed on two real routers here', async (mode, expected) => {
+    await danOnBothRoutersHere(mode, async ({ node, dan, ofDan }) => {
       // Per instance: one pipe from the node, fanned out here by a local
       // pipe; per router: one to each real router, no local pipe for it.
       const { instances } = await mafalda.cluster.dump()
       const here = instances.find((i) => i.id === mafalda.cluster.self.id)
-      const there = instances.find((i) => i.id === node.id)
       expect(here.pipesIn.filter((p) => p.producerId === dan.producer.id)).toHaveLength(expected.pathsHere)
-      expect(there.pipesOut.filter((p) => p.producerId === dan.producer.id)).toHaveLength(expected.pathsHere)
+      expect(await pathsFrom(node.id, dan.producer.id)).toHaveLength(expected.pathsHere)
       const local = (await mafalda.dump()).workers.flatMap((w) => w.routers)
       expect(local.reduce((n, r) => n + r.pipeConsumers, 0)).toBe(expected.localPipes)
 
@@ -498,9 +514,28 @@ describe('inter-instance pipe modes', () => {
         const { instances } = await mafalda.cluster.dump()
         return instances.every((i) => [...i.pipesIn, ...i.pipesOut].every((p) => p.producerId !== dan.producer.id))
       }, { timeout: 3000 })
-      router.close()
-    } finally {
-      await node.stop('SIGINT')
-    }
+    })
+  }, 60000)
+
+  test('per-router: the worker of a real router here dies; the node stops sending that router\'s path, the other flows on', async () => {
+    await danOnBothRoutersHere('per-router', async ({ node, ann, dan, ofDan, cidRouter }) => {
+      expect(await pathsFrom(node.id, dan.producer.id)).toHaveLength(2)
+      // cid's real router arrived second: its path is a further one, which
+      // ann's consumer keeps the pipe open past.
+      const doomed = (await mafalda.dump()).workers.find((w) => w.routers.some((r) => r.id === cidRouter))
+      const cidGone = new Promise((resolve) => ofDan[1].once('transportclose', resolve).once('producerclose', resolve))
+      mafalda._test.killWorker(doomed.pid)
+      await cidGone
+      await waitFor(async () => (await pathsFrom(node.id, dan.producer.id)).length === 1, { timeout: 5000 })
+      expect(ofDan[0].closed).toBe(false)
+      // ann still gets dan's media, over the path left.
+      const count = RTP_PPS * SEND_MS / 1000
+      ann.counts.clear()
+      await sendFromAll([dan], count)
+      await waitFor(() => {
+        try { expectDelivered([{ ...ann, consumers: [{ consumer: ofDan[0], from: dan }] }], count); return true } catch (_) { return false }
+      }, { timeout: 3000 }).catch(() => {})
+      expectDelivered([{ ...ann, consumers: [{ consumer: ofDan[0], from: dan }] }], count)
+    })
   }, 60000)
 })

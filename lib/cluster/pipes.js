@@ -110,7 +110,7 @@ class RoomPipes {
     const router = await pipe.dest.transportSite(near)
     let path = pipe.paths.get(router)
     if (!path) {
-      path = this.#openPath(pipe, producer, near).catch((error) => {
+      path = this.#openPath(pipe, producer, near, router).catch((error) => {
         logger.cluster.debug('room %s: producer %s not piped to router %s: %s', this.#room.id, pipe.producerId, router, error.message)
       })
       pipe.paths.set(router, path)
@@ -129,13 +129,47 @@ class RoomPipes {
     let pair = this.#pairs.get(key)
     if (!pair) {
       pair = this.#openPair(a, b, nearA, nearB)
-      Object.assign(pair, { key, sites: [a, b], pipes: 0 })
+      Object.assign(pair, { key, sites: [a, b], pipes: 0, watched: null })
       pair.catch(() => { if (this.#pairs.get(key) === pair) this.#pairs.delete(key) })
+      if (routerB) pair.then((ids) => this.#watchArrivals(pair, ids[siteOf(b)]), () => {})
       this.#pairs.set(key, pair)
     }
     pair.pipes++
     pipe.pair = pair
     return pair
+  }
+
+  /**
+   * Per router, the pair's destination end is a pipe transport on one real
+   * router there, `transportId`. That router can go on its own (its worker
+   * died): the paths that arrive over it then end there, and their source
+   * ends, which nothing else closes while the pipe has consumers elsewhere,
+   * would go on sending to it. They are dropped when it goes.
+   */
+  #watchArrivals (pair, transportId) {
+    if (this.#pairs.get(pair.key) !== pair) return
+    pair.watched = transportId
+    dispatcher.register(transportId, {
+      _onNativeEvent: (name) => { if (name === 'routerclose') this.#arrivalsGone(pair) }
+    })
+  }
+
+  #unwatch (pair) {
+    if (pair.watched) dispatcher.unregister(pair.watched)
+    pair.watched = null
+  }
+
+  /** The real router at `pair`'s destination end went: the further paths over it are dropped. */
+  #arrivalsGone (pair) {
+    this.#unwatch(pair)
+    for (const pipe of this.#pipes.values()) {
+      for (const path of [...pipe.further]) {
+        if (path.pair !== pair) continue
+        pipe.paths.delete(path.router)
+        this.#dropPath(pipe, path)
+        logger.cluster.debug('room %s: path of producer %s to router %s gone with that router', this.#room.id, pipe.producerId, path.router)
+      }
+    }
   }
 
   /** A pipe stops using its pair: the pair closes with its last pipe. */
@@ -144,6 +178,7 @@ class RoomPipes {
     pipe.pair = null
     if (!pair || --pair.pipes > 0 || this.#pairs.get(pair.key) !== pair) return
     this.#pairs.delete(pair.key)
+    this.#unwatch(pair)
     pair.then((ids) => {
       for (const site of pair.sites) {
         try {
@@ -230,9 +265,9 @@ class RoomPipes {
    * and resume travel with the first path's (the destination applies them
    * to every arrival).
    */
-  async #openPath (pipe, producer, near) {
+  async #openPath (pipe, producer, near, router) {
     const { src, dest } = pipe
-    const path = { pair: null, consumerId: null, arrival: null }
+    const path = { pair: null, consumerId: null, arrival: null, router }
     pipe.further.add(path)
     const closed = () => {
       if (!pipe.gone) return false
@@ -394,6 +429,7 @@ class RoomPipes {
       const survivor = pair.sites.find((site) => siteOf(site) !== id)
       if (pair.sites.every((site) => siteOf(site) !== id)) continue
       this.#pairs.delete(key)
+      this.#unwatch(pair)
       pair.then((ids) => survivor.transportClose(ids[siteOf(survivor)]), () => {})
     }
   }
@@ -408,6 +444,7 @@ class RoomPipes {
     const pairs = [...this.#pairs.values()]
     // Their remote ends close with this instance's parts there.
     this.#pairs.clear()
+    for (const pair of pairs) this.#unwatch(pair)
     for (const pipe of [...this.#pipes.values()]) {
       this.#forget(pipe)
       if (!pipe.dest.instanceId) server.forgetPipe(pipe.producerId)
