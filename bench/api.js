@@ -21,7 +21,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { performance } = require('node:perf_hooks')
-const { parseArgs, median } = require('./harness')
+const { parseArgs, median, LISTEN_INFOS, DTLS_PARAMETERS } = require('./harness')
 
 const args = parseArgs(process.argv.slice(2))
 const COUNT = args.smoke ? 10 : Number(args.count ?? 300)
@@ -39,14 +39,6 @@ const MEDIA_CODECS = [
   { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }
 ]
-const LISTEN_INFOS = [{ protocol: 'udp', ip: '127.0.0.1' }]
-const DTLS_PARAMETERS = {
-  role: 'client',
-  fingerprints: [{
-    algorithm: 'sha-256',
-    value: '82:5A:68:3D:36:C3:0A:DE:AF:E7:32:43:D2:88:83:57:AC:2D:65:E5:80:C4:B6:FB:AF:1A:A0:21:9F:6D:0C:AD'
-  }]
-}
 
 function audioParameters (n) {
   return {

@@ -29,6 +29,16 @@ function cpuSeconds (file) {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
 }
 
+/** Control-plane benchmarks' call arguments: a WebRTC transport on loopback, and a peer's DTLS parameters for its connect. */
+const LISTEN_INFOS = [{ protocol: 'udp', ip: '127.0.0.1' }]
+const DTLS_PARAMETERS = {
+  role: 'client',
+  fingerprints: [{
+    algorithm: 'sha-256',
+    value: '82:5A:68:3D:36:C3:0A:DE:AF:E7:32:43:D2:88:83:57:AC:2D:65:E5:80:C4:B6:FB:AF:1A:A0:21:9F:6D:0C:AD'
+  }]
+}
+
 /** CPU time (nanoseconds) a thread of this process has run, from its schedstat. */
 function threadCpuNs (tid = process.pid) {
   return Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0])
@@ -183,6 +193,8 @@ function spread (results, key, digits = 0) {
 
 module.exports = {
   ROOT,
+  LISTEN_INFOS,
+  DTLS_PARAMETERS,
   parseArgs,
   cpuSeconds,
   threadCpuNs,

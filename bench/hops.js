@@ -23,7 +23,7 @@
 const { execFileSync } = require('node:child_process')
 const path = require('node:path')
 const { performance } = require('node:perf_hooks')
-const { parseArgs, median, spread, threadCpuNs, workerCpuNs } = require('./harness')
+const { parseArgs, median, spread, threadCpuNs, workerCpuNs, LISTEN_INFOS } = require('./harness')
 
 const args = parseArgs(process.argv.slice(2))
 const CALLS = args.smoke ? 200 : Number(args.calls ?? 2000)
@@ -39,7 +39,7 @@ async function child (name, calls, gapMs) {
   const api = name === 'mediasoup' ? require('mediasoup') : require(MAFALDA)
   const worker = await api.createWorker({ logLevel: 'error' })
   const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS })
-  const transport = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
+  const transport = await router.createWebRtcTransport({ listenInfos: LISTEN_INFOS })
   const sync = []
   const wall = []
   let cpuAtStart = 0

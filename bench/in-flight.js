@@ -19,7 +19,7 @@
 
 const { execFileSync } = require('node:child_process')
 const path = require('node:path')
-const { parseArgs, spread, pairedRatio, threadCpuNs, workerCpuNs } = require('./harness')
+const { parseArgs, spread, pairedRatio, threadCpuNs, workerCpuNs, LISTEN_INFOS, DTLS_PARAMETERS } = require('./harness')
 
 const args = parseArgs(process.argv.slice(2))
 const OPS = String(args.ops ?? 'createWebRtcTransport,connect,produce').split(',')
@@ -29,14 +29,6 @@ const RUNS = args.smoke ? 1 : Number(args.runs ?? 3)
 /** The mafalda build to measure: this checkout, or another (`--mafalda DIR`). */
 const MAFALDA = path.resolve(args.mafalda ?? path.join(__dirname, '..'))
 const MEDIA_CODECS = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }]
-const LISTEN_INFOS = [{ protocol: 'udp', ip: '127.0.0.1' }]
-const DTLS_PARAMETERS = {
-  role: 'client',
-  fingerprints: [{
-    algorithm: 'sha-256',
-    value: '82:5A:68:3D:36:C3:0A:DE:AF:E7:32:43:D2:88:83:57:AC:2D:65:E5:80:C4:B6:FB:AF:1A:A0:21:9F:6D:0C:AD'
-  }]
-}
 /**
  * Calls made before the measured ones, in flight as they are (JIT, pools,
  * first allocations). mediasoup-node's JS needs a few thousand to reach its

@@ -533,8 +533,10 @@ impl Member {
                 && self.beat().await.is_ok()
                 && self.refresh().await.is_ok();
             beats = beats.wrapping_add(1);
-            let swept = !up || !beats.is_multiple_of(SWEEP_EVERY) || self.sweep().await.is_ok();
-            if !up || !swept {
+            // A failed sweep is a failed reading too: its absences count
+            // from after it, and departures wait out the grace.
+            let read = up && (!beats.is_multiple_of(SWEEP_EVERY) || self.sweep().await.is_ok());
+            if !read {
                 self.membership.lock().failed(Instant::now());
                 self.orphans.lock().failed();
             }
