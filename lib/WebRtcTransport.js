@@ -34,8 +34,8 @@ class WebRtcTransport extends Transport {
   async connect ({ dtlsParameters } = {}) {
     this._checkOpen()
     if (!dtlsParameters || typeof dtlsParameters !== 'object') throw typeError('missing dtlsParameters')
-    const data = await this._binding.transportConnect(this.id, 'webrtc', JSON.stringify({ dtlsParameters }))
-    this.#data.dtlsParameters.role = data.dtlsParameters.role
+    // Resolves to the DTLS role this side took.
+    this.#data.dtlsParameters.role = await this._binding.transportConnect(this.id, 'webrtc', JSON.stringify({ dtlsParameters }))
   }
 
   async restartIce () {

@@ -46,7 +46,7 @@ async fn create_near(
         .create_transport_with(router_id(router)?, options, sctp_streams, near)
         .await
         .napi()?;
-    Ok(JsonLater::new(move || output::transport(&info).to_string()))
+    Ok(JsonLater::new(move || output::transport(&info)))
 }
 
 /// `router.createWebRtcTransport()` with normalised options.
@@ -133,16 +133,17 @@ pub fn direct_transport_send_rtcp(id: String, packet: Buffer) -> Result<()> {
     engine().send_rtcp(transport_id(&id)?, packet.to_vec()).napi()
 }
 
-/// `transport.connect()`; resolves to what the connect changed.
+/// `transport.connect()` with its parameters as JSON text; resolves to what
+/// the connect changed.
 #[napi(catch_unwind)]
 pub fn transport_connect(
     env: &Env,
     id: String,
     kind: String,
-    parameters: Json,
+    parameters: String,
 ) -> Result<PromiseRaw<'_, Value>> {
     start(env, async move {
-        let parameters = input::connect_parameters(&kind, parameters.0)?;
+        let parameters = input::connect_parameters(&kind, &parameters)?;
         let info = engine()
             .connect_transport(transport_id(&id)?, parameters)
             .await

@@ -3,7 +3,8 @@
 use mafalda_core::mediasoup::consumer::{ConsumerLayers, ConsumerScore, ConsumerType};
 use mafalda_core::mediasoup::producer::{ProducerScore, ProducerType};
 use mafalda_core::mediasoup::types::data_structures::{
-    DtlsFingerprint, DtlsParameters, IceCandidate, TransportTuple,
+    DtlsFingerprint, DtlsParameters, DtlsRole, DtlsState, IceCandidate, IceParameters, IceRole, IceState,
+    SctpState, TransportTuple,
 };
 use mafalda_core::mediasoup::types::rtp_parameters::{MediaKind, RtpParameters};
 use mafalda_core::mediasoup::types::sctp_parameters::SctpParameters;
@@ -106,14 +107,26 @@ fn optional_tuple(value: &Option<TransportTuple>) -> Value {
 /// serialisation formats a fingerprint one byte at a time through
 /// `format!`; for a new transport's five fingerprints (208 bytes) that was
 /// about a twelfth of the CPU its creation took on the Rust side.
-fn dtls(parameters: &DtlsParameters) -> Value {
-    json!({
-        "role": parameters.role,
-        "fingerprints": parameters.fingerprints.iter().map(fingerprint).collect::<Vec<_>>(),
-    })
+#[derive(Serialize)]
+struct Dtls {
+    role: DtlsRole,
+    fingerprints: Vec<Fingerprint>,
 }
 
-fn fingerprint(fingerprint: &DtlsFingerprint) -> Value {
+#[derive(Serialize)]
+struct Fingerprint {
+    algorithm: &'static str,
+    value: String,
+}
+
+fn dtls(parameters: &DtlsParameters) -> Dtls {
+    Dtls {
+        role: parameters.role,
+        fingerprints: parameters.fingerprints.iter().map(fingerprint).collect(),
+    }
+}
+
+fn fingerprint(fingerprint: &DtlsFingerprint) -> Fingerprint {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let (algorithm, bytes): (&str, &[u8]) = match fingerprint {
         DtlsFingerprint::Sha1 { value } => ("sha-1", value),
@@ -130,15 +143,26 @@ fn fingerprint(fingerprint: &DtlsFingerprint) -> Value {
         text.push(HEX[usize::from(byte >> 4)] as char);
         text.push(HEX[usize::from(byte & 0x0f)] as char);
     }
-    json!({ "algorithm": algorithm, "value": text })
+    Fingerprint {
+        algorithm,
+        value: text,
+    }
 }
 
 /// An ICE candidate with the legacy `ip` beside `address` (pymediasoup and
 /// older mediasoup-client read `ip`).
-fn ice_candidate(candidate: &IceCandidate) -> Value {
-    let mut value = to_value(candidate);
-    value["ip"] = Value::String(candidate.address.clone());
-    value
+#[derive(Serialize)]
+struct Candidate<'a> {
+    #[serde(flatten)]
+    candidate: &'a IceCandidate,
+    ip: &'a str,
+}
+
+fn ice_candidate(candidate: &IceCandidate) -> Candidate<'_> {
+    Candidate {
+        candidate,
+        ip: &candidate.address,
+    }
 }
 
 /// SCTP parameters in mediasoup-node's shape.
@@ -154,10 +178,16 @@ fn sctp_parameters(parameters: &Option<SctpParameters>) -> Value {
     }
 }
 
-/// A transport's data, as the JS transport classes keep it.
-pub fn transport(info: &TransportInfo) -> Value {
+/// A transport's data, as the JS transport classes keep it, as JSON text.
+///
+/// A WebRTC transport's is written straight from its typed values, as a
+/// producer's is (see [`producer`]): it is made on the JS thread for every
+/// `createWebRtcTransport()`, and a `Value` tree in between (a map per
+/// object, a string per key, for its candidates and five fingerprints)
+/// was a visible share of that thread's time with 16 creations in flight.
+pub fn transport(info: &TransportInfo) -> String {
     let id = info.id.to_string();
-    match &info.data {
+    let value = match &info.data {
         TransportData::WebRtc {
             ice_role,
             ice_parameters,
@@ -169,19 +199,38 @@ pub fn transport(info: &TransportInfo) -> Value {
             dtls_remote_cert,
             sctp_parameters: sctp,
             sctp_state,
-        } => json!({
-            "id": id,
-            "iceRole": ice_role,
-            "iceParameters": ice_parameters,
-            "iceCandidates": ice_candidates.iter().map(ice_candidate).collect::<Vec<_>>(),
-            "iceState": ice_state,
-            "iceSelectedTuple": optional_tuple(ice_selected_tuple),
-            "dtlsParameters": dtls(dtls_parameters),
-            "dtlsState": dtls_state,
-            "dtlsRemoteCert": dtls_remote_cert,
-            "sctpParameters": sctp_parameters(sctp),
-            "sctpState": sctp_state,
-        }),
+        } => {
+            /// Keys in the order the `Value` maps used (sorted).
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Shape<'a> {
+                dtls_parameters: Dtls,
+                dtls_remote_cert: &'a Option<String>,
+                dtls_state: &'a DtlsState,
+                ice_candidates: Vec<Candidate<'a>>,
+                ice_parameters: &'a IceParameters,
+                ice_role: &'a IceRole,
+                ice_selected_tuple: Value,
+                ice_state: &'a IceState,
+                id: String,
+                sctp_parameters: Value,
+                sctp_state: &'a Option<SctpState>,
+            }
+            return serde_json::to_string(&Shape {
+                dtls_parameters: dtls(dtls_parameters),
+                dtls_remote_cert,
+                dtls_state,
+                ice_candidates: ice_candidates.iter().map(ice_candidate).collect(),
+                ice_parameters,
+                ice_role,
+                ice_selected_tuple: optional_tuple(ice_selected_tuple),
+                ice_state,
+                id,
+                sctp_parameters: sctp_parameters(sctp),
+                sctp_state,
+            })
+            .unwrap_or_default();
+        }
         TransportData::Plain {
             tuple: t,
             rtcp_tuple,
@@ -209,17 +258,20 @@ pub fn transport(info: &TransportInfo) -> Value {
             "sctpState": sctp_state,
             "srtpParameters": srtp_parameters,
         }),
-    }
+    };
+    value.to_string()
 }
 
 /// What `connect()` changes, and all the JS layer reads back from it: the
-/// DTLS role a WebRTC transport took, a plain or pipe transport's tuples
-/// and SRTP parameters. Not the whole transport: converting its ICE
-/// candidates and fingerprints into JS objects again on every connect was
-/// a measurable share of the call.
+/// DTLS role a WebRTC transport took (the role alone, as a string: made
+/// into a JS object through Node-API, its wrapping took a `connect()` as
+/// much JS-thread time as the parsing of its parameters), a plain or pipe transport's tuples and SRTP parameters.
+/// Not the whole transport: converting its ICE candidates and fingerprints
+/// into JS objects again on every connect was a measurable share of the
+/// call.
 pub fn connected(connected: &Connected) -> Value {
     match connected {
-        Connected::WebRtc { dtls_role } => json!({ "dtlsParameters": { "role": dtls_role } }),
+        Connected::WebRtc { dtls_role } => to_value(dtls_role),
         Connected::Plain {
             tuple: t,
             rtcp_tuple,

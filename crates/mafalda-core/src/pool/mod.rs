@@ -10,6 +10,7 @@ mod live_threads;
 mod real_worker;
 mod request_order;
 mod thread_stats;
+mod worker_heap;
 mod worker_poll;
 
 pub(crate) use driven::DeferWakes;
