@@ -19,6 +19,8 @@ pub(crate) use real_worker::CountedConsumer;
 pub use real_worker::{HomeBinding, RealWorker, RAMP_WINDOW};
 pub use request_order::{Closer, RequestOrder};
 pub use thread_stats::{thread_cpu_time, ThreadCpuTime};
+#[doc(hidden)]
+pub use worker_heap::grow_worker_heap;
 // Where users of the core have always found it.
 pub use crate::config::{available_cores, PoolConfig};
 

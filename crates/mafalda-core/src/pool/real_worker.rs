@@ -57,7 +57,7 @@ impl RealWorker {
             ms_settings.thread_initializer = Some(Arc::new(move || {
                 tid.store(current_thread_id(), Ordering::SeqCst);
                 super::live_threads::enter_worker_thread();
-                super::worker_heap::grow();
+                super::worker_heap::grow_worker_heap();
             }));
         }
         let worker = manager

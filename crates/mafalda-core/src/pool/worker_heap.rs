@@ -30,9 +30,10 @@ const RESERVE: usize = 56 << 20;
 const BLOCK: usize = 64 << 10;
 
 /// Called on a worker thread before its worker starts. Returns where the
-/// grown heap starts (its first block), for tests.
+/// grown heap starts (its first block), for tests (`tests/worker_heap.rs`,
+/// a process of its own: the thread there surely has an arena of its own).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub(crate) fn grow() -> Option<usize> {
+pub fn grow_worker_heap() -> Option<usize> {
     // glibc's heaps are aligned to their maximum size: a block outside the
     // first block's 64 MiB is in another heap, and growing stops there.
     const HEAP_ALIGN: usize = 64 << 20;
@@ -59,58 +60,6 @@ pub(crate) fn grow() -> Option<usize> {
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub(crate) fn grow() -> Option<usize> {
+pub fn grow_worker_heap() -> Option<usize> {
     None
-}
-
-#[cfg(all(test, target_os = "linux", target_env = "gnu"))]
-mod tests {
-    use super::*;
-
-    /// The read-write mapping of this process that holds `address`.
-    fn writable_mapping(address: usize) -> Option<std::ops::Range<usize>> {
-        let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
-        maps.lines().find_map(|line| {
-            let mut fields = line.split_whitespace();
-            let (start, end) = fields.next()?.split_once('-')?;
-            let (start, end) = (
-                usize::from_str_radix(start, 16).ok()?,
-                usize::from_str_radix(end, 16).ok()?,
-            );
-            let writable = fields.next()?.starts_with("rw");
-            (writable && (start..end).contains(&address)).then_some(start..end)
-        })
-    }
-
-    /// How many pages of `[start, start + len)` are resident.
-    fn resident_pages(start: usize, len: usize) -> usize {
-        let page = 4096;
-        let start = start & !(page - 1);
-        let mut pages = vec![0u8; len.div_ceil(page)];
-        // SAFETY: a query over a mapped range into a buffer of one byte
-        // per page.
-        let status = unsafe { libc::mincore(start as *mut _, len, pages.as_mut_ptr()) };
-        assert_eq!(status, 0, "mincore");
-        pages.iter().filter(|page| *page & 1 == 1).count()
-    }
-
-    #[test]
-    fn a_new_thread_heap_is_made_usable_at_once_and_given_back() {
-        std::thread::spawn(|| {
-            let first = grow().expect("blocks allocated");
-            // The heap the blocks came from is usable over most of its
-            // size now, not only as far as its allocations reached.
-            let mapping = writable_mapping(first).expect("the heap's mapping");
-            assert!(
-                mapping.len() >= RESERVE - BLOCK,
-                "usable span of {} bytes",
-                mapping.len()
-            );
-            // The memory went back: a few pages stay at most.
-            let resident = resident_pages(mapping.start, mapping.len());
-            assert!(resident < 64, "{resident} pages still resident");
-        })
-        .join()
-        .unwrap();
-    }
 }
