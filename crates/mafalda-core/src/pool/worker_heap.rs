@@ -14,7 +14,7 @@
 //! first heap once here makes every later growth within it free of the
 //! system call. The memory is given back at once (glibc trims the freed
 //! top of the heap with `MADV_DONTNEED`): it costs no resident memory,
-//! only the worker's start (about a millisecond).
+//! only 896 allocations and frees at the worker's start.
 //!
 //! Only with glibc; a worker whose heap is elsewhere (another C library, an
 //! arena shared with other threads) simply starts without it.
