@@ -121,15 +121,36 @@ impl std::fmt::Display for PipeSource {
 /// A pipe: (what it carries, destination real router).
 pub(crate) type PipeKey = (PipeSource, RouterId);
 
-/// A couple of real routers, in a canonical order.
-pub(crate) type PairKey = (RouterId, RouterId);
+/// One PipeTransport pair between a couple of real routers: the routers,
+/// in a canonical order, and the pair's lane. Pipes between two routers go
+/// over lane 0; a pipe that lane cannot take (one of its SSRCs is already
+/// received there, or no SCTP stream is left) goes over the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct PairKey {
+    pub routers: (RouterId, RouterId),
+    pub lane: u8,
+}
 
+impl PairKey {
+    /// Whether one of the pair's ends is one of `routers`.
+    pub fn touches(&self, routers: &[RouterId]) -> bool {
+        routers.contains(&self.routers.0) || routers.contains(&self.routers.1)
+    }
+
+    /// The same two routers' pair in `lane`.
+    pub fn in_lane(self, lane: u8) -> PairKey {
+        PairKey { lane, ..self }
+    }
+}
+
+/// The first lane's pair between `a` and `b`.
 pub(crate) fn pair_key(a: RouterId, b: RouterId) -> PairKey {
-    if a.to_string() <= b.to_string() {
+    let routers = if a.to_string() <= b.to_string() {
         (a, b)
     } else {
         (b, a)
-    }
+    };
+    PairKey { routers, lane: 0 }
 }
 
 /// Where a real router is: the real worker it runs on and its id there.

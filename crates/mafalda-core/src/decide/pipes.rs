@@ -30,9 +30,54 @@ pub(crate) fn plan_pipe(home: Location, destination: Location) -> PipePlan {
     }
 }
 
+/// How many PipeTransport pairs two real routers may have. Pipes go over
+/// lane 0; one that lane cannot take tries the next. Needing a second lane
+/// takes two of ~900 million random SSRCs meeting on one pair (or more than
+/// its SCTP streams), so a fourth is a safe bound, not a limit met in use.
+pub(crate) const PAIR_LANES: u8 = 4;
+
+/// The lane to try after `lane` could not take a pipe, if one is left.
+pub(crate) fn next_lane(lane: u8) -> Option<u8> {
+    let next = lane.checked_add(1)?;
+    (next < PAIR_LANES).then_some(next)
+}
+
+/// Whether the worker refused a pipe producer because its pair already
+/// receives one of the pipe's SSRCs (or its MID or RID): a pipe consumer
+/// sends with its producer's consumable SSRCs, drawn at random, so with
+/// thousands of pipes over one pair two of them now and then meet.
+/// Another pair takes it; nothing is wrong with the pipe itself.
+pub(crate) fn taken_on_pair(reason: &str) -> bool {
+    reason.contains("already exists in RTP listener")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pipe_tries_the_lanes_in_order_and_no_more_than_there_are() {
+        let mut lanes = vec![0];
+        while let Some(next) = next_lane(*lanes.last().unwrap()) {
+            lanes.push(next);
+        }
+        assert_eq!(lanes, (0..PAIR_LANES).collect::<Vec<_>>());
+        assert_eq!(next_lane(u8::MAX), None);
+    }
+
+    #[test]
+    fn only_a_collision_in_the_listener_sends_a_pipe_to_another_pair() {
+        for reason in [
+            "ssrc already exists in RTP listener [ssrc:1234]",
+            "RTX ssrc already exists in RTP listener [ssrc:1235]",
+            "MID already exists in RTP listener [mid:0]",
+        ] {
+            assert!(taken_on_pair(reason), "{reason}");
+        }
+        for reason in ["Channel already closed", "Transport not found", ""] {
+            assert!(!taken_on_pair(reason), "{reason}");
+        }
+    }
 
     fn at(worker: u8, router: u8) -> Location {
         Location {

@@ -5,7 +5,10 @@
 //! A pipe is a pipe consumer of the producer on its home router, sending
 //! over a PipeTransport pair to a pipe producer with the same id on the
 //! destination router. Pairs are per couple of real routers, shared by every
-//! pipe between them (both directions), and close with their last pipe.
+//! pipe between them (both directions), and close with their last pipe. A
+//! pipe the pair cannot take (one of its random SSRCs is already received
+//! there, or no SCTP stream is left) goes over a second pair of the same
+//! routers, a *lane* (see `decide::pipes::next_lane`).
 //! Data producers travel the same way, as a pipe data consumer and a pipe
 //! data producer over the pair's SCTP association.
 //!
@@ -15,7 +18,7 @@
 //! *before* awaiting, so the idle collector never removes an entry that is
 //! being set up.
 
-use crate::decide::pipes::{plan_pipe, PipePlan};
+use crate::decide::pipes::{next_lane, plan_pipe, taken_on_pair, PipePlan};
 use crate::decide::placement;
 use crate::engine::Mafalda;
 use crate::error::{Error, Result};
@@ -24,19 +27,17 @@ use crate::ids::PipeKey;
 use crate::ids::PipeSource;
 use crate::pool::RealWorker;
 use crate::state::Home;
-use crate::state::PairHandles;
 use crate::state::PipeCell;
 use crate::state::PipeCloseReason;
 use crate::state::PipeEntry;
 use crate::state::PipeHandles;
-use crate::state::PipePairEntry;
 use crate::state::PipeRoute;
 use crate::state::RealRouter;
 use crate::telemetry::log_debug;
 use mediasoup::prelude::*;
+use mediasoup::worker::RequestError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::OnceCell;
 
 /// How a consume reaches a source.
 enum Reach {
@@ -44,9 +45,16 @@ enum Reach {
     Here,
     /// A path from another instance arrives there (set up or being set up).
     Arrival(PipeCell),
-    /// A local pipe from its home: the home's handles, the pipe's and its
-    /// pair's cells.
-    Pipe(RealRouter, PipeCell, Arc<OnceCell<PairHandles>>),
+    /// A local pipe from its home: the home's handles and the pipe's cell.
+    Pipe(RealRouter, PipeCell),
+}
+
+/// What a pipe transport pair did with a pipe, or a part of one.
+pub(crate) enum Attempt<T> {
+    Made(T),
+    /// This pair cannot take it, another one could: the error to give if
+    /// none can.
+    PairFull(Error),
 }
 
 impl Mafalda {
@@ -76,30 +84,15 @@ impl Mafalda {
         let dest_id = destination.router.id();
         let key = (source, dest_id);
         let reach = self.reach(key, destination)?;
-        let (home, pipe_cell, pair_cell) = match reach {
+        let (home, pipe_cell) = match reach {
             Reach::Here => return Ok(None),
             Reach::Arrival(cell) => return self.await_arrival(key, &cell).await.map(Some),
-            Reach::Pipe(home, pipe_cell, pair_cell) => (home, pipe_cell, pair_cell),
+            Reach::Pipe(home, pipe_cell) => (home, pipe_cell),
         };
         let made = async {
-            let handles = pair_cell
-                .get_or_try_init(|| self.link().join(&home, destination))
-                .await?;
-            let local = handles
-                .transports
-                .get(&home.router.id())
-                .expect("pair has both ends");
-            let remote = handles.transports.get(&dest_id).expect("pair has both ends");
             pipe_cell
                 .get_or_try_init(|| async {
-                    let handles = match source {
-                        PipeSource::Media(producer) => {
-                            self.create_pipe(producer, local, remote, &home.worker).await
-                        }
-                        PipeSource::Data(data_producer) => {
-                            self.create_data_pipe(data_producer, local, remote).await
-                        }
-                    }?;
+                    let handles = self.pipe_over_lanes(key, &home, destination, &pipe_cell).await?;
                     // Once per pipe: concurrent consumes wait for this one.
                     let telemetry = self.telemetry();
                     telemetry.counters.pipe_opened(source.into());
@@ -151,13 +144,9 @@ impl Mafalda {
         let home = registry
             .real_router(home.room, home_id)
             .ok_or_else(|| Error::invalid_state("Router closed"))?;
-        let pair = pair_key(home_id, dest_id);
         if !registry.pipes.contains_key(&key) {
-            let pair_entry = registry.pipe_pairs.entry(pair).or_insert_with(|| PipePairEntry {
-                ready: Arc::default(),
-                users: 0,
-            });
-            pair_entry.users += 1;
+            let pair = pair_key(home_id, dest_id);
+            registry.use_pair(pair);
             registry.pipes.insert(
                 key,
                 PipeEntry {
@@ -173,15 +162,73 @@ impl Mafalda {
         let pipe = registry.pipes.get_mut(&key).expect("inserted above");
         pipe.users += 1;
         pipe.idle_since = None;
-        let pipe_cell = Arc::clone(&pipe.ready);
-        let pair_cell = Arc::clone(
-            &registry
+        Ok(Reach::Pipe(home, Arc::clone(&pipe.ready)))
+    }
+
+    /// Sets up the pipe of `cell` over its pair, or over the routers' next
+    /// lane when a pair cannot take it.
+    async fn pipe_over_lanes(
+        &self,
+        key: PipeKey,
+        home: &RealRouter,
+        destination: &RealRouter,
+        cell: &PipeCell,
+    ) -> Result<PipeHandles> {
+        let (source, dest_id) = key;
+        // The pair as the registry has it now: an earlier attempt at this
+        // pipe may have moved it to another lane.
+        let (mut lane, mut pair_cell) = {
+            let registry = self.registry();
+            let pair = registry
+                .pipes
+                .get(&key)
+                .filter(|p| Arc::ptr_eq(&p.ready, cell))
+                .and_then(|p| p.route.pair())
+                .ok_or_else(|| source.not_found())?;
+            let pair_cell = &registry
                 .pipe_pairs
                 .get(&pair)
                 .expect("a pipe's pair exists")
-                .ready,
-        );
-        Ok(Reach::Pipe(home, pipe_cell, pair_cell))
+                .ready;
+            (pair.lane, Arc::clone(pair_cell))
+        };
+        loop {
+            let pair = pair_cell
+                .get_or_try_init(|| self.link().join(home, destination))
+                .await?;
+            let local = pair
+                .transports
+                .get(&home.router.id())
+                .expect("pair has both ends");
+            let remote = pair.transports.get(&dest_id).expect("pair has both ends");
+            let attempt = match source {
+                PipeSource::Media(producer) => self.create_pipe(producer, local, remote, &home.worker).await,
+                PipeSource::Data(data_producer) => self.create_data_pipe(data_producer, local, remote).await,
+            }?;
+            let error = match attempt {
+                Attempt::Made(handles) => return Ok(handles),
+                Attempt::PairFull(error) => error,
+            };
+            let Some(next) = next_lane(lane) else {
+                return Err(error);
+            };
+            let mut garbage = self.garbage();
+            let moved = self.registry().move_pipe_to_lane(key, cell, next, &mut garbage);
+            drop(garbage);
+            let telemetry = self.telemetry();
+            log_debug!(
+                telemetry.logger,
+                Pipe,
+                "pipe [{}, from router {} to router {}] goes over another pipe transport pair (lane {}): {}",
+                source,
+                home.router.id(),
+                dest_id,
+                next,
+                error.message
+            );
+            pair_cell = moved.ok_or_else(|| source.not_found())?;
+            lane = next;
+        }
     }
 
     /// Waits for a path from another instance being set up (see
@@ -222,7 +269,7 @@ impl Mafalda {
         local: &PipeTransport,
         remote: &PipeTransport,
         home: &RealWorker,
-    ) -> Result<PipeHandles> {
+    ) -> Result<Attempt<PipeHandles>> {
         let mut options = ConsumerOptions::new(producer, RtpCapabilities::default());
         options.pipe = true;
         let pipe_consumer = local
@@ -235,10 +282,11 @@ impl Mafalda {
             pipe_consumer.rtp_parameters().clone(),
         );
         producer_options.paused = pipe_consumer.producer_paused();
-        let pipe_producer = remote
-            .produce(producer_options)
-            .await
-            .map_err(|e| Error::failed(format!("cannot pipe producer: {e}")))?;
+        let pipe_producer = match pipe_producer(remote, producer_options).await? {
+            Attempt::Made(pipe_producer) => pipe_producer,
+            // The pipe consumer made for this pair closes as it drops.
+            Attempt::PairFull(error) => return Ok(Attempt::PairFull(error)),
+        };
         // Pause and resume of the source travel to the pipe producer, whose
         // consumers then get producerpause / producerresume. The requests
         // are made from tasks on the workers' executor, not inside
@@ -253,14 +301,14 @@ impl Mafalda {
             move || weak.upgrade(),
             |producer: Producer| async move { producer.resume().await },
         ));
-        Ok(PipeHandles::Media {
+        Ok(Attempt::Made(PipeHandles::Media {
             _pipe_producer: pipe_producer,
             _pipe_consumer: pipe_consumer,
             _handlers: vec![on_pause, on_resume],
             // Only media pipes count against the consumer budget, as only
             // media consumers do.
             _counted: home.count_consumer(),
-        })
+        }))
     }
 
     /// What mediasoup's `pipeToRouter({ dataProducerId })` makes: a pipe data
@@ -273,12 +321,17 @@ impl Mafalda {
         data_producer: DataProducerId,
         local: &PipeTransport,
         remote: &PipeTransport,
-    ) -> Result<PipeHandles> {
+    ) -> Result<Attempt<PipeHandles>> {
         let failed = |e: &dyn std::fmt::Display| Error::failed(format!("cannot pipe data producer: {e}"));
-        let pipe_consumer = local
+        let pipe_consumer = match local
             .consume_data(DataConsumerOptions::new_sctp(data_producer))
             .await
-            .map_err(|e| failed(&e))?;
+        {
+            Ok(pipe_consumer) => pipe_consumer,
+            // Every SCTP stream of this pair carries a pipe already.
+            Err(e @ ConsumeDataError::NoSctpStreamId) => return Ok(Attempt::PairFull(failed(&e))),
+            Err(e) => return Err(failed(&e)),
+        };
         let sctp_stream_parameters = pipe_consumer
             .sctp_stream_parameters()
             .ok_or_else(|| failed(&"no SCTP stream on the pipe transport"))?;
@@ -297,11 +350,11 @@ impl Mafalda {
             move || weak.upgrade(),
             |producer: DataProducer| async move { producer.resume().await },
         ));
-        Ok(PipeHandles::Data {
+        Ok(Attempt::Made(PipeHandles::Data {
             _pipe_producer: pipe_producer,
             _pipe_consumer: pipe_consumer,
             _handlers: vec![on_pause, on_resume],
-        })
+        }))
     }
 
     /// A handler for a pipe consumer's source events that has `act` done
@@ -355,5 +408,24 @@ impl Mafalda {
 
     pub(crate) fn pipe_linger(&self) -> Duration {
         self.pool().config().pipe_linger
+    }
+}
+
+/// The pipe producer of a pipe, on the pair's end at its destination.
+pub(crate) async fn pipe_producer(
+    remote: &PipeTransport,
+    options: ProducerOptions,
+) -> Result<Attempt<Producer>> {
+    match remote.produce(options).await {
+        Ok(pipe_producer) => Ok(Attempt::Made(pipe_producer)),
+        Err(e) => {
+            let error = Error::failed(format!("cannot pipe producer: {e}"));
+            let taken = matches!(&e, ProduceError::Request(RequestError::Response { reason }) if taken_on_pair(reason));
+            if taken {
+                Ok(Attempt::PairFull(error))
+            } else {
+                Err(error)
+            }
+        }
     }
 }

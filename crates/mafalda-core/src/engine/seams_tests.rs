@@ -172,6 +172,68 @@ async fn pipes_between_two_routers_share_the_one_pair_the_link_made() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pair_that_already_receives_a_pipes_ssrc_is_told_apart_from_other_refusals() {
+    let mafalda = engine(Arc::new(LocalDirectory), Arc::new(LoopbackLink), to_everyone());
+    let rooms = two_rooms(&mafalda).await;
+    let producer = produce(&mafalda, rooms.in_a, 5555).await;
+    mafalda.import_producer(rooms.b.id, producer).unwrap();
+    consume(&mafalda, rooms.in_b, &rooms.b, producer).await.unwrap();
+    // The pair's end on room b's router receives the pipe, with SSRCs drawn
+    // at random for it; a second pipe drawing one of them meets it there.
+    let (b_end, kind, parameters) = {
+        let registry = mafalda.registry();
+        let b_router = registry.routers[&rooms.b.id].sites[0].location.router;
+        let pair = registry.pipe_pairs.values().next().unwrap().ready.get().unwrap();
+        let pipe_producer = pair.transports[&b_router].clone();
+        let producer = &registry.producers[&producer].producer;
+        (
+            pipe_producer,
+            producer.kind(),
+            producer.consumable_rtp_parameters().clone(),
+        )
+    };
+    let new_id = || -> ProducerId { uuid::Uuid::new_v4().to_string().parse().unwrap() };
+    let pipe_options = |id: ProducerId, ssrc: u32| {
+        let mut parameters = parameters.clone();
+        parameters.encodings = vec![RtpEncodingParameters {
+            ssrc: Some(ssrc),
+            ..Default::default()
+        }];
+        ProducerOptions::new_pipe_transport(id, kind, parameters)
+    };
+    let first = match super::piping::pipe_producer(&b_end, pipe_options(new_id(), 424_242))
+        .await
+        .unwrap()
+    {
+        super::piping::Attempt::Made(first) => first,
+        super::piping::Attempt::PairFull(error) => panic!("a free SSRC: {}", error.message),
+    };
+    match super::piping::pipe_producer(&b_end, pipe_options(new_id(), 424_242)).await {
+        Ok(super::piping::Attempt::PairFull(error)) => assert!(
+            error.message.contains("cannot pipe producer") && error.message.contains("ssrc already exists"),
+            "{}",
+            error.message
+        ),
+        Ok(super::piping::Attempt::Made(_)) => panic!("one SSRC received twice on one pair"),
+        Err(error) => panic!("not read as a full pair: {}", error.message),
+    }
+    // Any other refusal is the pipe's own: another pair would not help.
+    match super::piping::pipe_producer(&b_end, pipe_options(first.id(), 424_243)).await {
+        Err(error) => assert!(
+            error.message.contains("cannot pipe producer"),
+            "{}",
+            error.message
+        ),
+        Ok(super::piping::Attempt::PairFull(error)) => panic!("read as a full pair: {}", error.message),
+        Ok(super::piping::Attempt::Made(_)) => panic!("two producers with one id"),
+    }
+    drop(first);
+    mafalda.close_router(rooms.a.id);
+    mafalda.close_router(rooms.b.id);
+    assert!(mafalda.registry().pipe_pairs.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_that_fails_rejects_the_consume_and_leaves_nothing_behind() {
     let link = Arc::new(BrokenLink::default());
     let mafalda = engine(Arc::new(LocalDirectory), link.clone(), to_everyone());

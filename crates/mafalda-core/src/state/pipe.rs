@@ -159,17 +159,53 @@ impl Registry {
         let Some(entry) = self.pipes.remove(&key) else {
             return;
         };
-        if let Some(key) = entry.route.pair() {
-            if let Some(pair) = self.pipe_pairs.get_mut(&key) {
-                pair.users = pair.users.saturating_sub(1);
-                if pair.users == 0 {
-                    if let Some(pair) = self.pipe_pairs.remove(&key) {
-                        garbage.pipe_pairs.push(pair);
-                    }
+        if let Some(pair) = entry.route.pair() {
+            self.leave_pair(pair, garbage);
+        }
+        garbage.pipes.push(ClosedPipe { key, entry, why });
+    }
+
+    /// One more pipe uses `pair` (entered, if new): its cell, to set it up
+    /// or await it.
+    pub fn use_pair(&mut self, pair: PairKey) -> Arc<OnceCell<PairHandles>> {
+        let entry = self.pipe_pairs.entry(pair).or_insert_with(|| PipePairEntry {
+            ready: Arc::default(),
+            users: 0,
+        });
+        entry.users += 1;
+        Arc::clone(&entry.ready)
+    }
+
+    /// One pipe fewer uses `pair`; it goes with its last one.
+    fn leave_pair(&mut self, pair: PairKey, garbage: &mut Garbage) {
+        if let Some(entry) = self.pipe_pairs.get_mut(&pair) {
+            entry.users = entry.users.saturating_sub(1);
+            if entry.users == 0 {
+                if let Some(entry) = self.pipe_pairs.remove(&pair) {
+                    garbage.pipe_pairs.push(entry);
                 }
             }
         }
-        garbage.pipes.push(ClosedPipe { key, entry, why });
+    }
+
+    /// Moves the pipe set up in `cell` from its pair to the same routers'
+    /// pair in `lane`, whose cell it returns. `None` if that pipe is no
+    /// longer in the registry (its source or a router closed meanwhile).
+    pub fn move_pipe_to_lane(
+        &mut self,
+        key: PipeKey,
+        cell: &PipeCell,
+        lane: u8,
+        garbage: &mut Garbage,
+    ) -> Option<Arc<OnceCell<PairHandles>>> {
+        let entry = self.pipes.get_mut(&key).filter(|p| Arc::ptr_eq(&p.ready, cell))?;
+        let PipeRoute::Local(from) = entry.route else {
+            return None;
+        };
+        let to = from.in_lane(lane);
+        entry.route = PipeRoute::Local(to);
+        self.leave_pair(from, garbage);
+        Some(self.use_pair(to))
     }
 
     /// Takes every pipe of a producer or data producer (it is closing).
@@ -187,11 +223,7 @@ impl Registry {
             .pipes
             .iter()
             .filter(|(key, entry)| {
-                routers.contains(&key.1)
-                    || entry
-                        .route
-                        .pair()
-                        .is_some_and(|(a, b)| routers.contains(&a) || routers.contains(&b))
+                routers.contains(&key.1) || entry.route.pair().is_some_and(|pair| pair.touches(routers))
             })
             .map(|(key, _)| *key)
             .collect();
@@ -201,7 +233,7 @@ impl Registry {
         let pairs: Vec<_> = self
             .pipe_pairs
             .keys()
-            .filter(|(a, b)| routers.contains(a) || routers.contains(b))
+            .filter(|pair| pair.touches(routers))
             .copied()
             .collect();
         for pair in pairs {
@@ -233,5 +265,77 @@ impl Registry {
                 entry.idle_since = Some(now);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::pair_key;
+
+    fn router(n: u8) -> RouterId {
+        format!("00000000-0000-4000-9000-{n:012}").parse().unwrap()
+    }
+
+    /// Enters a local pipe of producer number `producer` over `pair`.
+    fn pipe_on(registry: &mut Registry, producer: u8, pair: PairKey) -> (PipeKey, PipeCell) {
+        let source: mediasoup::producer::ProducerId =
+            format!("00000000-0000-4000-a000-{producer:012}").parse().unwrap();
+        let key = (PipeSource::Media(source), pair.routers.1);
+        let ready = PipeCell::default();
+        registry.use_pair(pair);
+        registry.pipes.insert(
+            key,
+            PipeEntry {
+                ready: Arc::clone(&ready),
+                users: 1,
+                idle_since: None,
+                route: PipeRoute::Local(pair),
+                source: Location {
+                    worker: "00000000-0000-4000-8000-000000000001".parse().unwrap(),
+                    router: pair.routers.0,
+                },
+                pids: (1, 2),
+            },
+        );
+        (key, ready)
+    }
+
+    #[test]
+    fn a_pipe_moved_to_another_lane_is_counted_there_and_goes_with_it() {
+        let mut registry = Registry::default();
+        let mut garbage = Garbage::default();
+        let lane_0 = pair_key(router(1), router(2));
+        let (stays, _) = pipe_on(&mut registry, 1, lane_0);
+        let (moves, cell) = pipe_on(&mut registry, 2, lane_0);
+        assert!(registry
+            .move_pipe_to_lane(moves, &cell, 1, &mut garbage)
+            .is_some());
+        let lane_1 = lane_0.in_lane(1);
+        assert_eq!(registry.pipes[&moves].route, PipeRoute::Local(lane_1));
+        assert_eq!(registry.pipe_pairs[&lane_0].users, 1);
+        assert_eq!(registry.pipe_pairs[&lane_1].users, 1);
+        assert!(garbage.pipe_pairs.is_empty(), "lane 0 still carries a pipe");
+        // Each lane goes with its last pipe; the routers' pairs go with them.
+        registry.take_pipe(moves, PipeCloseReason::SourceClosed, &mut garbage);
+        assert!(!registry.pipe_pairs.contains_key(&lane_1));
+        registry.take_pipe(stays, PipeCloseReason::SourceClosed, &mut garbage);
+        assert!(registry.pipe_pairs.is_empty());
+        assert_eq!(garbage.pipe_pairs.len(), 2);
+    }
+
+    #[test]
+    fn a_pipe_gone_meanwhile_is_not_moved() {
+        let mut registry = Registry::default();
+        let mut garbage = Garbage::default();
+        let lane_0 = pair_key(router(1), router(2));
+        let (key, cell) = pipe_on(&mut registry, 1, lane_0);
+        registry.take_pipe(key, PipeCloseReason::SourceClosed, &mut garbage);
+        // Another consume entered a new pipe with the same key meanwhile.
+        let (_, newer) = pipe_on(&mut registry, 1, lane_0);
+        assert!(registry.move_pipe_to_lane(key, &cell, 1, &mut garbage).is_none());
+        assert_eq!(registry.pipes[&key].route, PipeRoute::Local(lane_0));
+        assert!(Arc::ptr_eq(&registry.pipes[&key].ready, &newer));
+        assert_eq!(registry.pipe_pairs.len(), 1);
     }
 }
