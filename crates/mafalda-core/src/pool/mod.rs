@@ -21,6 +21,8 @@ pub use request_order::{Closer, RequestOrder};
 pub use thread_stats::{thread_cpu_time, ThreadCpuTime};
 #[doc(hidden)]
 pub use worker_heap::grow_worker_heap;
+#[doc(hidden)]
+pub use worker_poll::polled_turns;
 // Where users of the core have always found it.
 pub use crate::config::{available_cores, PoolConfig};
 

@@ -23,6 +23,7 @@
 
 use std::cell::Cell;
 use std::ffi::{c_int, c_void};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -62,6 +63,18 @@ fn budget() -> Option<Duration> {
     *BUDGET.get_or_init(|| crate::config::micros_from_env("MAFALDA_WORKER_POLL_US", DEFAULT_BUDGET_US))
 }
 
+/// Turns of worker loops with the idle handle running, in this process.
+static POLLED_TURNS: AtomicU64 = AtomicU64::new(0);
+
+/// How many turns worker loops have made with the idle handle running (the
+/// last one of each poll included) so far: a test reads it to see that an
+/// answer arms the poll, which nothing else shows (its only effect is on
+/// timing).
+#[doc(hidden)]
+pub fn polled_turns() -> u64 {
+    POLLED_TURNS.load(Ordering::Relaxed)
+}
+
 thread_local! {
     /// This worker thread's running idle handle, or null.
     static HANDLE: Cell<*mut c_void> = const { Cell::new(std::ptr::null_mut()) };
@@ -97,6 +110,7 @@ pub(crate) fn arm() {
 
 /// Each turn of the worker's loop while the handle runs.
 unsafe extern "C" fn on_idle(handle: *mut c_void) {
+    POLLED_TURNS.fetch_add(1, Ordering::Relaxed);
     let keep = UNTIL.with(|until| until.get().is_some_and(|until| Instant::now() < until));
     if keep {
         // Another worker, or the JS thread, may be waiting for this CPU.
