@@ -44,8 +44,8 @@ pub(crate) fn next_lane(lane: u8) -> Option<u8> {
 
 /// Whether the worker refused a pipe producer because its pair already
 /// receives one of the pipe's SSRCs (or its MID or RID): a pipe consumer
-/// sends with its producer's consumable SSRCs, drawn at random, so with
-/// thousands of pipes over one pair two of them now and then meet.
+/// sends with SSRCs drawn at random for it, so with thousands of pipes
+/// over one pair two of them now and then meet.
 /// Another pair takes it; nothing is wrong with the pipe itself.
 pub(crate) fn taken_on_pair(reason: &str) -> bool {
     reason.contains("already exists in RTP listener")
