@@ -184,10 +184,9 @@ async fn a_pair_that_already_receives_a_pipes_ssrc_is_told_apart_from_other_refu
         let registry = mafalda.registry();
         let b_router = registry.routers[&rooms.b.id].sites[0].location.router;
         let pair = registry.pipe_pairs.values().next().unwrap().ready.get().unwrap();
-        let pipe_producer = pair.transports[&b_router].clone();
         let producer = &registry.producers[&producer].producer;
         (
-            pipe_producer,
+            pair.transports[&b_router].clone(),
             producer.kind(),
             producer.consumable_rtp_parameters().clone(),
         )
