@@ -32,6 +32,51 @@ function perRouter () {
   return messages.state.interInstancePipes === 'per-router'
 }
 
+// How many pipe consumers a pipe may draw before its far end takes one.
+const SSRC_DRAWS = 3
+
+/**
+ * Whether the far end of a pipe transport pair refused a pipe producer
+ * because it already receives one of its SSRCs (the worker's words, as
+ * `decide/pipes.rs` reads them for pipes within one instance).
+ */
+function ssrcTaken (error) {
+  return /ssrc already exists in RTP listener/i.test(String(error?.message))
+}
+
+/**
+ * Makes a pipe consumer (`draw()`) and its producer at the far end
+ * (`arrive(consumer)`). A pipe consumer's SSRCs are drawn at random for it,
+ * and all of a room's pipes between two instances share one pair, whose
+ * far end refuses a producer with an SSRC it already receives: such a
+ * consumer is dropped (`drop(consumer)`) and another drawn, with SSRCs of
+ * its own, at most SSRC_DRAWS times. Resolves with the consumer that
+ * arrived.
+ */
+async function drawUntilArrived (draw, arrive, drop) {
+  for (let drawn = 1; ; drawn++) {
+    const consumer = await draw()
+    try {
+      await arrive(consumer)
+      return consumer
+    } catch (error) {
+      if (drawn >= SSRC_DRAWS || !ssrcTaken(error)) throw error
+      logger.cluster.debug('pipe consumer %s drawn again: %s', consumer.id, error.message)
+      await drop(consumer)
+    }
+  }
+}
+
+/** The options of the producer a pipe consumer of `producer` makes at the far end (as JSON). */
+function producedAs (producer, consumer) {
+  return JSON.stringify({
+    id: producer.id,
+    kind: consumer.kind,
+    rtpParameters: consumer.rtpParameters,
+    paused: Boolean(consumer.producerPaused)
+  })
+}
+
 /** Where a further arrival of a producer over a pipe transport is noted (its id is the producer's). */
 function arrivalNote (producerId, transportId) {
   return `${producerId} ${transportId}`
@@ -234,28 +279,38 @@ class RoomPipes {
     const pair = near
       ? await this.#pair(src, dest, pipe, producer._transportId, near)
       : await this.#pair(src, dest, pipe)
-    const consumer = await this.#pipeConsumer(pipe, pair, producer)
-    pipe.consumerId = consumer.id
-    dispatcher.register(consumer.id, {
-      _onNativeEvent: (name) => this.#onSourceEvent(pipe, name)
-    })
-    await this.#orUndo(pipe, callOn(dest, 'transportProduce', [pair[siteOf(dest)], JSON.stringify({
-      id: producer.id,
-      kind: consumer.kind,
-      rtpParameters: consumer.rtpParameters,
-      paused: Boolean(consumer.producerPaused)
-    })], { producerId: producer.id, from: siteOf(src) }))
+    await this.#orUndo(pipe, drawUntilArrived(
+      () => this.#pipeConsumer(pipe, pipe, pair, producer, (name) => this.#onSourceEvent(pipe, name)),
+      (consumer) => callOn(dest, 'transportProduce', [pair[siteOf(dest)], producedAs(producer, consumer)],
+        { producerId: producer.id, from: siteOf(src) }),
+      () => this.#dropConsumer(pipe, pipe)
+    ))
     if (near) pipe.paths.set(await dest.transportSite(near), Promise.resolve())
     logger.cluster.debug('room %s: producer %s piped %s -> %s', this.#room.id, producer.id, siteOf(src), siteOf(dest))
   }
 
-  /** A pipe consumer of `producer` on the source's end of `pair`. */
-  async #pipeConsumer (pipe, pair, producer) {
-    return JSON.parse(await callOn(pipe.src, 'transportConsume', [
+  /**
+   * A pipe consumer of `producer` on the source's end of `pair`, for `end`
+   * (the pipe, or one of its further paths), whose events go to `onEvent`.
+   */
+  async #pipeConsumer (pipe, end, pair, producer, onEvent) {
+    const consumer = JSON.parse(await callOn(pipe.src, 'transportConsume', [
       pair[siteOf(pipe.src)],
       JSON.stringify({ producerId: producer.id, paused: false, ignoreDtx: false, pipe: false }),
       JSON.stringify(this.#room.rtpCapabilities)
     ], { producerId: producer.id, to: siteOf(pipe.dest) }))
+    end.consumerId = consumer.id
+    dispatcher.register(consumer.id, { _onNativeEvent: onEvent })
+    return consumer
+  }
+
+  /** `end`'s pipe consumer goes: forgotten, then closed where it leaves. */
+  #dropConsumer (pipe, end) {
+    const id = end.consumerId
+    end.consumerId = null
+    dispatcher.unregister(id)
+    if (!pipe.src.instanceId) server.forgetPipe(id)
+    pipe.src.consumerClose(id)
   }
 
   /**
@@ -276,19 +331,18 @@ class RoomPipes {
     }
     const pair = await this.#pair(src, dest, path, producer._transportId, near)
     if (closed()) throw new InvalidStateError('pipe closed')
-    const consumer = await this.#pipeConsumer(pipe, pair, producer)
-    path.consumerId = consumer.id
-    if (closed()) throw new InvalidStateError('pipe closed')
-    dispatcher.register(consumer.id, {
-      _onNativeEvent: (name) => { if (name === 'producerclose') this.#onSourceEvent(pipe, name) }
-    })
     path.arrival = arrivalNote(producer.id, pair[siteOf(dest)])
-    await this.#orUndoPath(pipe, path, callOn(dest, 'transportProduceArrival', [pair[siteOf(dest)], JSON.stringify({
-      id: producer.id,
-      kind: consumer.kind,
-      rtpParameters: consumer.rtpParameters,
-      paused: Boolean(consumer.producerPaused)
-    })], { producerId: producer.id, from: siteOf(src) }, path.arrival))
+    await this.#orUndoPath(pipe, path, drawUntilArrived(
+      () => this.#pipeConsumer(pipe, path, pair, producer, (name) => {
+        if (name === 'producerclose') this.#onSourceEvent(pipe, name)
+      }),
+      (consumer) => {
+        if (pipe.gone) throw new InvalidStateError('pipe closed')
+        return callOn(dest, 'transportProduceArrival', [pair[siteOf(dest)], producedAs(producer, consumer)],
+          { producerId: producer.id, from: siteOf(src) }, path.arrival)
+      },
+      () => this.#dropConsumer(pipe, path)
+    ))
     logger.cluster.debug('room %s: producer %s piped %s -> %s, to router of transport %s', this.#room.id, producer.id, siteOf(src), siteOf(dest), near)
   }
 
@@ -457,4 +511,4 @@ class RoomPipes {
   }
 }
 
-module.exports = { RoomPipes, siteOf, addressOf }
+module.exports = { RoomPipes, siteOf, addressOf, drawUntilArrived, ssrcTaken }
