@@ -16,12 +16,11 @@
 // application feels per join) and the memory of idle rooms, measured in
 // child processes of their own (`--rooms 0` skips it).
 
-const { execFileSync } = require('node:child_process')
-const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { performance } = require('node:perf_hooks')
 const { parseArgs, median, LISTEN_INFOS, DTLS_PARAMETERS } = require('./harness')
+const { measure } = require('./memory')
 
 const args = parseArgs(process.argv.slice(2))
 const COUNT = args.smoke ? 10 : Number(args.count ?? 300)
@@ -277,85 +276,6 @@ function summarize (samples) {
   }
 }
 
-/** Resident memory of a process, in KiB (/proc/<pid>/status VmRSS). */
-function rssKiB (pid = 'self') {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1])
-}
-
-/**
- * Child process: IDLE_ROOMS rooms, each a router and one WebRTC transport,
- * created on one worker after a warm-up; prints the growth of resident
- * memory per room, of this process plus, for mediasoup, its worker process.
- */
-async function memoryChild (name) {
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      global.gc()
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-  }
-  let worker
-  let rss
-  if (name === 'mediasoup') {
-    const mediasoup = require('mediasoup')
-    worker = await mediasoup.createWorker({ logLevel: 'error' })
-    rss = () => rssKiB() + rssKiB(worker.pid)
-  } else {
-    const mafalda = require(MAFALDA)
-    worker = await mafalda.createWorker({ logLevel: 'error' })
-    rss = () => rssKiB()
-  }
-  const room = async () => {
-    const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS })
-    await router.createWebRtcTransport({ listenInfos: LISTEN_INFOS })
-    return router
-  }
-  // Warm-up: code paths, allocator arenas, the first real router.
-  const warm = []
-  for (let i = 0; i < 50; i++) warm.push(await room())
-  for (const router of warm) router.close()
-  await settle()
-  const before = rss()
-  const rooms = []
-  for (let i = 0; i < IDLE_ROOMS; i++) rooms.push(await room())
-  await settle()
-  const after = rss()
-  // Then rooms come and go, as on a live server: half of them replaced,
-  // twice. Memory freed by the closed ones is reused by the new ones.
-  for (let pass = 0; pass < 2; pass++) {
-    for (let i = 0; i < IDLE_ROOMS; i += 2) {
-      rooms[i].close()
-      rooms[i] = await room()
-    }
-  }
-  await settle()
-  const churned = rss()
-  console.log(JSON.stringify({
-    name,
-    rooms: IDLE_ROOMS,
-    perRoomKiB: (after - before) / IDLE_ROOMS,
-    churnedPerRoomKiB: (churned - before) / IDLE_ROOMS
-  }))
-  worker.close()
-}
-
-/** Runs the memory measurement in fresh processes, alternating. */
-function memory () {
-  const results = { mafalda: [], mediasoup: [], churned: { mafalda: [], mediasoup: [] } }
-  for (let run = 0; run < MEMORY_RUNS; run++) {
-    const order = run % 2 === 0 ? ['mediasoup', 'mafalda'] : ['mafalda', 'mediasoup']
-    for (const name of order) {
-      const output = execFileSync(process.execPath,
-        ['--expose-gc', __filename, '--memory-child', name, '--rooms', String(IDLE_ROOMS), '--mafalda', MAFALDA],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 })
-      const result = JSON.parse(output.trim().split('\n').pop())
-      results[name].push(result.perRoomKiB)
-      results.churned[name].push(result.churnedPerRoomKiB)
-    }
-  }
-  return results
-}
 
 async function main () {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
@@ -417,7 +337,10 @@ async function main () {
     `${fmt(percentile(all('mediasoup'), 0.5), 2)} / ${fmt(percentile(all('mediasoup'), 0.99), 2)} | |`)
 
   if (IDLE_ROOMS > 0) {
-    const kib = memory()
+    // bench/memory.js measures the parts too, and with V8's young generation held small.
+    const runs = measure({ rooms: IDLE_ROOMS, runs: MEMORY_RUNS, mafalda: MAFALDA, young: ['default'] }).default
+    const perRoom = (state) => Object.fromEntries(['mafalda', 'mediasoup'].map((name) => [name, runs[name].map((run) => run[state].total)]))
+    const kib = { ...perRoom('fresh'), churned: perRoom('churned') }
     console.log(`\nidle rooms: ${IDLE_ROOMS} rooms (a router and one WebRTC transport each) on one worker, ` +
       `resident memory growth per room in KiB (mediasoup: Node + worker process), ${MEMORY_RUNS} run(s) each\n`)
     console.log('| | mafalda | mediasoup | ratio |')
@@ -430,8 +353,7 @@ async function main () {
   }
 }
 
-const run = args['memory-child'] ? memoryChild(args['memory-child']) : main()
-run.then(() => process.exit(0), (error) => {
+main().then(() => process.exit(0), (error) => {
   console.error(error)
   process.exit(1)
 })
