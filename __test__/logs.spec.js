@@ -74,6 +74,9 @@ describe('logs through debug', () => {
     const pid = mafaldaRun.result.pid
     expect(linesOf(mafaldaRun.lines, 'mafalda:Worker', new RegExp(`^\\[pid:${pid}\\] RTC::`)).length).toBeGreaterThan(0)
     expect(mafaldaRun.lines.filter((line) => !/ mafalda:Worker /.test(line))).toEqual([])
+    // From its first line, logged while the worker starts, as mediasoup-node names them.
+    expect(linesOf(mafaldaRun.lines, 'mafalda:Worker', new RegExp(`^\\[pid:${pid}\\] mediasoup-worker::.*starting`))).toHaveLength(1)
+    expect(linesOf(mafaldaRun.lines, 'mafalda:Worker', /^\[id:/)).toEqual([])
 
     const mediasoupRun = await run('worker', 'mediasoup:Worker')
     expect(linesOf(mediasoupRun.lines, 'mediasoup:Worker', new RegExp(`^\\[pid:${mediasoupRun.result.pid}\\] RTC::`)).length).toBeGreaterThan(0)

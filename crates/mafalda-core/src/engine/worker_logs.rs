@@ -53,7 +53,7 @@ impl log::Log for WorkerLogs {
         let text = record.args().to_string();
         // mediasoup-rust's own traces share the target; the worker's lines
         // are the ones that name the worker.
-        let Some(line) = with_pid(&mafalda, &text) else {
+        let Some(line) = with_pid(&text) else {
             return;
         };
         logger.emit(LogCategory::Worker, level, line);
@@ -64,18 +64,12 @@ impl log::Log for WorkerLogs {
 
 /// `[id:<worker id>] line` as `[pid:<thread id>] line`, the way
 /// mediasoup-node prefixes a worker's lines; `None` for other lines.
-fn with_pid(mafalda: &Mafalda, text: &str) -> Option<String> {
+fn with_pid(text: &str) -> Option<String> {
     let rest = text.strip_prefix("[id:")?;
     let (id, line) = rest.split_once("] ")?;
-    let pid = mafalda
-        .pool()
-        .workers()
-        .into_iter()
-        .find(|worker| worker.id().to_string() == id)
-        .map(|worker| worker.tid().to_string());
-    Some(match pid {
+    Some(match crate::pool::worker_tid(id) {
         Some(pid) => format!("[pid:{pid}] {line}"),
-        // A worker already out of the pool (its last lines while closing).
+        // A worker too long gone to be remembered.
         None => format!("[id:{id}] {line}"),
     })
 }

@@ -9,6 +9,7 @@ mod driven;
 mod live_threads;
 mod real_worker;
 mod request_order;
+mod thread_ids;
 mod thread_stats;
 mod worker_heap;
 mod worker_poll;
@@ -18,6 +19,7 @@ pub use live_threads::{live_worker_threads, wait_for_worker_threads};
 pub(crate) use real_worker::CountedConsumer;
 pub use real_worker::{HomeBinding, RealWorker, RAMP_WINDOW};
 pub use request_order::{Closer, RequestOrder};
+pub use thread_ids::worker_tid;
 pub use thread_stats::{thread_cpu_time, ThreadCpuTime};
 #[doc(hidden)]
 pub use worker_heap::grow_worker_heap;

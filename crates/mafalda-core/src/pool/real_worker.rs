@@ -55,7 +55,9 @@ impl RealWorker {
             // Runs on the worker thread before the worker starts: the only
             // place where its thread id can be read.
             ms_settings.thread_initializer = Some(Arc::new(move || {
-                tid.store(current_thread_id(), Ordering::SeqCst);
+                let id = current_thread_id();
+                tid.store(id, Ordering::SeqCst);
+                super::thread_ids::note_worker_thread(id);
                 super::live_threads::enter_worker_thread();
                 super::worker_heap::grow_worker_heap();
             }));
