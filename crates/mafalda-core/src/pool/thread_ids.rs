@@ -18,7 +18,28 @@ const KEPT: usize = 256;
 /// The start of a worker thread's name; the worker's id follows.
 const PREFIX: &str = "mediasoup-worker-";
 
-static TIDS: Mutex<VecDeque<(String, u32)>> = Mutex::new(VecDeque::new());
+/// Worker ids and their threads' ids, the newest last.
+#[derive(Default)]
+struct WorkerThreads(VecDeque<(String, u32)>);
+
+impl WorkerThreads {
+    fn note(&mut self, id: String, tid: u32) {
+        if self.0.len() == KEPT {
+            self.0.pop_front();
+        }
+        self.0.push_back((id, tid));
+    }
+
+    fn tid_of(&self, id: &str) -> Option<u32> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(known, _)| known == id)
+            .map(|(_, tid)| *tid)
+    }
+}
+
+static TIDS: Mutex<WorkerThreads> = Mutex::new(WorkerThreads(VecDeque::new()));
 
 /// Called on a worker thread as it starts, with its thread id.
 pub(crate) fn note_worker_thread(tid: u32) {
@@ -26,24 +47,12 @@ pub(crate) fn note_worker_thread(tid: u32) {
     let Some(id) = current.name().and_then(|name| name.strip_prefix(PREFIX)) else {
         return;
     };
-    note(id.to_owned(), tid);
-}
-
-fn note(id: String, tid: u32) {
-    let mut tids = TIDS.lock();
-    if tids.len() == KEPT {
-        tids.pop_front();
-    }
-    tids.push_back((id, tid));
+    TIDS.lock().note(id.to_owned(), tid);
 }
 
 /// The thread id of the worker whose mediasoup id is `id` (as text).
 pub fn worker_tid(id: &str) -> Option<u32> {
-    TIDS.lock()
-        .iter()
-        .rev()
-        .find(|(known, _)| known == id)
-        .map(|(_, tid)| *tid)
+    TIDS.lock().tid_of(id)
 }
 
 #[cfg(test)]
@@ -71,14 +80,13 @@ mod tests {
 
     #[test]
     fn only_the_newest_workers_are_kept() {
-        on_thread_named("mediasoup-worker-thread-ids-test-oldest", 1);
+        let mut threads = WorkerThreads::default();
+        threads.note("oldest".to_owned(), 1);
         for n in 0..KEPT {
-            note(format!("thread-ids-test-filler-{n}"), 2);
+            threads.note(format!("filler-{n}"), 2);
         }
-        assert_eq!(worker_tid("thread-ids-test-oldest"), None);
-        assert_eq!(
-            worker_tid(&format!("thread-ids-test-filler-{}", KEPT - 1)),
-            Some(2)
-        );
+        assert_eq!(threads.tid_of("oldest"), None);
+        assert_eq!(threads.tid_of("filler-0"), Some(2));
+        assert_eq!(threads.tid_of(&format!("filler-{}", KEPT - 1)), Some(2));
     }
 }
